@@ -1,0 +1,34 @@
+# Every target sets up .venv itself; `make test` on a fresh machine needs only Python 3.11+ and make.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: test console run lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/ruff check bot storage tests bench
+	$(BIN)/python -m pytest -q
+
+console: $(STAMP)
+	$(BIN)/maintbot db upgrade
+	$(BIN)/maintbot demo --if-empty
+	$(BIN)/maintbot console
+
+run: $(STAMP)
+	$(BIN)/maintbot run
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot storage tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/list_and_stats.py
+
+clean:
+	rm -rf $(VENV) *.egg-info

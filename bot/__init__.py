@@ -1,0 +1,1 @@
+"""maintbot: maintenance announcements run from Slack, with a Waldur-compatible HTTP API."""

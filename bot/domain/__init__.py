@@ -1,0 +1,1 @@
+"""The domain: rules, permissions, state machine, statistics and notices. No Slack, no HTTP."""

@@ -1,0 +1,506 @@
+"""Announcements: create, edit, delete, read, list, and the five transitions (DESIGN §2).
+
+Every write follows the same order of checks as the seed — not visible (NotFound), not a manager
+(NotAllowed), wrong state (InvalidState) — and records an audit event in the same transaction.
+Transitions are compare-and-set updates (`UPDATE … WHERE state IN (sources)`), so of two racing
+actors exactly one wins and the other gets the valid-states error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import func, literal, select, update
+from sqlalchemy.orm import Session
+
+from bot.domain import audit, lookup, timing
+from bot.domain.actors import Actor, Reach
+from bot.domain.context import Context
+from bot.domain.enums import EDITABLE_STATES, Action, Impact, MaintenanceType, State, TimingBucket
+from bot.domain.errors import Invalid, InvalidState, NotAllowed, NotFound
+from bot.domain.listing import ListQuery, count_query, filter_conditions, order_by, page_bounds
+from bot.domain.validation import check_fields, check_window
+from bot.domain.views import AffectedView, AnnouncementView, EventView, OfferingView, Page
+from storage.models import AffectedOffering, Announcement, Offering
+from storage.types import UTCDateTime
+
+TRANSITIONS: dict[Action, tuple[frozenset[State], State]] = {
+    Action.SCHEDULE: (frozenset({State.DRAFT}), State.SCHEDULED),
+    Action.UNSCHEDULE: (frozenset({State.SCHEDULED}), State.DRAFT),
+    Action.START: (frozenset({State.SCHEDULED}), State.IN_PROGRESS),
+    Action.COMPLETE: (frozenset({State.IN_PROGRESS}), State.COMPLETED),
+    Action.CANCEL: (frozenset({State.DRAFT, State.SCHEDULED}), State.CANCELLED),
+}
+PAST_TENSE = {
+    Action.SCHEDULE: "scheduled",
+    Action.UNSCHEDULE: "unscheduled",
+    Action.START: "started",
+    Action.COMPLETE: "completed",
+    Action.CANCEL: "cancelled",
+}
+EDITABLE_FIELDS = (
+    "name",
+    "message",
+    "internal_notes",
+    "maintenance_type",
+    "external_reference_url",
+    "scheduled_start",
+    "scheduled_end",
+)
+REQUIRED_ON_CREATE = ("name", "scheduled_start", "scheduled_end", "provider")
+NO_PERMISSION_FOR_PROVIDER = "You do not have permission to manage maintenance announcements for this service provider."
+
+
+def labels(states) -> list[str]:
+    return [state.label for state in sorted(states)]
+
+
+@dataclass(frozen=True)
+class AffectedInput:
+    """An offering to mark as affected: by uuid, short id or name."""
+
+    offering: str | UUID
+    impact_level: int = int(Impact.DEGRADED)
+    impact_description: str = ""
+
+
+def offering_view(offering: Offering) -> OfferingView:
+    return OfferingView(offering.uuid, offering.name, offering.provider.uuid, offering.provider.name)
+
+
+def affected_view(row: AffectedOffering, announcement_uuid: UUID) -> AffectedView:
+    return AffectedView(
+        row.uuid,
+        announcement_uuid,
+        offering_view(row.offering),
+        Impact(row.impact_level),
+        row.impact_description,
+        row.created,
+    )
+
+
+def announcement_view(row: Announcement, computed, reach: Reach) -> AnnouncementView:
+    overrun, start_delta, bucket = computed
+    manager = reach.manages(row.provider_id)
+    return AnnouncementView(
+        uuid=row.uuid,
+        name=row.name,
+        message=row.message,
+        internal_notes=row.internal_notes if manager else None,
+        maintenance_type=MaintenanceType(row.maintenance_type),
+        external_reference_url=row.external_reference_url,
+        state=State(row.state),
+        scheduled_start=row.scheduled_start,
+        scheduled_end=row.scheduled_end,
+        actual_start=row.actual_start,
+        actual_end=row.actual_end,
+        provider_uuid=row.provider.uuid,
+        provider_name=row.provider.name,
+        created_by=row.created_by,
+        backend_id=row.backend_id,
+        created=row.created,
+        modified=row.modified,
+        affected=tuple(affected_view(a, row.uuid) for a in row.affected),
+        overrun_minutes=overrun,
+        start_delta_minutes=start_delta,
+        timing_bucket=TimingBucket(bucket),
+        can_manage=manager,
+    )
+
+
+class Announcements:
+    """The announcement service: every interface calls these methods and nothing else."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def get(self, actor: Actor, reference: object) -> AnnouncementView:
+        with self.context.db.read() as session:
+            reach = self.context.reach(session, actor)
+            return self._view(session, reach, self._visible(session, reach, reference))
+
+    def list(self, actor: Actor, query: ListQuery | None = None) -> Page[AnnouncementView]:
+        query = query or ListQuery()
+        with self.context.db.read() as session:
+            reach = self.context.reach(session, actor)
+            conditions = [reach.visible_announcements(), *filter_conditions(query)]
+            ordering = order_by(query.ordering)
+            count = session.scalar(count_query(conditions)) or 0
+            page, size = page_bounds(query.page, query.page_size, count)
+            rows = session.execute(
+                select(Announcement, *timing.COMPUTED)
+                .where(*conditions)
+                .order_by(*ordering)
+                .limit(size)
+                .offset((page - 1) * size)
+            ).unique()
+            items = [announcement_view(row[0], row[1:], reach) for row in rows]
+            return Page(items, count, page, size)
+
+    def count(self, actor: Actor, query: ListQuery | None = None) -> int:
+        with self.context.db.read() as session:
+            reach = self.context.reach(session, actor)
+            conditions = [reach.visible_announcements(), *filter_conditions(query or ListQuery())]
+            return session.scalar(count_query(conditions)) or 0
+
+    def history(self, actor: Actor, reference: object) -> list[EventView]:
+        """The audit trail of one announcement, for its managers."""
+        with self.context.db.read() as session:
+            reach = self.context.reach(session, actor)
+            row = self._visible(session, reach, reference)
+            self._require_manager(reach, row)
+            return audit.history(session, row.uuid)
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def create(self, actor: Actor, fields: dict[str, Any]) -> AnnouncementView:
+        """A new Draft. Required: name, scheduled_start, scheduled_end, provider."""
+        now = self.context.clock.now()
+        with self.context.db.write() as session:
+            reach = self.context.reach(session, actor)
+            errors = check_fields(self._known(fields), REQUIRED_ON_CREATE)
+            provider = self._provider_field(session, fields.get("provider"), errors)
+            if not errors:
+                errors |= check_window(fields["scheduled_start"], fields["scheduled_end"])
+            affected = self._affected_field(session, fields.get("affected"), errors)
+            if provider is not None and not reach.manages(provider.id):
+                raise NotAllowed(NO_PERMISSION_FOR_PROVIDER)
+            if errors:
+                raise Invalid(errors)
+            row = Announcement(
+                **{name: fields[name] for name in EDITABLE_FIELDS if fields.get(name) is not None},
+                provider=provider,
+                provider_id=provider.id,
+                state=int(State.DRAFT),
+                created_by=actor.id,
+                created=now,
+                modified=now,
+            )
+            session.add(row)
+            session.flush()
+            self._replace_affected(session, row, affected, now)
+            audit.record(
+                session,
+                actor,
+                "created",
+                self._subject(row),
+                now,
+                announcement_uuid=row.uuid,
+                provider_uuid=provider.uuid,
+            )
+            return self._view(session, reach, row)
+
+    def update(
+        self, actor: Actor, reference: object, fields: dict[str, Any], *, partial: bool = True
+    ) -> AnnouncementView:
+        """Edit in Draft, Scheduled or In progress. `partial=False` (PUT) requires every required field.
+
+        `affected`, when given, replaces the set of affected offerings.
+        """
+        now = self.context.clock.now()
+        with self.context.db.write() as session:
+            reach = self.context.reach(session, actor)
+            row = self._visible(session, reach, reference, lock=True)
+            self._require_manager(reach, row)
+            if State(row.state) not in EDITABLE_STATES:
+                raise InvalidState(labels(EDITABLE_STATES), State(row.state).label)
+            errors = check_fields(self._known(fields), () if partial else REQUIRED_ON_CREATE)
+            provider = self._provider_field(session, fields.get("provider"), errors) if "provider" in fields else None
+            if provider is not None and not reach.manages(provider.id):
+                raise NotAllowed(NO_PERMISSION_FOR_PROVIDER)
+            affected = self._affected_field(session, fields.get("affected"), errors) if "affected" in fields else None
+            start = fields.get("scheduled_start") or row.scheduled_start
+            end = fields.get("scheduled_end") or row.scheduled_end
+            if not errors:
+                errors |= check_window(start, end)
+            if errors:
+                raise Invalid(errors)
+            changes = {}
+            for name in EDITABLE_FIELDS:
+                if name in fields and fields[name] is not None and fields[name] != getattr(row, name):
+                    changes[name] = (getattr(row, name), fields[name])
+                    setattr(row, name, fields[name])
+            if provider is not None and provider.id != row.provider_id:
+                changes["service_provider"] = (row.provider.name, provider.name)
+                row.provider_id, row.provider = provider.id, provider
+            if affected is not None:
+                before = sorted(a.offering.name for a in row.affected)
+                self._replace_affected(session, row, affected, now)
+                after = sorted(a.offering.name for a in row.affected)
+                if before != after:
+                    changes["affected_offerings"] = (", ".join(before), ", ".join(after))
+            if changes:
+                row.modified = now
+                audit.record(
+                    session,
+                    actor,
+                    "updated",
+                    self._subject(row),
+                    now,
+                    announcement_uuid=row.uuid,
+                    provider_uuid=row.provider.uuid,
+                    changes=changes,
+                )
+            return self._view(session, reach, row)
+
+    def delete(self, actor: Actor, reference: object) -> None:
+        """Delete in any state (as the seed does); the audit trail keeps the record of it."""
+        now = self.context.clock.now()
+        with self.context.db.write() as session:
+            reach = self.context.reach(session, actor)
+            row = self._visible(session, reach, reference, lock=True)
+            self._require_manager(reach, row)
+            audit.record(
+                session,
+                actor,
+                "deleted",
+                self._subject(row),
+                now,
+                announcement_uuid=row.uuid,
+                provider_uuid=row.provider.uuid,
+            )
+            session.delete(row)
+
+    def transition(self, actor: Actor, reference: object, action: Action) -> AnnouncementView:
+        """Move an announcement along the state machine, or refuse naming the valid states."""
+        sources, target = TRANSITIONS[action]
+        now = self.context.clock.now()
+        with self.context.db.write() as session:
+            reach = self.context.reach(session, actor)
+            row = self._visible(session, reach, reference)
+            self._require_manager(reach, row)
+            before = State(row.state)
+            values: dict[str, Any] = {"state": int(target), "modified": now}
+            stamp = literal(now, UTCDateTime())
+            if action is Action.START:
+                values["actual_start"] = func.coalesce(Announcement.actual_start, stamp)
+            if action is Action.COMPLETE:
+                values["actual_end"] = func.coalesce(Announcement.actual_end, stamp)
+            won = session.execute(
+                update(Announcement)
+                .where(Announcement.id == row.id, Announcement.state.in_([int(s) for s in sources]))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            session.refresh(row)
+            if not won:
+                raise InvalidState(labels(sources), State(row.state).label)
+            audit.record(
+                session,
+                actor,
+                PAST_TENSE[action],
+                self._subject(row),
+                now,
+                announcement_uuid=row.uuid,
+                provider_uuid=row.provider.uuid,
+                changes={"state": (before.label, target.label)},
+            )
+            return self._view(session, reach, row)
+
+    # -- affected offerings ------------------------------------------------------------------------
+
+    def add_affected(self, actor: Actor, reference: object, item: AffectedInput) -> AffectedView:
+        now = self.context.clock.now()
+        with self.context.db.write() as session:
+            reach = self.context.reach(session, actor)
+            row = self._visible(session, reach, reference, lock=True)
+            if not reach.manages(row.provider_id):
+                raise NotAllowed(NO_PERMISSION_FOR_PROVIDER)
+            errors: dict[str, list[str]] = {}
+            ((offering, level, description),) = self._affected_field(session, [item], errors) or [(None, 0, "")]
+            if errors:
+                raise Invalid({key.removeprefix("affected.0."): value for key, value in errors.items()})
+            if any(a.offering_id == offering.id for a in row.affected):
+                raise Invalid.one("non_field_errors", "The fields maintenance, offering must make a unique set.")
+            link = AffectedOffering(
+                announcement_id=row.id,
+                offering=offering,
+                offering_id=offering.id,
+                impact_level=level,
+                impact_description=description,
+                created=now,
+                modified=now,
+            )
+            row.affected.append(link)
+            row.modified = now
+            audit.record(
+                session,
+                actor,
+                "updated",
+                self._subject(row),
+                now,
+                announcement_uuid=row.uuid,
+                provider_uuid=row.provider.uuid,
+                changes={"affected_offerings": ("", f"+{offering.name}")},
+            )
+            session.flush()
+            return affected_view(link, row.uuid)
+
+    def get_affected(self, actor: Actor, reference: object) -> AffectedView:
+        with self.context.db.read() as session:
+            reach = self.context.reach(session, actor)
+            link = self._visible_affected(session, reach, reference)
+            return affected_view(link, link.announcement.uuid)
+
+    def list_affected(self, actor: Actor, page: int = 1, page_size: int = 10) -> Page[AffectedView]:
+        """Affected-offering links of every announcement the actor may see, newest first."""
+        with self.context.db.read() as session:
+            reach = self.context.reach(session, actor)
+            base = select(AffectedOffering).join(Announcement).where(reach.visible_announcements())
+            count = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+            page, size = page_bounds(page, page_size, count)
+            rows = session.scalars(
+                base.order_by(AffectedOffering.created.desc(), AffectedOffering.id.desc())
+                .limit(size)
+                .offset((page - 1) * size)
+            )
+            return Page([affected_view(link, link.announcement.uuid) for link in rows], count, page, size)
+
+    def update_affected(self, actor: Actor, reference: object, fields: dict[str, Any]) -> AffectedView:
+        now = self.context.clock.now()
+        with self.context.db.write() as session:
+            reach = self.context.reach(session, actor)
+            link = self._visible_affected(session, reach, reference)
+            self._require_manager(reach, link.announcement)
+            known = {k: v for k, v in fields.items() if k in ("impact_level", "impact_description")}
+            errors = check_fields(known)
+            if errors:
+                raise Invalid(errors)
+            changes = {k: (getattr(link, k), v) for k, v in known.items() if v is not None and getattr(link, k) != v}
+            for name, (_, new) in changes.items():
+                setattr(link, name, new)
+            if changes:
+                link.modified = now
+                audit.record(
+                    session,
+                    actor,
+                    "updated",
+                    self._subject(link.announcement),
+                    now,
+                    announcement_uuid=link.announcement.uuid,
+                    provider_uuid=link.announcement.provider.uuid,
+                    changes={f"{link.offering.name}.{k}": v for k, v in changes.items()},
+                )
+            return affected_view(link, link.announcement.uuid)
+
+    def remove_affected(self, actor: Actor, reference: object) -> None:
+        now = self.context.clock.now()
+        with self.context.db.write() as session:
+            reach = self.context.reach(session, actor)
+            link = self._visible_affected(session, reach, reference)
+            self._require_manager(reach, link.announcement)
+            announcement = link.announcement
+            audit.record(
+                session,
+                actor,
+                "updated",
+                self._subject(announcement),
+                now,
+                announcement_uuid=announcement.uuid,
+                provider_uuid=announcement.provider.uuid,
+                changes={"affected_offerings": (link.offering.name, "")},
+            )
+            announcement.affected.remove(link)
+            announcement.modified = now
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _known(fields: dict[str, Any]) -> dict[str, Any]:
+        return {name: value for name, value in fields.items() if name in (*EDITABLE_FIELDS, "provider")}
+
+    @staticmethod
+    def _subject(row: Announcement) -> str:
+        return f"Maintenance announcement {row.name}"
+
+    @staticmethod
+    def _require_manager(reach: Reach, row: Announcement) -> None:
+        if not reach.manages(row.provider_id):
+            raise NotAllowed()
+
+    def _visible(self, session: Session, reach: Reach, reference: object, *, lock: bool = False) -> Announcement:
+        condition = lookup.uuid_condition(Announcement.uuid, reference)
+        if condition is None:
+            raise NotFound(
+                f"{str(reference)!r} is not an announcement id (a uuid, or at least 6 of its first hex digits)."
+            )
+        query = select(Announcement).where(condition, reach.visible_announcements())
+        if lock:
+            query = query.with_for_update(of=Announcement)
+        return lookup.one(session, query, reference, "announcement", lambda r: f"{r.uuid.hex[:8]} {r.name}")
+
+    def _visible_affected(self, session: Session, reach: Reach, reference: object) -> AffectedOffering:
+        condition = lookup.uuid_condition(AffectedOffering.uuid, reference)
+        if condition is None:
+            raise NotFound(f"{str(reference)!r} is not an affected-offering id.")
+        query = select(AffectedOffering).join(Announcement).where(condition, reach.visible_announcements())
+        return lookup.one(session, query, reference, "affected offering")
+
+    def _view(self, session: Session, reach: Reach, row: Announcement) -> AnnouncementView:
+        session.flush()
+        computed = session.execute(select(*timing.COMPUTED).where(Announcement.id == row.id)).one()
+        return announcement_view(row, computed, reach)
+
+    @staticmethod
+    def _provider_field(session: Session, reference: object, errors: dict[str, list[str]]):
+        if reference is None:
+            return None
+        try:
+            return lookup.provider(session, reference)
+        except (NotFound, ValueError) as error:
+            errors["provider"] = [getattr(error, "message", str(error))]
+            return None
+
+    @staticmethod
+    def _affected_field(session: Session, items, errors: dict[str, list[str]]):
+        """Resolve affected-offering inputs to (offering, impact, description), collecting errors."""
+        if items is None:
+            return []
+        resolved, seen = [], set()
+        for index, item in enumerate(items):
+            if not isinstance(item, AffectedInput):
+                item = AffectedInput(**item) if isinstance(item, dict) else AffectedInput(str(item))
+            field_errors = check_fields(
+                {"impact_level": item.impact_level, "impact_description": item.impact_description}
+            )
+            try:
+                offering = lookup.offering(session, item.offering)
+            except NotFound as error:
+                field_errors["offering"] = [error.message]
+                offering = None
+            if offering is not None and offering.id in seen:
+                field_errors["offering"] = [f"{offering.name} is listed more than once."]
+            if field_errors:
+                for name, messages in field_errors.items():
+                    errors[f"affected.{index}.{name}"] = messages
+                continue
+            seen.add(offering.id)
+            resolved.append((offering, int(item.impact_level), item.impact_description))
+        return resolved
+
+    @staticmethod
+    def _replace_affected(session: Session, row: Announcement, affected, now) -> None:
+        wanted = {offering.id: (offering, level, description) for offering, level, description in affected}
+        for link in list(row.affected):
+            if link.offering_id not in wanted:
+                row.affected.remove(link)
+        for link in row.affected:
+            _, level, description = wanted.pop(link.offering_id)
+            if (link.impact_level, link.impact_description) != (level, description):
+                link.impact_level, link.impact_description, link.modified = level, description, now
+        for offering, level, description in wanted.values():
+            row.affected.append(
+                AffectedOffering(
+                    offering=offering,
+                    offering_id=offering.id,
+                    impact_level=level,
+                    impact_description=description,
+                    created=now,
+                    modified=now,
+                )
+            )
+        session.flush()

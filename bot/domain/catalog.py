@@ -1,0 +1,221 @@
+"""Providers and offerings: who announces, where it goes, who manages it. Set up by admins."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.config import parse_lead_times
+from bot.domain import audit, lookup
+from bot.domain.actors import Actor, Reach
+from bot.domain.announcements import offering_view
+from bot.domain.context import Context
+from bot.domain.errors import Invalid, NotAllowed
+from bot.domain.validation import NAME_MAX
+from bot.domain.views import OfferingView, ProviderView
+from storage.models import Offering, Provider, ProviderManager
+
+CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+GROUP = re.compile(r"^S[A-Z0-9]{2,}$")
+ADMINS_ONLY = "Only maintbot admins can set up service providers."
+
+
+def provider_view(row: Provider) -> ProviderView:
+    return ProviderView(
+        uuid=row.uuid,
+        name=row.name,
+        channel_id=row.channel_id,
+        stats_channel_id=row.stats_channel_id,
+        manager_users=tuple(sorted(m.slack_id for m in row.managers if m.kind == "user")),
+        manager_groups=tuple(sorted(m.slack_id for m in row.managers if m.kind == "group")),
+        auto_start=row.auto_start,
+        reminders=row.reminders,
+    )
+
+
+def _check_provider_fields(fields: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    name = fields.get("name")
+    if name is not None and (not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX):
+        errors["name"] = [f"A name of 1 to {NAME_MAX} characters is required."]
+    for key in ("channel_id", "stats_channel_id"):
+        value = fields.get(key)
+        if value and not CHANNEL.match(value):
+            errors[key] = [f"{value!r} is not a Slack channel id (like C0123ABCD)."]
+    for user in fields.get("manager_users") or ():
+        if not USER.match(user):
+            errors.setdefault("manager_users", []).append(f"{user!r} is not a Slack user id (like U0123ABCD).")
+    for group in fields.get("manager_groups") or ():
+        if not GROUP.match(group):
+            errors.setdefault("manager_groups", []).append(f"{group!r} is not a Slack user-group id (like S0123ABCD).")
+    if fields.get("reminders"):
+        try:
+            parse_lead_times(fields["reminders"])
+        except ValueError as error:
+            errors["reminders"] = [str(error)]
+    return errors
+
+
+class Catalog:
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    # -- providers ---------------------------------------------------------------------------------
+
+    def providers(self) -> list[ProviderView]:
+        """Every provider; names and channels are not secret."""
+        with self.context.db.read() as session:
+            return [provider_view(p) for p in session.scalars(select(Provider).order_by(Provider.name))]
+
+    def provider(self, reference: object) -> ProviderView:
+        with self.context.db.read() as session:
+            return provider_view(lookup.provider(session, reference))
+
+    def managed_providers(self, actor: Actor) -> list[ProviderView]:
+        """The providers `actor` may announce for (all of them for an admin)."""
+        with self.context.db.read() as session:
+            reach = self.context.reach(session, actor)
+            query = select(Provider).where(reach.provider_condition(Provider.id)).order_by(Provider.name)
+            return [provider_view(p) for p in session.scalars(query)]
+
+    def add_provider(
+        self,
+        actor: Actor,
+        name: str,
+        channel_id: str,
+        *,
+        stats_channel_id: str | None = None,
+        manager_users: tuple[str, ...] = (),
+        manager_groups: tuple[str, ...] = (),
+        auto_start: bool = False,
+        reminders: str | None = None,
+    ) -> ProviderView:
+        fields = dict(
+            name=name,
+            channel_id=channel_id,
+            stats_channel_id=stats_channel_id,
+            manager_users=manager_users,
+            manager_groups=manager_groups,
+            reminders=reminders,
+        )
+        now = self.context.clock.now()
+        with self.context.db.write() as session:
+            self._require_admin(session, actor)
+            errors = _check_provider_fields(fields)
+            if not channel_id:
+                errors["channel_id"] = ["An announcement channel is required."]
+            if not errors and session.scalar(select(Provider.id).where(Provider.name == name.strip())):
+                errors["name"] = [f"A service provider named {name.strip()!r} already exists."]
+            if errors:
+                raise Invalid(errors)
+            row = Provider(
+                name=name.strip(),
+                channel_id=channel_id,
+                stats_channel_id=stats_channel_id or None,
+                auto_start=auto_start,
+                reminders=reminders or None,
+                created=now,
+            )
+            row.managers = self._managers(manager_users, manager_groups)
+            session.add(row)
+            session.flush()
+            audit.record(session, actor, "created", f"Service provider {row.name}", now, provider_uuid=row.uuid)
+            return provider_view(row)
+
+    def update_provider(self, actor: Actor, reference: object, **fields: Any) -> ProviderView:
+        """Change a provider's name, channels, managers, auto-start or reminder lead times (admins only)."""
+        allowed = {
+            "name",
+            "channel_id",
+            "stats_channel_id",
+            "manager_users",
+            "manager_groups",
+            "auto_start",
+            "reminders",
+        }
+        unknown = set(fields) - allowed
+        if unknown:
+            raise Invalid({name: ["Unknown field."] for name in sorted(unknown)})
+        now = self.context.clock.now()
+        with self.context.db.write() as session:
+            self._require_admin(session, actor)
+            row = lookup.provider(session, reference)
+            errors = _check_provider_fields(fields)
+            if errors:
+                raise Invalid(errors)
+            changes = {}
+            for key in ("name", "channel_id", "stats_channel_id", "auto_start", "reminders"):
+                if key in fields and fields[key] != getattr(row, key):
+                    changes[key] = (getattr(row, key), fields[key])
+                    setattr(row, key, fields[key])
+            if "manager_users" in fields or "manager_groups" in fields:
+                before = provider_view(row)
+                users = fields.get("manager_users", before.manager_users)
+                groups = fields.get("manager_groups", before.manager_groups)
+                row.managers.clear()
+                session.flush()
+                row.managers.extend(self._managers(users, groups))
+                session.flush()
+                changes["managers"] = (
+                    ", ".join(before.manager_users + before.manager_groups),
+                    ", ".join((*users, *groups)),
+                )
+            if changes:
+                audit.record(
+                    session,
+                    actor,
+                    "updated",
+                    f"Service provider {row.name}",
+                    now,
+                    provider_uuid=row.uuid,
+                    changes=changes,
+                )
+            return provider_view(row)
+
+    # -- offerings ---------------------------------------------------------------------------------
+
+    def offerings(self, provider: object | None = None) -> list[OfferingView]:
+        with self.context.db.read() as session:
+            query = select(Offering).join(Provider).order_by(Provider.name, Offering.name)
+            if provider is not None:
+                query = query.where(Offering.provider_id == lookup.provider(session, provider).id)
+            return [offering_view(o) for o in session.scalars(query)]
+
+    def offering(self, reference: object) -> OfferingView:
+        with self.context.db.read() as session:
+            return offering_view(lookup.offering(session, reference))
+
+    def add_offering(self, actor: Actor, name: str, provider: object) -> OfferingView:
+        """A new offering of `provider`; admins and that provider's managers may add one."""
+        now = self.context.clock.now()
+        with self.context.db.write() as session:
+            owner = lookup.provider(session, provider)
+            if not self.context.reach(session, actor).manages(owner.id):
+                raise NotAllowed("Only admins and this provider's managers can add its offerings.")
+            if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX:
+                raise Invalid.one("name", f"A name of 1 to {NAME_MAX} characters is required.")
+            taken = select(Offering.id).where(Offering.provider_id == owner.id, Offering.name == name.strip())
+            if session.scalar(taken):
+                raise Invalid.one("name", f"{owner.name} already has an offering named {name.strip()!r}.")
+            row = Offering(name=name.strip(), provider=owner, provider_id=owner.id, created=now)
+            session.add(row)
+            session.flush()
+            audit.record(session, actor, "created", f"Offering {owner.name}/{row.name}", now, provider_uuid=owner.uuid)
+            return offering_view(row)
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    def _require_admin(self, session: Session, actor: Actor) -> None:
+        if not Reach.of(session, actor, self.context.admins).is_admin:
+            raise NotAllowed(ADMINS_ONLY)
+
+    @staticmethod
+    def _managers(users, groups) -> list[ProviderManager]:
+        unique = dict.fromkeys(users) | dict.fromkeys(groups)
+        return [
+            ProviderManager(slack_id=slack_id, kind="group" if slack_id in groups else "user") for slack_id in unique
+        ]

@@ -1,0 +1,54 @@
+"""Typed domain errors; each interface renders them once, in its own words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class DomainError(Exception):
+    """Base of every refusal the domain makes. Nothing has changed when one is raised."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    """The thing does not exist, or the actor may not see it (the two are not told apart)."""
+
+
+class NotAllowed(DomainError):
+    """The actor can see the thing but may not do this to it."""
+
+    def __init__(self, message: str = "You do not have permission to perform this action.") -> None:
+        super().__init__(message)
+
+
+class InvalidState(DomainError):
+    """The announcement is not in a state that allows the action; `valid` names the states that do."""
+
+    def __init__(self, valid: Iterable[str], current: str | None = None) -> None:
+        self.valid = list(valid)
+        self.current = current
+        super().__init__(f"Valid states for operation: {', '.join(self.valid)}.")
+
+
+class Invalid(DomainError):
+    """Field validation failed; `fields` maps a field name to its messages."""
+
+    def __init__(self, fields: dict[str, list[str]]) -> None:
+        self.fields = fields
+        summary = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in fields.items())
+        super().__init__(summary)
+
+    @classmethod
+    def one(cls, field: str, message: str) -> Invalid:
+        return cls({field: [message]})
+
+
+class Ambiguous(DomainError):
+    """A short id matched more than one thing; `matches` lists them for the user to choose."""
+
+    def __init__(self, reference: str, matches: list[str]) -> None:
+        self.matches = matches
+        super().__init__(f"{reference!r} matches {len(matches)} announcements: {', '.join(matches)}")

@@ -1,0 +1,78 @@
+"""Finding things by what users type: full uuids, unique short ids, or names."""
+
+from __future__ import annotations
+
+import re
+from typing import TypeVar
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.domain.errors import Ambiguous, NotFound
+from storage.models import Offering, Provider
+
+MIN_PREFIX = 6
+_HEX = re.compile(r"^[0-9a-f]+$")
+Row = TypeVar("Row")
+
+
+def parse_uuid(reference: object) -> UUID | None:
+    """A full uuid in any common spelling, or None."""
+    if isinstance(reference, UUID):
+        return reference
+    try:
+        return UUID(str(reference).strip())
+    except ValueError:
+        return None
+
+
+def uuid_condition(column, reference: object) -> ColumnElement[bool] | None:
+    """SQL matching a full uuid, or every uuid starting with a hex prefix of at least 6 digits.
+
+    A prefix becomes a range (prefix000… to prefixfff…), which works on both backends and uses the
+    unique index on the uuid column.
+    """
+    full = parse_uuid(reference)
+    if full is not None:
+        return column == full
+    text = str(reference).strip().lower().replace("-", "")
+    if len(text) < MIN_PREFIX or len(text) >= 32 or not _HEX.match(text):
+        return None
+    return column.between(UUID(text.ljust(32, "0")), UUID(text.ljust(32, "f")))
+
+
+def one(session: Session, query, reference: object, what: str, describe=lambda row: str(row)) -> Row:
+    """The single row `query` yields; NotFound when none, Ambiguous (listing them) when several."""
+    rows = list(session.scalars(query.limit(11)).unique())
+    if not rows:
+        raise NotFound(f"No {what} matches {str(reference)!r}.")
+    if len(rows) > 1:
+        raise Ambiguous(str(reference), [describe(row) for row in rows[:10]])
+    return rows[0]
+
+
+def provider(session: Session, reference: object) -> Provider:
+    """A provider by uuid, short id or (case-insensitive) name."""
+    text = str(reference).strip()
+    condition = uuid_condition(Provider.uuid, text)
+    by_name = func.lower(Provider.name) == text.lower()
+    query = select(Provider).where(or_(by_name, condition) if condition is not None else by_name)
+    return one(session, query, text, "service provider", lambda row: row.name)
+
+
+def offering(session: Session, reference: object, provider_id: int | None = None) -> Offering:
+    """An offering by uuid, short id or name; a name may be given as 'Provider/Offering'."""
+    text = str(reference).strip()
+    query = select(Offering)
+    condition = uuid_condition(Offering.uuid, text)
+    if condition is not None:
+        query = query.where(condition)
+    else:
+        if "/" in text:
+            provider_name, text = (part.strip() for part in text.split("/", 1))
+            query = query.join(Provider).where(func.lower(Provider.name) == provider_name.lower())
+        query = query.where(func.lower(Offering.name) == text.lower())
+        if provider_id is not None:
+            query = query.where(Offering.provider_id == provider_id)
+    return one(session, query, reference, "offering", lambda row: f"{row.provider.name}/{row.name}")

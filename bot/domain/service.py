@@ -1,0 +1,42 @@
+"""The one entry point interfaces hold: every domain service, sharing one context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.announcements import Announcements
+from bot.domain.catalog import Catalog
+from bot.domain.clock import Clock, SystemClock
+from bot.domain.context import Context
+from bot.domain.stats import Statistics
+from bot.domain.subscriptions import Subscriptions
+from bot.domain.templates import Templates
+from bot.domain.tokens import Tokens
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class Services:
+    context: Context
+    announcements: Announcements
+    catalog: Catalog
+    templates: Templates
+    subscriptions: Subscriptions
+    statistics: Statistics
+    tokens: Tokens
+
+
+def build_services(
+    db: Database, clock: Clock | None = None, admins: frozenset[str] | set[str] = frozenset()
+) -> Services:
+    context = Context(db=db, clock=clock or SystemClock(), admins=frozenset(admins))
+    announcements = Announcements(context)
+    return Services(
+        context=context,
+        announcements=announcements,
+        catalog=Catalog(context),
+        templates=Templates(context, announcements),
+        subscriptions=Subscriptions(context),
+        statistics=Statistics(context),
+        tokens=Tokens(context),
+    )

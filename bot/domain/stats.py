@@ -1,0 +1,175 @@
+"""Maintenance statistics (DESIGN §2), computed with SQL aggregates over the visible set.
+
+An announcement counts when the date of its scheduled start is on or after `start` and the date of its
+scheduled end is on or before `end`. The window is applied as a timestamp range so the indexes serve it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import and_, case, func, select
+
+from bot.domain.actors import Actor
+from bot.domain.context import Context
+from bot.domain.enums import STATE_LABELS, TYPE_LABELS, Impact, MaintenanceType, State
+from bot.domain.listing import ListQuery, filter_conditions
+from bot.domain.views import DailyStats, ProviderStats, Stats
+from storage.models import AffectedOffering, Announcement, Provider
+from storage.types import epoch, utc_date
+
+TOLERANCE_SECONDS = 15 * 60
+HOUR = 3600.0
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _count_if(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def default_window(today: date) -> tuple[date, date]:
+    return today - timedelta(days=90), today + timedelta(days=30)
+
+
+class Statistics:
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    def compute(
+        self, actor: Actor, start: date | None = None, end: date | None = None, query: ListQuery | None = None
+    ) -> Stats:
+        """Statistics of what `actor` may see, in the window, narrowed by the list filters of `query`."""
+        default_start, default_end = default_window(self.context.clock.now().date())
+        start, end = start or default_start, end or default_end
+        with self.context.db.read() as session:
+            reach = self.context.reach(session, actor)
+            where = [
+                reach.visible_announcements(),
+                *filter_conditions(query or ListQuery()),
+                Announcement.scheduled_start >= _midnight(start),
+                Announcement.scheduled_end < _midnight(end + timedelta(days=1)),
+            ]
+            groups = session.execute(self._by_state_and_type(where)).all()
+            impacts = session.execute(self._by_impact(where)).all()
+            daily = session.execute(self._daily(where)).all()
+            providers = session.execute(self._providers(where)).all()
+        return Stats(
+            summary=self._summary(groups),
+            by_state=self._labelled(groups, 0, STATE_LABELS, State),
+            by_type=self._labelled(groups, 1, TYPE_LABELS, MaintenanceType),
+            by_impact_level={impact.label: 0 for impact in Impact} | {Impact(level).label: n for level, n in impacts},
+            daily=self._daily_rows(daily),
+            providers=[
+                ProviderStats(row.uuid, row.name, row.total, row.active, row.scheduled, row.completed)
+                for row in providers
+            ],
+        )
+
+    # -- queries -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _by_state_and_type(where):
+        """One scan: per (state, type), the count and the sums every summary figure is made of."""
+        completed = Announcement.state == int(State.COMPLETED)
+        end_delta = epoch(Announcement.actual_end) - epoch(Announcement.scheduled_end)
+        duration = epoch(Announcement.actual_end) - epoch(Announcement.actual_start)
+        timed = and_(completed, Announcement.actual_start.is_not(None), Announcement.actual_end.is_not(None))
+        overran = and_(completed, Announcement.actual_end > Announcement.scheduled_end)
+        return (
+            select(
+                Announcement.state,
+                Announcement.maintenance_type,
+                func.count().label("n"),
+                func.sum(case((timed, duration), else_=0.0)).label("duration"),
+                _count_if(timed).label("timed"),
+                _count_if(and_(completed, Announcement.actual_end <= Announcement.scheduled_end)).label("on_time"),
+                _count_if(and_(completed, end_delta <= TOLERANCE_SECONDS)).label("on_time_15"),
+                func.sum(case((overran, end_delta), else_=0.0)).label("overrun"),
+                _count_if(overran).label("overran"),
+            )
+            .where(*where)
+            .group_by(Announcement.state, Announcement.maintenance_type)
+        )
+
+    @staticmethod
+    def _by_impact(where):
+        highest = (
+            select(func.max(AffectedOffering.impact_level))
+            .where(AffectedOffering.announcement_id == Announcement.id)
+            .scalar_subquery()
+        )
+        impact = func.coalesce(highest, int(Impact.NONE)).label("impact")
+        return select(impact, func.count()).where(*where).group_by(impact)
+
+    @staticmethod
+    def _daily(where):
+        day = utc_date(Announcement.scheduled_start).label("day")
+        return (
+            select(day, Announcement.state, func.count()).where(*where).group_by(day, Announcement.state).order_by(day)
+        )
+
+    @staticmethod
+    def _providers(where):
+        counts = (
+            select(
+                Announcement.provider_id,
+                func.count().label("total"),
+                _count_if(Announcement.state == int(State.IN_PROGRESS)).label("active"),
+                _count_if(Announcement.state == int(State.SCHEDULED)).label("scheduled"),
+                _count_if(Announcement.state == int(State.COMPLETED)).label("completed"),
+            )
+            .where(*where)
+            .group_by(Announcement.provider_id)
+            .subquery()
+        )
+        return (
+            select(
+                Provider.uuid, Provider.name, counts.c.total, counts.c.active, counts.c.scheduled, counts.c.completed
+            )
+            .join(counts, counts.c.provider_id == Provider.id)
+            .order_by(counts.c.total.desc(), Provider.name)
+        )
+
+    # -- folding the few aggregate rows into the wire shape -----------------------------------------
+
+    @staticmethod
+    def _summary(groups) -> dict[str, float | int | None]:
+        def total(column: str, rows=groups) -> float:
+            return sum(float(getattr(row, column) or 0) for row in rows)
+
+        completed_rows = [row for row in groups if row.state == int(State.COMPLETED)]
+        completed = int(total("n", completed_rows))
+        timed, overran = total("timed"), total("overran")
+        return {
+            "total": int(total("n")),
+            "active": int(total("n", [r for r in groups if r.state == int(State.IN_PROGRESS)])),
+            "scheduled": int(total("n", [r for r in groups if r.state == int(State.SCHEDULED)])),
+            "completed": completed,
+            "average_duration_hours": total("duration") / timed / HOUR if timed else None,
+            "on_time_completion_rate": total("on_time") / completed * 100 if completed else None,
+            "on_time_rate_15min": total("on_time_15") / completed if completed else None,
+            "avg_overrun_hours": total("overrun") / overran / HOUR if overran else None,
+            "emergency_count": int(total("n", [r for r in groups if r.maintenance_type == MaintenanceType.EMERGENCY])),
+        }
+
+    @staticmethod
+    def _labelled(groups, position: int, names: dict, kind) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for row in sorted(groups, key=lambda r: r[position]):
+            label = names[kind(row[position])]
+            counts[label] = counts.get(label, 0) + row.n
+        return counts
+
+    @staticmethod
+    def _daily_rows(rows) -> list[DailyStats]:
+        days: dict[date, dict[str, int]] = {}
+        for day, state, count in rows:
+            day = day if isinstance(day, date) else date.fromisoformat(day)
+            days.setdefault(day, {})[State(state).label] = count
+        return [DailyStats(day, sum(by_state.values()), by_state) for day, by_state in sorted(days.items())]
+
+
+__all__ = ["Statistics"]

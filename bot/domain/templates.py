@@ -1,0 +1,262 @@
+"""Templates: stored presets for announcements, and "new announcement from template".
+
+The seed has no server-side "create from template"; we add one (`instantiate`) because operators
+repeat the same kinds of maintenance, and copying fields by hand is where mistakes creep in.
+Templates are managed and seen by the same people as their provider's drafts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.domain import audit, lookup
+from bot.domain.actors import Actor, Reach
+from bot.domain.announcements import NO_PERMISSION_FOR_PROVIDER, AffectedInput, Announcements, offering_view
+from bot.domain.context import Context
+from bot.domain.enums import Impact, MaintenanceType
+from bot.domain.errors import Invalid, NotAllowed, NotFound
+from bot.domain.listing import page_bounds
+from bot.domain.validation import check_fields
+from bot.domain.views import AnnouncementView, Page, TemplateOfferingView, TemplateView
+from storage.models import Provider, Template, TemplateOffering
+
+TEMPLATE_FIELDS = ("name", "message", "maintenance_type")
+TEMPLATE_ORDER = {"created": Template.created, "name": Template.name}
+
+
+def template_offering_view(row: TemplateOffering, template_uuid) -> TemplateOfferingView:
+    return TemplateOfferingView(
+        row.uuid, template_uuid, offering_view(row.offering), Impact(row.impact_level), row.impact_description
+    )
+
+
+def template_view(row: Template) -> TemplateView:
+    return TemplateView(
+        uuid=row.uuid,
+        name=row.name,
+        message=row.message,
+        maintenance_type=MaintenanceType(row.maintenance_type),
+        provider_uuid=row.provider.uuid,
+        provider_name=row.provider.name,
+        offerings=tuple(template_offering_view(o, row.uuid) for o in row.offerings),
+        created=row.created,
+    )
+
+
+class Templates:
+    def __init__(self, context: Context, announcements: Announcements) -> None:
+        self.context = context
+        self.announcements = announcements
+
+    def list(
+        self,
+        actor: Actor,
+        *,
+        provider_uuid=None,
+        maintenance_type: int | None = None,
+        ordering: str = "-created",
+        page: int = 1,
+        page_size: int = 10,
+    ) -> Page[TemplateView]:
+        with self.context.db.read() as session:
+            reach = self.context.reach(session, actor)
+            query = select(Template).where(reach.provider_condition(Template.provider_id))
+            if provider_uuid is not None:
+                query = query.join(Provider).where(Provider.uuid == provider_uuid)
+            if maintenance_type is not None:
+                query = query.where(Template.maintenance_type == maintenance_type)
+            column = TEMPLATE_ORDER.get(ordering.lstrip("-"))
+            if column is None:
+                raise Invalid.one("o", f"Select a valid choice. {ordering} is not one of the available choices.")
+            count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            page, size = page_bounds(page, page_size, count)
+            direction = column.desc() if ordering.startswith("-") else column.asc()
+            rows = session.scalars(query.order_by(direction, Template.id).limit(size).offset((page - 1) * size))
+            return Page([template_view(t) for t in rows], count, page, size)
+
+    def get(self, actor: Actor, reference: object) -> TemplateView:
+        with self.context.db.read() as session:
+            return template_view(self._visible(session, self.context.reach(session, actor), reference))
+
+    def create(self, actor: Actor, fields: dict[str, Any]) -> TemplateView:
+        now = self.context.clock.now()
+        with self.context.db.write() as session:
+            reach = self.context.reach(session, actor)
+            errors = check_fields({k: v for k, v in fields.items() if k in TEMPLATE_FIELDS}, ("name", "provider"))
+            provider = None
+            if fields.get("provider") is not None:
+                try:
+                    provider = lookup.provider(session, fields["provider"])
+                except NotFound as error:
+                    errors["provider"] = [error.message]
+            if provider is not None and not reach.manages(provider.id):
+                raise NotAllowed(NO_PERMISSION_FOR_PROVIDER)
+            if errors:
+                raise Invalid(errors)
+            row = Template(
+                **{k: fields[k] for k in TEMPLATE_FIELDS if fields.get(k) is not None},
+                provider=provider,
+                provider_id=provider.id,
+                created=now,
+                modified=now,
+            )
+            session.add(row)
+            session.flush()
+            for item in fields.get("offerings") or ():
+                self._link(session, row, item if isinstance(item, AffectedInput) else AffectedInput(**item), now)
+            audit.record(session, actor, "created", f"Template {row.name}", now, provider_uuid=provider.uuid)
+            return template_view(row)
+
+    def update(self, actor: Actor, reference: object, fields: dict[str, Any]) -> TemplateView:
+        now = self.context.clock.now()
+        with self.context.db.write() as session:
+            reach = self.context.reach(session, actor)
+            row = self._visible(session, reach, reference)
+            known = {k: v for k, v in fields.items() if k in TEMPLATE_FIELDS and v is not None}
+            errors = check_fields(known)
+            if errors:
+                raise Invalid(errors)
+            changes = {k: (getattr(row, k), v) for k, v in known.items() if getattr(row, k) != v}
+            for name, (_, new) in changes.items():
+                setattr(row, name, new)
+            if changes:
+                row.modified = now
+                audit.record(
+                    session,
+                    actor,
+                    "updated",
+                    f"Template {row.name}",
+                    now,
+                    provider_uuid=row.provider.uuid,
+                    changes=changes,
+                )
+            return template_view(row)
+
+    def delete(self, actor: Actor, reference: object) -> None:
+        now = self.context.clock.now()
+        with self.context.db.write() as session:
+            row = self._visible(session, self.context.reach(session, actor), reference)
+            audit.record(session, actor, "deleted", f"Template {row.name}", now, provider_uuid=row.provider.uuid)
+            session.delete(row)
+
+    def add_offering(self, actor: Actor, reference: object, item: AffectedInput) -> TemplateOfferingView:
+        now = self.context.clock.now()
+        with self.context.db.write() as session:
+            row = self._visible(session, self.context.reach(session, actor), reference)
+            link = self._link(session, row, item, now)
+            return template_offering_view(link, row.uuid)
+
+    def list_offerings(
+        self,
+        actor: Actor,
+        *,
+        template_uuid=None,
+        provider_uuid=None,
+        offering_uuid=None,
+        impact_level: int | None = None,
+        page: int = 1,
+        page_size: int = 10,
+        ordering: str = "-created",
+    ) -> Page[TemplateOfferingView]:
+        with self.context.db.read() as session:
+            reach = self.context.reach(session, actor)
+            query = select(TemplateOffering).join(Template).where(reach.provider_condition(Template.provider_id))
+            if template_uuid is not None:
+                query = query.where(Template.uuid == template_uuid)
+            if provider_uuid is not None:
+                query = query.where(Template.provider_id.in_(select(Provider.id).where(Provider.uuid == provider_uuid)))
+            if offering_uuid is not None:
+                query = query.where(TemplateOffering.offering.has(uuid=offering_uuid))
+            if impact_level is not None:
+                query = query.where(TemplateOffering.impact_level == impact_level)
+            count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            page, size = page_bounds(page, page_size, count)
+            column = TemplateOffering.created
+            direction = column.asc() if ordering == "created" else column.desc()
+            rows = session.scalars(query.order_by(direction, TemplateOffering.id).limit(size).offset((page - 1) * size))
+            return Page([template_offering_view(r, r.template.uuid) for r in rows], count, page, size)
+
+    def get_offering(self, actor: Actor, reference: object) -> TemplateOfferingView:
+        with self.context.db.read() as session:
+            link = self._visible_link(session, self.context.reach(session, actor), reference)
+            return template_offering_view(link, link.template.uuid)
+
+    def update_offering(self, actor: Actor, reference: object, fields: dict[str, Any]) -> TemplateOfferingView:
+        with self.context.db.write() as session:
+            link = self._visible_link(session, self.context.reach(session, actor), reference)
+            known = {k: v for k, v in fields.items() if k in ("impact_level", "impact_description") and v is not None}
+            errors = check_fields(known)
+            if errors:
+                raise Invalid(errors)
+            for name, value in known.items():
+                setattr(link, name, value)
+            return template_offering_view(link, link.template.uuid)
+
+    def remove_offering(self, actor: Actor, reference: object) -> None:
+        with self.context.db.write() as session:
+            link = self._visible_link(session, self.context.reach(session, actor), reference)
+            link.template.offerings.remove(link)
+
+    def instantiate(
+        self, actor: Actor, reference: object, scheduled_start: datetime, scheduled_end: datetime, **overrides: Any
+    ) -> AnnouncementView:
+        """A new Draft carrying the template's name, message, type, provider and offerings."""
+        template = self.get(actor, reference)
+        fields: dict[str, Any] = {
+            "name": template.name,
+            "message": template.message,
+            "maintenance_type": int(template.maintenance_type),
+            "provider": template.provider_uuid,
+            "affected": [
+                AffectedInput(o.offering.uuid, int(o.impact_level), o.impact_description) for o in template.offerings
+            ],
+            "scheduled_start": scheduled_start,
+            "scheduled_end": scheduled_end,
+        }
+        return self.announcements.create(actor, fields | overrides)
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _visible(session: Session, reach: Reach, reference: object) -> Template:
+        condition = lookup.uuid_condition(Template.uuid, reference)
+        by_name = func.lower(Template.name) == str(reference).strip().lower()
+        query = select(Template).where(
+            condition if condition is not None else by_name, reach.provider_condition(Template.provider_id)
+        )
+        return lookup.one(session, query, reference, "template", lambda t: t.name)
+
+    @staticmethod
+    def _visible_link(session: Session, reach: Reach, reference: object) -> TemplateOffering:
+        condition = lookup.uuid_condition(TemplateOffering.uuid, reference)
+        if condition is None:
+            raise NotFound(f"{str(reference)!r} is not a template-offering id.")
+        query = select(TemplateOffering).join(Template).where(condition, reach.provider_condition(Template.provider_id))
+        return lookup.one(session, query, reference, "template offering")
+
+    @staticmethod
+    def _link(session: Session, row: Template, item: AffectedInput, now) -> TemplateOffering:
+        errors = check_fields({"impact_level": item.impact_level, "impact_description": item.impact_description})
+        try:
+            offering = lookup.offering(session, item.offering)
+        except NotFound as error:
+            errors["offering"] = [error.message]
+            offering = None
+        if offering is not None and any(o.offering_id == offering.id for o in row.offerings):
+            errors["non_field_errors"] = ["The fields maintenance_template, offering must make a unique set."]
+        if errors:
+            raise Invalid(errors)
+        link = TemplateOffering(
+            offering=offering,
+            offering_id=offering.id,
+            impact_level=int(item.impact_level),
+            impact_description=item.impact_description,
+            created=now,
+        )
+        row.offerings.append(link)
+        session.flush()
+        return link

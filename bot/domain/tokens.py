@@ -1,0 +1,118 @@
+"""HTTP API tokens: created by admins, shown once, stored only as a SHA-256 hash.
+
+A token carries a role: `admin`, `provider` (manages one provider) or `read_only` (sees what everyone
+sees). The API turns a presented token into an Actor; the same permission rules then apply as in Slack.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import select
+
+from bot.domain import audit, lookup
+from bot.domain.actors import Actor, Reach
+from bot.domain.context import Context
+from bot.domain.enums import Interface
+from bot.domain.errors import Invalid, NotAllowed, NotFound
+from storage.models import ApiToken
+
+ROLES = ("admin", "provider", "read_only")
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class TokenView:
+    uuid: UUID
+    name: str
+    role: str
+    provider_name: str | None
+    created: datetime
+    revoked: datetime | None
+
+
+@dataclass(frozen=True)
+class NewToken:
+    token: TokenView
+    secret: str
+
+
+def _view(row: ApiToken) -> TokenView:
+    return TokenView(
+        row.uuid, row.name, row.role, row.provider.name if row.provider else None, row.created, row.revoked
+    )
+
+
+class Tokens:
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    def create(self, actor: Actor, role: str, *, provider: object | None = None, name: str = "") -> NewToken:
+        if role not in ROLES:
+            raise Invalid.one("role", f"Role must be one of {', '.join(ROLES)}.")
+        if (role == "provider") != (provider is not None):
+            raise Invalid.one("provider", "A provider token names exactly one provider; other roles name none.")
+        now = self.context.clock.now()
+        secret = secrets.token_hex(20)
+        with self.context.db.write() as session:
+            self._require_admin(session, actor)
+            owner = lookup.provider(session, provider) if provider is not None else None
+            row = ApiToken(
+                name=name or role,
+                token_hash=digest(secret),
+                role=role,
+                provider=owner,
+                provider_id=owner.id if owner else None,
+                created=now,
+            )
+            session.add(row)
+            session.flush()
+            audit.record(
+                session,
+                actor,
+                "created",
+                f"API token {row.name} ({role})",
+                now,
+                provider_uuid=owner.uuid if owner else None,
+            )
+            return NewToken(_view(row), secret)
+
+    def list(self, actor: Actor) -> list[TokenView]:
+        with self.context.db.read() as session:
+            self._require_admin(session, actor)
+            return [_view(row) for row in session.scalars(select(ApiToken).order_by(ApiToken.id))]
+
+    def revoke(self, actor: Actor, reference: object) -> TokenView:
+        now = self.context.clock.now()
+        with self.context.db.write() as session:
+            self._require_admin(session, actor)
+            condition = lookup.uuid_condition(ApiToken.uuid, reference)
+            if condition is None:
+                raise NotFound(f"{str(reference)!r} is not a token id.")
+            row = lookup.one(session, select(ApiToken).where(condition), reference, "token", lambda t: t.name)
+            if row.revoked is None:
+                row.revoked = now
+                audit.record(session, actor, "revoked", f"API token {row.name}", now)
+            return _view(row)
+
+    def authenticate(self, secret: str) -> Actor | None:
+        """The actor a presented token stands for, or None when it is unknown or revoked."""
+        with self.context.db.read() as session:
+            row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
+            if row is None or row.revoked is not None:
+                return None
+            providers = frozenset({row.provider.uuid}) if row.provider else frozenset()
+            return Actor(
+                id=f"token:{row.name}", interface=Interface.API, admin=row.role == "admin", providers=providers
+            )
+
+    def _require_admin(self, session, actor: Actor) -> None:
+        if not Reach.of(session, actor, self.context.admins).is_admin:
+            raise NotAllowed("Only maintbot admins can manage API tokens.")

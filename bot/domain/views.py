@@ -1,0 +1,168 @@
+"""Plain read models handed to interfaces: what an actor may see of a thing, nothing more."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Generic, TypeVar
+from uuid import UUID
+
+from bot.domain.enums import Impact, MaintenanceType, State, TimingBucket
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ProviderView:
+    uuid: UUID
+    name: str
+    channel_id: str
+    stats_channel_id: str | None
+    manager_users: tuple[str, ...]
+    manager_groups: tuple[str, ...]
+    auto_start: bool
+    reminders: str | None
+
+
+@dataclass(frozen=True)
+class OfferingView:
+    uuid: UUID
+    name: str
+    provider_uuid: UUID
+    provider_name: str
+
+
+@dataclass(frozen=True)
+class AffectedView:
+    uuid: UUID
+    announcement_uuid: UUID
+    offering: OfferingView
+    impact_level: Impact
+    impact_description: str
+    created: datetime
+
+
+@dataclass(frozen=True)
+class AnnouncementView:
+    """One announcement as an actor sees it; `internal_notes` is None when they may not see it."""
+
+    uuid: UUID
+    name: str
+    message: str
+    internal_notes: str | None
+    maintenance_type: MaintenanceType
+    external_reference_url: str
+    state: State
+    scheduled_start: datetime
+    scheduled_end: datetime
+    actual_start: datetime | None
+    actual_end: datetime | None
+    provider_uuid: UUID
+    provider_name: str
+    created_by: str
+    backend_id: str
+    created: datetime
+    modified: datetime
+    affected: tuple[AffectedView, ...]
+    overrun_minutes: int | None
+    start_delta_minutes: int | None
+    timing_bucket: TimingBucket
+    can_manage: bool
+
+    @property
+    def short_id(self) -> str:
+        return self.uuid.hex[:8]
+
+
+@dataclass(frozen=True)
+class TemplateOfferingView:
+    uuid: UUID
+    template_uuid: UUID
+    offering: OfferingView
+    impact_level: Impact
+    impact_description: str
+
+
+@dataclass(frozen=True)
+class TemplateView:
+    uuid: UUID
+    name: str
+    message: str
+    maintenance_type: MaintenanceType
+    provider_uuid: UUID
+    provider_name: str
+    offerings: tuple[TemplateOfferingView, ...]
+    created: datetime
+
+
+@dataclass(frozen=True)
+class SubscriptionView:
+    channel_id: str
+    offering: OfferingView | None
+    provider_uuid: UUID
+    provider_name: str
+
+    @property
+    def target(self) -> str:
+        return f"{self.offering.name} ({self.provider_name})" if self.offering else f"all of {self.provider_name}"
+
+
+@dataclass(frozen=True)
+class EventView:
+    created: datetime
+    actor: str
+    interface: str
+    action: str
+    message: str
+    changes: dict
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a listing, with the total count and what is needed for prev/next links."""
+
+    items: list[T]
+    count: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+@dataclass(frozen=True)
+class DailyStats:
+    date: date
+    count: int
+    by_state: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ProviderStats:
+    uuid: UUID
+    name: str
+    total: int
+    active: int
+    scheduled: int
+    completed: int
+
+
+@dataclass(frozen=True)
+class Stats:
+    """The statistics of DESIGN §2, keyed as the seed API keys them."""
+
+    summary: dict[str, float | int | None]
+    by_state: dict[str, int]
+    by_type: dict[str, int]
+    by_impact_level: dict[str, int]
+    daily: list[DailyStats] = field(default_factory=list)
+    providers: list[ProviderStats] = field(default_factory=list)

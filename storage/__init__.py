@@ -1,0 +1,1 @@
+"""Storage: tables, engine and sessions, SQL helpers and migrations. No business rules live here."""

@@ -1,0 +1,324 @@
+"""The tables of every entity in DESIGN §2, with the indexes the queries need.
+
+Enumerations are stored as the small integers of the seed API (state 1–5, type 1–5, impact 1–4);
+their meaning lives in the domain. Times are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Timestamp = UTCDateTime()
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _new_uuid() -> uuid_module.UUID:
+    return uuid_module.uuid4()
+
+
+class Provider(Base):
+    """A service provider: who announces, where announcements go, who manages them."""
+
+    __tablename__ = "providers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[uuid_module.UUID] = mapped_column(Uuid, unique=True, default=_new_uuid)
+    name: Mapped[str] = mapped_column(String(150), unique=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    stats_channel_id: Mapped[str | None] = mapped_column(String(32))
+    auto_start: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminders: Mapped[str | None] = mapped_column(String(100))
+    created: Mapped[datetime] = mapped_column(Timestamp)
+
+    managers: Mapped[list[ProviderManager]] = relationship(
+        back_populates="provider", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
+
+
+class ProviderManager(Base):
+    """One Slack user id (kind 'user') or user-group id (kind 'group') that manages a provider."""
+
+    __tablename__ = "provider_managers"
+    __table_args__ = (
+        UniqueConstraint("provider_id", "slack_id"),
+        CheckConstraint("kind IN ('user', 'group')", name="kind"),
+        Index(None, "slack_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"))
+    slack_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(8))
+
+    provider: Mapped[Provider] = relationship(back_populates="managers")
+
+
+class Offering(Base):
+    """A service that maintenance can affect."""
+
+    __tablename__ = "offerings"
+    __table_args__ = (UniqueConstraint("provider_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[uuid_module.UUID] = mapped_column(Uuid, unique=True, default=_new_uuid)
+    name: Mapped[str] = mapped_column(String(150))
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), index=True)
+    created: Mapped[datetime] = mapped_column(Timestamp)
+
+    provider: Mapped[Provider] = relationship(lazy="joined")
+
+
+class Announcement(Base):
+    """A maintenance announcement; its state machine is the domain's."""
+
+    __tablename__ = "announcements"
+    __table_args__ = (
+        Index(None, "state", "scheduled_start"),
+        Index(None, "state", "scheduled_end"),
+        Index(None, "provider_id", "state"),
+        Index(None, "created"),
+        Index(None, "scheduled_start"),
+        Index(None, "scheduled_end"),
+        CheckConstraint("state BETWEEN 1 AND 5", name="state"),
+        CheckConstraint("maintenance_type BETWEEN 1 AND 5", name="maintenance_type"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[uuid_module.UUID] = mapped_column(Uuid, unique=True, default=_new_uuid)
+    name: Mapped[str] = mapped_column(String(150))
+    message: Mapped[str] = mapped_column(String(2000), default="")
+    internal_notes: Mapped[str] = mapped_column(String(2000), default="")
+    maintenance_type: Mapped[int] = mapped_column(SmallInteger, default=1)
+    external_reference_url: Mapped[str] = mapped_column(String(500), default="")
+    state: Mapped[int] = mapped_column(SmallInteger, default=1)
+    scheduled_start: Mapped[datetime] = mapped_column(Timestamp)
+    scheduled_end: Mapped[datetime] = mapped_column(Timestamp)
+    actual_start: Mapped[datetime | None] = mapped_column(Timestamp)
+    actual_end: Mapped[datetime | None] = mapped_column(Timestamp)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"))
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    backend_id: Mapped[str] = mapped_column(String(255), default="")
+    created: Mapped[datetime] = mapped_column(Timestamp)
+    modified: Mapped[datetime] = mapped_column(Timestamp)
+
+    provider: Mapped[Provider] = relationship(lazy="joined")
+    affected: Mapped[list[AffectedOffering]] = relationship(
+        back_populates="announcement",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+        order_by="AffectedOffering.id",
+    )
+
+
+class AffectedOffering(Base):
+    """An offering touched by an announcement, with how badly (impact 1–4)."""
+
+    __tablename__ = "affected_offerings"
+    __table_args__ = (
+        UniqueConstraint("announcement_id", "offering_id"),
+        CheckConstraint("impact_level BETWEEN 1 AND 4", name="impact_level"),
+        Index(None, "offering_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[uuid_module.UUID] = mapped_column(Uuid, unique=True, default=_new_uuid)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"))
+    offering_id: Mapped[int] = mapped_column(ForeignKey("offerings.id", ondelete="CASCADE"))
+    impact_level: Mapped[int] = mapped_column(SmallInteger, default=2)
+    impact_description: Mapped[str] = mapped_column(Text, default="")
+    created: Mapped[datetime] = mapped_column(Timestamp)
+    modified: Mapped[datetime] = mapped_column(Timestamp)
+
+    announcement: Mapped[Announcement] = relationship(back_populates="affected")
+    offering: Mapped[Offering] = relationship(lazy="joined")
+
+
+class Template(Base):
+    """A stored preset for new announcements: everything but times and state."""
+
+    __tablename__ = "templates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[uuid_module.UUID] = mapped_column(Uuid, unique=True, default=_new_uuid)
+    name: Mapped[str] = mapped_column(String(150))
+    message: Mapped[str] = mapped_column(String(2000), default="")
+    maintenance_type: Mapped[int] = mapped_column(SmallInteger, default=1)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), index=True)
+    created: Mapped[datetime] = mapped_column(Timestamp)
+    modified: Mapped[datetime] = mapped_column(Timestamp)
+
+    provider: Mapped[Provider] = relationship(lazy="joined")
+    offerings: Mapped[list[TemplateOffering]] = relationship(
+        back_populates="template",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+        order_by="TemplateOffering.id",
+    )
+
+
+class TemplateOffering(Base):
+    """An offering a template pre-selects, with its default impact."""
+
+    __tablename__ = "template_offerings"
+    __table_args__ = (
+        UniqueConstraint("template_id", "offering_id"),
+        CheckConstraint("impact_level BETWEEN 1 AND 4", name="impact_level"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[uuid_module.UUID] = mapped_column(Uuid, unique=True, default=_new_uuid)
+    template_id: Mapped[int] = mapped_column(ForeignKey("templates.id", ondelete="CASCADE"))
+    offering_id: Mapped[int] = mapped_column(ForeignKey("offerings.id", ondelete="CASCADE"), index=True)
+    impact_level: Mapped[int] = mapped_column(SmallInteger, default=2)
+    impact_description: Mapped[str] = mapped_column(Text, default="")
+    created: Mapped[datetime] = mapped_column(Timestamp)
+
+    template: Mapped[Template] = relationship(back_populates="offerings")
+    offering: Mapped[Offering] = relationship(lazy="joined")
+
+
+class Subscription(Base):
+    """A channel that wants the notices of one offering or of a whole provider."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        CheckConstraint("(offering_id IS NULL) <> (provider_id IS NULL)", name="one_target"),
+        Index(
+            "uq_subscriptions_channel_offering",
+            "channel_id",
+            "offering_id",
+            unique=True,
+            sqlite_where=text("offering_id IS NOT NULL"),
+            postgresql_where=text("offering_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_subscriptions_channel_provider",
+            "channel_id",
+            "provider_id",
+            unique=True,
+            sqlite_where=text("provider_id IS NOT NULL"),
+            postgresql_where=text("provider_id IS NOT NULL"),
+        ),
+        Index(None, "offering_id"),
+        Index(None, "provider_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    offering_id: Mapped[int | None] = mapped_column(ForeignKey("offerings.id", ondelete="CASCADE"))
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"))
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created: Mapped[datetime] = mapped_column(Timestamp)
+
+    offering: Mapped[Offering | None] = relationship(lazy="joined")
+    provider: Mapped[Provider | None] = relationship(lazy="joined")
+
+
+class Event(Base):
+    """Audit trail: who changed what, when, through which interface. Kept after deletes."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index(None, "announcement_uuid", "id"), Index(None, "created"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    announcement_uuid: Mapped[uuid_module.UUID | None] = mapped_column(Uuid)
+    provider_uuid: Mapped[uuid_module.UUID | None] = mapped_column(Uuid)
+    actor: Mapped[str] = mapped_column(String(100))
+    interface: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(Text)
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    created: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class ApiToken(Base):
+    """An HTTP API token. Only the SHA-256 of the secret is kept; the secret is shown once."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("role IN ('admin', 'provider', 'read_only')", name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[uuid_module.UUID] = mapped_column(Uuid, unique=True, default=_new_uuid)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"))
+    created: Mapped[datetime] = mapped_column(Timestamp)
+    revoked: Mapped[datetime | None] = mapped_column(Timestamp)
+
+    provider: Mapped[Provider | None] = relationship(lazy="joined")
+
+
+class PostedCard(Base):
+    """Where an announcement's card was posted, so every copy can be updated in place."""
+
+    __tablename__ = "posted_cards"
+    __table_args__ = (UniqueConstraint("channel_id", "ts"), Index(None, "announcement_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+    created: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class Notice(Base):
+    """The outbox: one message to one channel, written with the change that caused it.
+
+    `key` makes a notice unique (announcement, kind, the scheduled time it refers to, channel), so the
+    same notice can never be queued twice; the dispatcher claims rows by `status` and `next_attempt`.
+    """
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        Index(None, "status", "next_attempt"),
+        Index(None, "announcement_uuid"),
+        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    announcement_uuid: Mapped[uuid_module.UUID | None] = mapped_column(Uuid)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt: Mapped[datetime] = mapped_column(Timestamp)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    ts: Mapped[str | None] = mapped_column(String(32))
+    created: Mapped[datetime] = mapped_column(Timestamp)
+    sent: Mapped[datetime | None] = mapped_column(Timestamp)

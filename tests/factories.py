@@ -1,0 +1,36 @@
+"""Building announcements the way users do: through the service, never by writing rows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from bot.domain.actors import Actor
+from bot.domain.enums import Action, State
+from bot.domain.service import Services
+from bot.domain.views import AnnouncementView
+
+PATH_TO = {
+    State.DRAFT: [],
+    State.SCHEDULED: [Action.SCHEDULE],
+    State.IN_PROGRESS: [Action.SCHEDULE, Action.START],
+    State.COMPLETED: [Action.SCHEDULE, Action.START, Action.COMPLETE],
+    State.CANCELLED: [Action.CANCEL],
+}
+
+
+def announce(services: Services, actor: Actor, state: State = State.DRAFT, **fields: Any) -> AnnouncementView:
+    """An announcement of the Cloud provider (unless told otherwise), walked into `state`."""
+    now = services.context.clock.now()
+    values = {
+        "name": "Kernel upgrade",
+        "message": "Rolling reboot of the hypervisors.",
+        "internal_notes": "Runbook: wiki/kernel",
+        "provider": "Cloud",
+        "scheduled_start": now + timedelta(days=1),
+        "scheduled_end": now + timedelta(days=1, hours=2),
+    } | fields
+    announcement = services.announcements.create(actor, values)
+    for action in PATH_TO[state]:
+        announcement = services.announcements.transition(actor, announcement.uuid, action)
+    return announcement

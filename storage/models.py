@@ -129,6 +129,8 @@ class Announcement(Base):
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"))
     created_by: Mapped[str] = mapped_column(String(100), default="")
     backend_id: Mapped[str] = mapped_column(String(255), default="")
+    #: Rises with every change, so calendars (iCalendar SEQUENCE) and caches can tell versions apart.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
     created: Mapped[datetime] = mapped_column(Timestamp)
     modified: Mapped[datetime] = mapped_column(Timestamp)
 
@@ -283,13 +285,17 @@ class ApiToken(Base):
 
 
 class PostedCard(Base):
-    """Where an announcement's card was posted, so every copy can be updated in place."""
+    """Where an announcement's card was posted, so every copy can be updated in place.
+
+    Keyed by the announcement's uuid rather than a foreign key: after a delete the copies in
+    channels still have to be told.
+    """
 
     __tablename__ = "posted_cards"
-    __table_args__ = (UniqueConstraint("channel_id", "ts"), Index(None, "announcement_id"))
+    __table_args__ = (UniqueConstraint("announcement_uuid", "channel_id"), UniqueConstraint("channel_id", "ts"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"))
+    announcement_uuid: Mapped[uuid_module.UUID] = mapped_column(Uuid)
     channel_id: Mapped[str] = mapped_column(String(32))
     ts: Mapped[str] = mapped_column(String(32))
     created: Mapped[datetime] = mapped_column(Timestamp)

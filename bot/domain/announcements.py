@@ -15,7 +15,7 @@ from uuid import UUID
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import audit, lookup, timing
+from bot.domain import audit, lookup, notices, timing
 from bot.domain.actors import Actor, Reach
 from bot.domain.context import Context
 from bot.domain.enums import EDITABLE_STATES, Action, Impact, MaintenanceType, State, TimingBucket
@@ -100,6 +100,7 @@ def announcement_view(row: Announcement, computed, reach: Reach) -> Announcement
         provider_name=row.provider.name,
         created_by=row.created_by,
         backend_id=row.backend_id,
+        sequence=row.sequence,
         created=row.created,
         modified=row.modified,
         affected=tuple(affected_view(a, row.uuid) for a in row.affected),
@@ -235,6 +236,7 @@ class Announcements:
                     changes["affected_offerings"] = (", ".join(before), ", ".join(after))
             if changes:
                 row.modified = now
+                row.sequence += 1
                 audit.record(
                     session,
                     actor,
@@ -245,6 +247,14 @@ class Announcements:
                     provider_uuid=row.provider.uuid,
                     changes=changes,
                 )
+                kind = notices.for_update(State(row.state), changes)
+                if kind is not None:
+                    details = {
+                        name: [notices.moment(old), notices.moment(new)]
+                        for name, (old, new) in changes.items()
+                        if name in ("scheduled_start", "scheduled_end")
+                    }
+                    notices.queue(session, row, kind, now, refers_to=str(row.sequence), actor=actor, details=details)
             return self._view(session, reach, row)
 
     def delete(self, actor: Actor, reference: object) -> None:
@@ -263,6 +273,8 @@ class Announcements:
                 announcement_uuid=row.uuid,
                 provider_uuid=row.provider.uuid,
             )
+            if State(row.state) in notices.LIVE:
+                notices.queue(session, row, "deleted", now, refers_to=str(row.sequence + 1), actor=actor)
             session.delete(row)
 
     def transition(self, actor: Actor, reference: object, action: Action) -> AnnouncementView:
@@ -274,7 +286,7 @@ class Announcements:
             row = self._visible(session, reach, reference)
             self._require_manager(reach, row)
             before = State(row.state)
-            values: dict[str, Any] = {"state": int(target), "modified": now}
+            values: dict[str, Any] = {"state": int(target), "modified": now, "sequence": Announcement.sequence + 1}
             stamp = literal(now, UTCDateTime())
             if action is Action.START:
                 values["actual_start"] = func.coalesce(Announcement.actual_start, stamp)
@@ -299,6 +311,9 @@ class Announcements:
                 provider_uuid=row.provider.uuid,
                 changes={"state": (before.label, target.label)},
             )
+            kind = notices.for_transition(action, before)
+            if kind is not None:
+                notices.queue(session, row, kind, now, refers_to=str(row.sequence), actor=actor)
             return self._view(session, reach, row)
 
     # -- affected offerings ------------------------------------------------------------------------
@@ -327,6 +342,8 @@ class Announcements:
             )
             row.affected.append(link)
             row.modified = now
+            row.sequence += 1
+            self._tell_edited(session, row, actor, now)
             audit.record(
                 session,
                 actor,
@@ -374,7 +391,9 @@ class Announcements:
             for name, (_, new) in changes.items():
                 setattr(link, name, new)
             if changes:
-                link.modified = now
+                link.modified = link.announcement.modified = now
+                link.announcement.sequence += 1
+                self._tell_edited(session, link.announcement, actor, now)
                 audit.record(
                     session,
                     actor,
@@ -406,8 +425,17 @@ class Announcements:
             )
             announcement.affected.remove(link)
             announcement.modified = now
+            announcement.sequence += 1
+            self._tell_edited(session, announcement, actor, now)
 
     # -- internals ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _tell_edited(session: Session, row: Announcement, actor: Actor, now) -> None:
+        """Channels that saw a published announcement hear that it changed (cards are refreshed)."""
+        session.flush()
+        if State(row.state) in notices.LIVE:
+            notices.queue(session, row, "updated", now, refers_to=str(row.sequence), actor=actor)
 
     @staticmethod
     def _known(fields: dict[str, Any]) -> dict[str, Any]:

@@ -5,16 +5,16 @@ Anyone may subscribe a channel (DESIGN §1): subscribing only reads what is publ
 
 from __future__ import annotations
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 
-from bot.domain import audit, lookup
+from bot.domain import audit, lookup, notices
 from bot.domain.actors import Actor
 from bot.domain.announcements import offering_view
 from bot.domain.catalog import CHANNEL
 from bot.domain.context import Context
 from bot.domain.errors import Ambiguous, Invalid, NotFound
 from bot.domain.views import SubscriptionView
-from storage.models import AffectedOffering, Announcement, Provider, Subscription
+from storage.models import Announcement, Subscription
 
 
 def subscription_view(row: Subscription) -> SubscriptionView:
@@ -91,23 +91,10 @@ class Subscriptions:
     def channels_for(self, announcement_uuid) -> list[str]:
         """Every channel that hears about an announcement: its provider's, and all subscribed ones."""
         with self.context.db.read() as session:
-            announcement = (
-                select(Announcement.id, Announcement.provider_id)
-                .where(Announcement.uuid == announcement_uuid)
-                .subquery()
-            )
-            offerings = select(AffectedOffering.offering_id).join(
-                announcement, AffectedOffering.announcement_id == announcement.c.id
-            )
-            provider_channel = select(Provider.channel_id).join(announcement, Provider.id == announcement.c.provider_id)
-            subscribed = select(Subscription.channel_id).where(
-                or_(
-                    Subscription.offering_id.in_(offerings),
-                    Subscription.provider_id.in_(select(announcement.c.provider_id)),
-                )
-            )
-            channels = list(session.scalars(provider_channel)) + list(session.scalars(subscribed))
-            return list(dict.fromkeys(channels))
+            announcement = session.scalar(select(Announcement).where(Announcement.uuid == announcement_uuid))
+            if announcement is None:
+                raise NotFound("No such announcement.")
+            return notices.audience(session, announcement)
 
     @staticmethod
     def _target(session, target: str):

@@ -61,6 +61,7 @@ class AnnouncementView:
     provider_name: str
     created_by: str
     backend_id: str
+    sequence: int
     created: datetime
     modified: datetime
     affected: tuple[AffectedView, ...]

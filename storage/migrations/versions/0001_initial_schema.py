@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 10:45:02.304591
+Create Date: 2026-11-29 10:50:40.593971
 """
 
 import sqlalchemy as sa
@@ -59,6 +59,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_notices_status_next_attempt"), ["status", "next_attempt"], unique=False)
 
     op.create_table(
+        "posted_cards",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("announcement_uuid", sa.Uuid(), nullable=False),
+        sa.Column("channel_id", sa.String(length=32), nullable=False),
+        sa.Column("ts", sa.String(length=32), nullable=False),
+        sa.Column("created", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_posted_cards")),
+        sa.UniqueConstraint(
+            "announcement_uuid", "channel_id", name=op.f("uq_posted_cards_announcement_uuid_channel_id")
+        ),
+        sa.UniqueConstraint("channel_id", "ts", name=op.f("uq_posted_cards_channel_id_ts")),
+    )
+    op.create_table(
         "providers",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("uuid", sa.Uuid(), nullable=False),
@@ -89,6 +102,7 @@ def upgrade() -> None:
         sa.Column("provider_id", sa.Integer(), nullable=False),
         sa.Column("created_by", sa.String(length=100), nullable=False),
         sa.Column("backend_id", sa.String(length=255), nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
         sa.Column("created", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("modified", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("maintenance_type BETWEEN 1 AND 5", name=op.f("ck_announcements_maintenance_type")),
@@ -217,25 +231,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_affected_offerings_offering_id"), ["offering_id"], unique=False)
 
     op.create_table(
-        "posted_cards",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("announcement_id", sa.Integer(), nullable=False),
-        sa.Column("channel_id", sa.String(length=32), nullable=False),
-        sa.Column("ts", sa.String(length=32), nullable=False),
-        sa.Column("created", storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["announcement_id"],
-            ["announcements.id"],
-            name=op.f("fk_posted_cards_announcement_id_announcements"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_posted_cards")),
-        sa.UniqueConstraint("channel_id", "ts", name=op.f("uq_posted_cards_channel_id_ts")),
-    )
-    with op.batch_alter_table("posted_cards", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_posted_cards_announcement_id"), ["announcement_id"], unique=False)
-
-    op.create_table(
         "subscriptions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("channel_id", sa.String(length=32), nullable=False),
@@ -321,10 +316,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_subscriptions_offering_id"))
 
     op.drop_table("subscriptions")
-    with op.batch_alter_table("posted_cards", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_posted_cards_announcement_id"))
-
-    op.drop_table("posted_cards")
     with op.batch_alter_table("affected_offerings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_affected_offerings_offering_id"))
 
@@ -352,6 +343,7 @@ def downgrade() -> None:
 
     op.drop_table("announcements")
     op.drop_table("providers")
+    op.drop_table("posted_cards")
     with op.batch_alter_table("notices", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_notices_status_next_attempt"))
         batch_op.drop_index(batch_op.f("ix_notices_announcement_uuid"))

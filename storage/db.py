@@ -7,7 +7,7 @@ plain deferred transactions and never block each other.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event
@@ -70,6 +70,10 @@ class Database:
         """A transaction committed when the block ends, rolled back if it raises."""
         with self._writes.begin() as session:
             yield session
+
+    def on_commit(self, callback: Callable[[Session], None]) -> None:
+        """Call `callback(session)` after every committed write transaction."""
+        event.listen(self._writes, "after_commit", callback)
 
     def dispose(self) -> None:
         self.engine.dispose()

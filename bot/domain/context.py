@@ -1,8 +1,9 @@
-"""What every domain service shares: the database, the clock, and the admins from configuration."""
+"""What every domain service shares: the database, the clock, the admins, and who to wake on news."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
@@ -10,12 +11,27 @@ from bot.domain.actors import Actor, Reach
 from bot.domain.clock import Clock
 from storage.db import Database
 
+NOTICES_QUEUED = "maintbot_notices_queued"
+
 
 @dataclass(frozen=True)
 class Context:
     db: Database
     clock: Clock
     admins: frozenset[str] = frozenset()
+    _wakers: list[Callable[[], None]] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self.db.on_commit(self._after_commit)
 
     def reach(self, session: Session, actor: Actor) -> Reach:
         return Reach.of(session, actor, self.admins)
+
+    def when_notices_queued(self, callback: Callable[[], None]) -> None:
+        """Call `callback()` after each commit that queued notices (the dispatcher wakes up at once)."""
+        self._wakers.append(callback)
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop(NOTICES_QUEUED, False):
+            for wake in self._wakers:
+                wake()

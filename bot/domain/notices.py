@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.domain.actors import Actor
+from bot.domain.context import NOTICES_QUEUED
 from bot.domain.enums import Action, State
 from storage.models import AffectedOffering, Announcement, Notice, Provider, Subscription
 
@@ -102,6 +103,8 @@ def queue(
         )
         queued += 1
     session.flush()
+    if queued:
+        session.info[NOTICES_QUEUED] = True
     return queued
 
 

@@ -82,3 +82,14 @@ def test_deleting_a_published_announcement_tells_its_channels(db, services, worl
     services.announcements.delete(cloud_manager, announcement.uuid)
 
     assert queued(db)[-1] == ("deleted", "CCLOUD0001")
+
+
+def test_the_dispatcher_is_woken_after_a_commit_that_queued_news_and_only_then(services, world, cloud_manager):
+    wakes = []
+    services.context.when_notices_queued(lambda: wakes.append(1))
+    draft = announce(services, cloud_manager)
+    assert wakes == []
+
+    services.announcements.transition(cloud_manager, draft.uuid, Action.SCHEDULE)
+
+    assert wakes == [1]

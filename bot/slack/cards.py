@@ -1,0 +1,154 @@
+"""The announcement card: one Block Kit message per announcement, a pure function of its view.
+
+Every change re-renders the card from the database and updates each posted copy in place. User text
+(name, message, offering names and descriptions) only ever goes into plain_text objects, so nothing a
+user types can ping a channel or change formatting. Cards never carry internal notes.
+"""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.domain.enums import Impact, MaintenanceType, State
+from bot.domain.views import AnnouncementView
+from bot.slack.text import clip, date_token, duration, escape
+
+ACTION_PREFIX = "maint."
+TYPE_EMOJI = {
+    MaintenanceType.SCHEDULED: "🔧",
+    MaintenanceType.EMERGENCY: "🚨",
+    MaintenanceType.SECURITY: "🔒",
+    MaintenanceType.UPGRADE: "⬆️",
+    MaintenanceType.PATCH: "🩹",
+}
+STATE_EMOJI = {
+    State.DRAFT: "📝",
+    State.SCHEDULED: "🗓️",
+    State.IN_PROGRESS: "🛠️",
+    State.COMPLETED: "✅",
+    State.CANCELLED: "🚫",
+}
+IMPACT_EMOJI = {Impact.NONE: "⚪", Impact.DEGRADED: "🟡", Impact.PARTIAL: "🟠", Impact.FULL: "🔴"}
+
+#: Buttons per state, in the order they appear. Edit and delete are not transitions but live here too.
+BUTTONS: dict[State, tuple[str, ...]] = {
+    State.DRAFT: ("schedule", "edit", "cancel", "delete"),
+    State.SCHEDULED: ("start", "edit", "unschedule", "cancel", "delete"),
+    State.IN_PROGRESS: ("complete", "edit", "delete"),
+    State.COMPLETED: ("delete",),
+    State.CANCELLED: ("delete",),
+}
+BUTTON_LABELS = {
+    "schedule": "Schedule",
+    "edit": "Edit",
+    "start": "Start",
+    "complete": "Complete",
+    "unschedule": "Unschedule",
+    "cancel": "Cancel",
+    "delete": "Delete",
+}
+PRIMARY = {"schedule", "start", "complete"}
+CONFIRM = {
+    "cancel": ("Cancel this maintenance?", "Everyone following it is told it is cancelled. This cannot be undone."),
+    "delete": ("Delete this announcement?", "It disappears for everyone, with its history of notices."),
+    "unschedule": ("Withdraw this announcement?", "It goes back to Draft and is hidden from everyone else."),
+}
+HEADER_MAX = 150
+SECTION_MAX = 3000
+OFFERINGS_SHOWN = 20
+
+
+def action_id(verb: str) -> str:
+    return f"{ACTION_PREFIX}{verb}"
+
+
+def card_text(view: AnnouncementView) -> str:
+    """The notification and screen-reader text of a card (plain words, user text escaped)."""
+    return (
+        f"{TYPE_EMOJI[view.maintenance_type]} {escape(view.name)} — {view.state.label}, "
+        f"{date_token(view.scheduled_start)} to {date_token(view.scheduled_end)}"
+    )
+
+
+def card_blocks(view: AnnouncementView, *, buttons: bool = True) -> list[Block]:
+    """The card's blocks. `buttons=False` gives a read-only card (App Home lists, final states)."""
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=clip(f"{TYPE_EMOJI[view.maintenance_type]} {view.name}", HEADER_MAX))),
+        SectionBlock(text=MarkdownTextObject(text=_when(view))),
+    ]
+    if view.message:
+        blocks.append(SectionBlock(text=PlainTextObject(text=clip(view.message, SECTION_MAX))))
+    if view.affected:
+        blocks.append(SectionBlock(text=PlainTextObject(text=_affected(view))))
+    if view.external_reference_url:
+        link = escape(view.external_reference_url)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"🔗 <{link}|External reference>")))
+    blocks.append(
+        ContextBlock(
+            elements=[
+                PlainTextObject(text=clip(f"{view.maintenance_type.label} · {view.provider_name}", 200)),
+                MarkdownTextObject(text=f"`{view.short_id}`"),
+            ]
+        )
+    )
+    if buttons and BUTTONS[view.state]:
+        blocks.append(ActionsBlock(block_id=f"card:{view.uuid.hex}", elements=_buttons(view)))
+    return blocks
+
+
+def _when(view: AnnouncementView) -> str:
+    lines = [
+        f"{STATE_EMOJI[view.state]} *{view.state.label}*",
+        f"*When:* {date_token(view.scheduled_start)} → {date_token(view.scheduled_end, '{time}')}"
+        f" ({duration(view.scheduled_end - view.scheduled_start)})",
+    ]
+    if view.actual_start:
+        lines.append(f"*Started:* {date_token(view.actual_start)}")
+    if view.actual_end:
+        lines.append(f"*Finished:* {date_token(view.actual_end)}")
+    return "\n".join(lines)
+
+
+def _affected(view: AnnouncementView) -> str:
+    """One line per offering, as many as fit in a section; the rest are counted."""
+    lines = ["Affected:"]
+    budget = SECTION_MAX - 40
+    for shown, item in enumerate(view.affected):
+        line = f"{IMPACT_EMOJI[item.impact_level]} {clip(item.offering.name, 80)} — {item.impact_level.label}"
+        if item.impact_description:
+            line += f": {clip(item.impact_description, 100)}"
+        if shown == OFFERINGS_SHOWN or budget - len(line) - 1 < 0:
+            lines.append(f"…and {len(view.affected) - shown} more offerings")
+            break
+        budget -= len(line) + 1
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _buttons(view: AnnouncementView) -> list[ButtonElement]:
+    elements = []
+    for verb in BUTTONS[view.state]:
+        confirm = None
+        if verb in CONFIRM:
+            title, text = CONFIRM[verb]
+            confirm = ConfirmObject(title=title, text=text, confirm=BUTTON_LABELS[verb], deny="Keep it", style="danger")
+        elements.append(
+            ButtonElement(
+                text=BUTTON_LABELS[verb],
+                action_id=action_id(verb),
+                value=view.uuid.hex,
+                style="primary" if verb in PRIMARY else "danger" if verb in CONFIRM else None,
+                confirm=confirm,
+            )
+        )
+    return elements

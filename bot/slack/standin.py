@@ -1,0 +1,262 @@
+"""A local stand-in for Slack's Web API, used by the tests, the console and the benchmarks.
+
+It answers the Web API methods maintbot calls, over real HTTP on loopback, the way Slack does: JSON
+`{"ok": true, …}` bodies, message timestamps, `ok: false` errors, HTTP 429 with Retry-After. It records
+every call and every message, so tests can assert what people in Slack would see, and it can be told to
+fail (errors, rate limits, server errors, latency) to show that nothing is lost.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    at: float
+
+
+@dataclass
+class Message:
+    channel: str
+    ts: str
+    text: str
+    blocks: list[dict]
+    thread_ts: str | None = None
+    user: str | None = None  # set for ephemeral messages: who sees it
+    history: list[dict] = field(default_factory=list)  # earlier versions, oldest first
+
+
+@dataclass
+class Fault:
+    """Answer matching calls with a failure, `times` times (None: until cleared)."""
+
+    method: str | None = None
+    channel: str | None = None
+    status: int = 200
+    error: str | None = None
+    retry_after: int | None = None
+    delay: float = 0.0
+    times: int | None = 1
+
+    def matches(self, method: str, args: dict[str, Any]) -> bool:
+        return (self.method in (None, method)) and (self.channel in (None, args.get("channel")))
+
+
+class SlackStandIn:
+    """Start with `start()`; point SLACK_API_URL (or WebClient base_url) at `.api_url`."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, latency: float = 0.0) -> None:
+        self.latency = latency
+        self.calls: list[Call] = []
+        self.messages: list[Message] = []
+        self.responses: list[dict] = []  # what was POSTed to response_url
+        self.views: dict[str, dict] = {}  # view id -> view
+        self.home: dict[str, dict] = {}  # user id -> published App Home view
+        self.user_groups: dict[str, list[str]] = {}  # group id -> user ids
+        self.user_timezones: dict[str, str] = {}
+        self.faults: list[Fault] = []
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        self._ids = itertools.count(1)
+        self._server = ThreadingHTTPServer((host, port), self._handler())
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, name: str = "r") -> str:
+        return f"{self.url}/response/{name}-{next(self._ids)}"
+
+    def start(self) -> SlackStandIn:
+        self._thread = threading.Thread(target=self._server.serve_forever, name="slack-standin", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> SlackStandIn:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- what people would see ---------------------------------------------------------------------
+
+    def fail(self, **kwargs: Any) -> Fault:
+        fault = Fault(**kwargs)
+        with self._lock:
+            self.faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self.faults.clear()
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def posts_in(self, channel: str, *, threads: bool = True) -> list[Message]:
+        """Messages visible to everyone in `channel` (ephemeral ones excluded), oldest first."""
+        with self._lock:
+            return [m for m in self.messages if m.channel == channel and m.user is None
+                    and (threads or m.thread_ts is None)]
+
+    def thread(self, channel: str, ts: str) -> list[Message]:
+        with self._lock:
+            return [m for m in self.messages if m.channel == channel and m.thread_ts == ts]
+
+    def ephemerals_for(self, user: str) -> list[Message]:
+        with self._lock:
+            return [m for m in self.messages if m.user == user]
+
+    def message(self, channel: str, ts: str) -> Message | None:
+        with self._lock:
+            return next((m for m in self.messages if m.channel == channel and m.ts == ts), None)
+
+    # -- the Web API -------------------------------------------------------------------------------
+
+    def _answer(self, method: str, args: dict[str, Any]) -> tuple[int, dict, dict]:
+        """(status, headers, body) for one call."""
+        with self._lock:
+            self.calls.append(Call(method, args, time.monotonic()))
+            fault = next((f for f in self.faults if f.matches(method, args)), None)
+            if fault is not None and fault.times is not None:
+                fault.times -= 1
+                if fault.times <= 0:
+                    self.faults.remove(fault)
+        if fault is not None:
+            if fault.delay:
+                time.sleep(fault.delay)
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            if fault.status != 200:
+                return fault.status, headers, {"ok": False, "error": fault.error or "fatal_error"}
+            if fault.error:
+                return 200, headers, {"ok": False, "error": fault.error}
+        if self.latency:
+            time.sleep(self.latency)
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        if handler is None:
+            return 200, {}, {"ok": False, "error": "unknown_method"}
+        with self._lock:
+            result = handler(args)
+        return 200, {}, {"ok": "error" not in result, **result}
+
+    def _ts_now(self) -> str:
+        return f"{1_700_000_000 + next(self._ts)}.000100"
+
+    @staticmethod
+    def _blocks(args: dict[str, Any]) -> list[dict]:
+        blocks = args.get("blocks") or []
+        return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+    def _auth_test(self, args):
+        return {"user_id": "UMAINTBOT", "bot_id": "BMAINTBOT", "team_id": "TSTANDIN", "url": self.url}
+
+    def _chat_postMessage(self, args):
+        message = Message(args["channel"], self._ts_now(), args.get("text", ""), self._blocks(args),
+                          thread_ts=args.get("thread_ts"))
+        self.messages.append(message)
+        return {"channel": message.channel, "ts": message.ts, "message": {"text": message.text}}
+
+    def _chat_postEphemeral(self, args):
+        message = Message(args["channel"], self._ts_now(), args.get("text", ""), self._blocks(args),
+                          user=args["user"], thread_ts=args.get("thread_ts"))
+        self.messages.append(message)
+        return {"message_ts": message.ts}
+
+    def _chat_update(self, args):
+        message = next((m for m in self.messages if m.channel == args["channel"] and m.ts == args["ts"]), None)
+        if message is None:
+            return {"error": "message_not_found"}
+        message.history.append({"text": message.text, "blocks": message.blocks})
+        message.text, message.blocks = args.get("text", message.text), self._blocks(args) or message.blocks
+        return {"channel": message.channel, "ts": message.ts}
+
+    def _views_open(self, args):
+        view = self._view(args)
+        return {"view": view}
+
+    def _views_push(self, args):
+        return {"view": self._view(args)}
+
+    def _views_update(self, args):
+        view = self._view(args, view_id=args.get("view_id"))
+        return {"view": view}
+
+    def _views_publish(self, args):
+        view = self._view(args)
+        self.home[args["user_id"]] = view
+        return {"view": view}
+
+    def _view(self, args, view_id: str | None = None) -> dict:
+        view = args["view"]
+        view = json.loads(view) if isinstance(view, str) else dict(view)
+        view["id"] = view_id or f"V{next(self._ids):08d}"
+        self.views[view["id"]] = view
+        return view
+
+    def _usergroups_list(self, args):
+        return {"usergroups": [{"id": g, "users": users} for g, users in self.user_groups.items()]}
+
+    def _users_info(self, args):
+        user = args["user"]
+        return {"user": {"id": user, "tz": self.user_timezones.get(user, "UTC"),
+                         "tz_offset": 0, "name": user.lower()}}
+
+    def _handler(self):
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:  # quiet
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode()
+                if self.headers.get("Content-Type", "").startswith("application/json"):
+                    args = json.loads(raw or "{}")
+                else:
+                    args = dict(parse_qsl(raw))
+                if self.path.startswith("/response/"):
+                    with standin._lock:
+                        standin.responses.append({"url": self.path, **args})
+                    return self._send(200, {}, {"ok": True})
+                method = self.path.removeprefix("/api/").strip("/")
+                status, headers, body = standin._answer(method, args)
+                self._send(status, headers, body)
+
+            do_GET = do_POST
+
+            def _send(self, status: int, headers: dict, body: dict) -> None:
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+        return Handler

@@ -17,8 +17,17 @@ TOLERANCE_SECONDS = 15 * 60
 _end_delta = epoch(Announcement.actual_end) - epoch(Announcement.scheduled_end)
 _start_delta = epoch(Announcement.actual_start) - epoch(Announcement.scheduled_start)
 
-overrun_minutes = cast(func.round(_end_delta / 60.0), Integer).label("overrun_minutes")
-start_delta_minutes = cast(func.round(_start_delta / 60.0), Integer).label("start_delta_minutes")
+
+def _whole_minutes(seconds):
+    """Minutes rounded as Python's round() does, halves to even, on every backend (SQLite's round()
+    takes halves away from zero, PostgreSQL's goes to even; a half halved is never a half again)."""
+    minutes = seconds / 60.0
+    nearest = func.round(minutes)
+    return cast(case((func.abs(minutes - nearest) == 0.5, func.round(minutes / 2) * 2), else_=nearest), Integer)
+
+
+overrun_minutes = _whole_minutes(_end_delta).label("overrun_minutes")
+start_delta_minutes = _whole_minutes(_start_delta).label("start_delta_minutes")
 
 timing_bucket = case(
     (Announcement.actual_start.is_(None), TimingBucket.PENDING.value),

@@ -6,9 +6,11 @@ traceback: operators fix configuration, they should not have to read Python.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
@@ -16,6 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _LEAD_TIME = re.compile(r"^\s*(\d+)\s*([mhd])\s*$")
 _UNIT = {"m": "minutes", "h": "hours", "d": "days"}
+_SUMMARY_AT = re.compile(r"^\s*(mon|tue|wed|thu|fri|sat|sun)\s+([01]?\d|2[0-3]):([0-5]\d)\s*$", re.IGNORECASE)
 
 
 def parse_lead_times(text: str) -> tuple[timedelta, ...]:
@@ -29,6 +32,14 @@ def parse_lead_times(text: str) -> tuple[timedelta, ...]:
             raise ValueError(f"{part.strip()!r} is not a lead time like 72h, 30m or 2d")
         leads.append(timedelta(**{_UNIT[match[2]]: int(match[1])}))
     return tuple(sorted(set(leads), reverse=True))
+
+
+def parse_summary_at(text: str) -> tuple[str, int, int]:
+    """Turn 'mon 09:00' into ('mon', 9, 0); raises ValueError on anything else."""
+    match = _SUMMARY_AT.match(text)
+    if not match:
+        raise ValueError(f"{text.strip()!r} is not a weekday and local time like 'mon 09:00'")
+    return match[1].lower(), int(match[2]), int(match[3])
 
 
 def _split_ids(value: object) -> object:
@@ -55,6 +66,13 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")
+
+    # scheduled jobs and delivery (bot/jobs)
+    tick_seconds: int = Field(default=30, ge=1, le=3600, validation_alias="MAINTBOT_TICK_SECONDS")
+    summary_at: str = Field(default="mon 09:00", validation_alias="MAINTBOT_SUMMARY_AT")
+    summary_channel: str | None = Field(default=None, validation_alias="MAINTBOT_SUMMARY_CHANNEL")
+    delivery_workers: int = Field(default=4, ge=1, le=64, validation_alias="MAINTBOT_DELIVERY_WORKERS")
+    delivery_max_age: str = Field(default="24h", validation_alias="MAINTBOT_DELIVERY_MAX_AGE")
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -87,9 +105,41 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        if not value.startswith(("sqlite", "postgresql")):
-            raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
+        if not value.startswith(("sqlite://", "postgresql+psycopg://", "postgresql://", "postgres://")):
+            raise ValueError("must start with sqlite:/// or postgresql:// (or postgres://)")
         return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"{value!r} is not an http(s) URL (like https://maintbot.example.org)")
+        return value
+
+    @field_validator("summary_at")
+    @classmethod
+    def _summary_at(cls, value: str) -> str:
+        parse_summary_at(value)
+        return value
+
+    @field_validator("summary_channel")
+    @classmethod
+    def _summary_channel(cls, value: str | None) -> str | None:
+        if value and not re.fullmatch(r"[CGD][A-Z0-9]{2,}", value):
+            raise ValueError(f"{value!r} is not a Slack channel id (like C0123ABCD)")
+        return value or None
+
+    @field_validator("delivery_max_age")
+    @classmethod
+    def _delivery_max_age(cls, value: str) -> str:
+        if len(parse_lead_times(value)) != 1:
+            raise ValueError(f"{value!r} is not one duration like 24h, 90m or 2d")
+        return value
+
+    @property
+    def max_delivery_age(self) -> timedelta:
+        return parse_lead_times(self.delivery_max_age)[0]
 
     @property
     def zone(self) -> ZoneInfo:
@@ -105,10 +155,24 @@ class SettingsError(Exception):
 
 
 def _env_name(field: str) -> str:
+    """The variable the operator set for `field`: of several spellings, the first one present (as pydantic reads)."""
     alias = Settings.model_fields[field].validation_alias
     if isinstance(alias, AliasChoices):
-        return str(alias.choices[0])
+        names = [str(choice) for choice in alias.choices]
+        return next((name for name in names if name in os.environ), names[0])
     return str(alias or field).upper()
+
+
+def _field_of(location: str) -> str | None:
+    """The field a validation error's location names: pydantic reports the alias, or the field name."""
+    if location in Settings.model_fields:
+        return location
+    for name, info in Settings.model_fields.items():
+        alias = info.validation_alias
+        choices = alias.choices if isinstance(alias, AliasChoices) else [alias]
+        if location in [str(choice) for choice in choices]:
+            return name
+    return None
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -117,7 +181,8 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)
     except ValidationError as error:
         first = error.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else "settings"
-        name = _env_name(field) if field in Settings.model_fields else field
+        location = str(first["loc"][0]) if first["loc"] else "settings"
+        field = _field_of(location)
+        name = _env_name(field) if field else location
         message = first["msg"].removeprefix("Value error, ")
         raise SettingsError(f"invalid setting {name}: {message}") from None

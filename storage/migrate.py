@@ -16,7 +16,8 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 def _config(engine: Engine, connection=None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # Alembic's config interpolates '%'; URL-encoded passwords and options contain it.
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     config.attributes["connection"] = connection
     return config
 

@@ -305,14 +305,20 @@ class Notice(Base):
     """The outbox: one message to one channel, written with the change that caused it.
 
     `key` makes a notice unique (announcement, kind, the scheduled time it refers to, channel), so the
-    same notice can never be queued twice; the dispatcher claims rows by `status` and `next_attempt`.
+    same notice can never be queued twice. The dispatcher claims due rows by `status` and `next_attempt`:
+    a claim writes a fresh `claim_token` and moves `next_attempt` to the end of its lease, so a notice
+    whose process died is due again once the lease runs out. `due` is when it first became due (the
+    age that decides when retrying stops). Statuses: pending, sent, failed (by a permanent error or
+    too old; an admin may retry it) and dropped (no longer true, like a reminder of a cancelled start).
     """
 
     __tablename__ = "notices"
     __table_args__ = (
         Index(None, "status", "next_attempt"),
-        Index(None, "announcement_uuid"),
-        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+        Index(None, "channel_id", "status", "next_attempt"),
+        Index(None, "channel_id", "status", "attempts"),
+        Index(None, "announcement_uuid", "kind", "status"),
+        CheckConstraint("status IN ('pending', 'sent', 'failed', 'dropped')", name="status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -323,7 +329,9 @@ class Notice(Base):
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due: Mapped[datetime] = mapped_column(Timestamp)
     next_attempt: Mapped[datetime] = mapped_column(Timestamp)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str] = mapped_column(String(500), default="")
     ts: Mapped[str | None] = mapped_column(String(32))
     created: Mapped[datetime] = mapped_column(Timestamp)

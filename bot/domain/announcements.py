@@ -255,6 +255,7 @@ class Announcements:
                         if name in ("scheduled_start", "scheduled_end")
                     }
                     notices.queue(session, row, kind, now, refers_to=str(row.sequence), actor=actor, details=details)
+                notices.after_update(session, row, changes, now, self.context.reminder_leads)
             return self._view(session, reach, row)
 
     def delete(self, actor: Actor, reference: object) -> None:
@@ -275,6 +276,7 @@ class Announcements:
             )
             if State(row.state) in notices.LIVE:
                 notices.queue(session, row, "deleted", now, refers_to=str(row.sequence + 1), actor=actor)
+            notices.drop_reminders(session, row.uuid)
             session.delete(row)
 
     def transition(self, actor: Actor, reference: object, action: Action) -> AnnouncementView:
@@ -314,6 +316,7 @@ class Announcements:
             kind = notices.for_transition(action, before)
             if kind is not None:
                 notices.queue(session, row, kind, now, refers_to=str(row.sequence), actor=actor)
+            notices.after_transition(session, row, action, now, self.context.reminder_leads)
             return self._view(session, reach, row)
 
     # -- affected offerings ------------------------------------------------------------------------

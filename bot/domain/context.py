@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -12,6 +13,8 @@ from bot.domain.clock import Clock
 from storage.db import Database
 
 NOTICES_QUEUED = "maintbot_notices_queued"
+#: Reminder lead times unless a provider has its own (MAINTBOT_REMINDERS).
+DEFAULT_REMINDER_LEADS = (timedelta(hours=72), timedelta(hours=24), timedelta(hours=1))
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,7 @@ class Context:
     db: Database
     clock: Clock
     admins: frozenset[str] = frozenset()
+    reminder_leads: tuple[timedelta, ...] = DEFAULT_REMINDER_LEADS
     _wakers: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:

@@ -51,4 +51,4 @@ class Ambiguous(DomainError):
 
     def __init__(self, reference: str, matches: list[str]) -> None:
         self.matches = matches
-        super().__init__(f"{reference!r} matches {len(matches)} announcements: {', '.join(matches)}")
+        super().__init__(f"{reference!r} matches more than one: {', '.join(matches)}. Give more of it.")

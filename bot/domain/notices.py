@@ -1,23 +1,30 @@
 """Notices: what channels are told about an announcement, queued in the outbox with the change.
 
 A notice is a row in `notices`, written in the same transaction as the change that causes it, one per
-channel; delivery is the dispatcher's job alone. Its unique key names the announcement, the kind, and
-the version or scheduled time it refers to, so the same notice can never be queued twice.
-Only published announcements are told to channels: drafts are private to their managers.
+channel; delivery is the dispatcher's job alone (bot/jobs/dispatcher.py). Its unique key names the
+announcement, the kind, and the version or scheduled time it refers to, so the same notice can never be
+queued twice. Only published announcements are told to channels: drafts are private to their managers.
+
+Kinds: the state changes of TRANSITION_NOTICES and `for_update` (each updates the card in place and
+adds a thread reply), and the ones the clock causes: `reminder` (queued at publication for each lead
+time still ahead, due at start − lead; re-armed when the start moves), `due` (the provider channel is
+nudged when a Scheduled announcement reaches its start), `overrun` (In progress past its end, once per
+end time) and `summary` (the weekly summary, bound to no announcement).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.config import parse_lead_times
 from bot.domain.actors import Actor
 from bot.domain.context import NOTICES_QUEUED
 from bot.domain.enums import Action, State
-from storage.models import AffectedOffering, Announcement, Notice, Provider, Subscription
+from storage.models import AffectedOffering, Announcement, Notice, PostedCard, Provider, Subscription
 
 #: The notice each transition sends, by the state it leaves (None: nobody outside managers knew).
 TRANSITION_NOTICES: dict[Action, str] = {
@@ -28,6 +35,12 @@ TRANSITION_NOTICES: dict[Action, str] = {
     Action.CANCEL: "cancelled",
 }
 LIVE = (State.SCHEDULED, State.IN_PROGRESS)
+REMINDER, DUE, OVERRUN, SUMMARY = "reminder", "due", "overrun", "summary"
+#: Kinds that change what the card shows: it is re-rendered and updated in place before the thread reply.
+CHANGES = (
+    "published", "withdrawn", "started", "completed", "cancelled", "rescheduled", "extended", "updated", "deleted"
+)
+PENDING, SENT, FAILED, DROPPED = "pending", "sent", "failed", "dropped"
 
 
 def for_transition(action: Action, source: State) -> str | None:
@@ -51,8 +64,12 @@ def for_update(state: State, changes: dict[str, tuple[Any, Any]]) -> str | None:
     return "rescheduled"
 
 
-def audience(session: Session, announcement: Announcement) -> list[str]:
-    """The provider's channel, then every channel subscribed to an affected offering or to the provider."""
+def audience(session: Session, announcement: Announcement, *, with_cards: bool = False) -> list[str]:
+    """The provider's channel, then every channel subscribed to an affected offering or to the provider.
+
+    `with_cards` adds the channels that already show the announcement's card (one that unsubscribed since
+    still has a card to keep current).
+    """
     offerings = select(AffectedOffering.offering_id).where(AffectedOffering.announcement_id == announcement.id)
     subscribed = session.scalars(
         select(Subscription.channel_id)
@@ -60,7 +77,18 @@ def audience(session: Session, announcement: Announcement) -> list[str]:
         .order_by(Subscription.id)
     )
     provider_channel = session.scalar(select(Provider.channel_id).where(Provider.id == announcement.provider_id))
-    return list(dict.fromkeys([provider_channel, *subscribed]))
+    channels = [provider_channel, *subscribed]
+    if with_cards:
+        channels += session.scalars(
+            select(PostedCard.channel_id)
+            .where(PostedCard.announcement_uuid == announcement.uuid)
+            .order_by(PostedCard.id)
+        )
+    return list(dict.fromkeys(channels))
+
+
+def key_of(subject: str, kind: str, refers_to: str, channel: str) -> str:
+    return f"{subject}:{kind}:{refers_to}:{channel}"
 
 
 def queue(
@@ -83,29 +111,117 @@ def queue(
     if actor is not None:
         payload |= {"actor": actor.id, "interface": actor.interface.value}
     queued = 0
-    for channel in channels if channels is not None else audience(session, announcement):
-        key = f"{announcement.uuid.hex}:{kind}:{refers_to}:{channel}"
+    for channel in channels if channels is not None else audience(session, announcement, with_cards=True):
+        key = key_of(announcement.uuid.hex, kind, refers_to, channel)
         if key in existing:
             continue
-        session.add(
-            Notice(
-                key=key,
-                announcement_uuid=announcement.uuid,
-                kind=kind,
-                channel_id=channel,
-                payload=payload,
-                status="pending",
-                attempts=0,
-                next_attempt=due or now,
-                last_error="",
-                created=now,
-            )
-        )
+        _add(session, key, announcement.uuid, kind, channel, payload, due or now, now)
         queued += 1
     session.flush()
     if queued:
         session.info[NOTICES_QUEUED] = True
     return queued
+
+
+def queue_summary(session: Session, channel: str, refers_to: str, figures: dict[str, Any], now: datetime) -> bool:
+    """Queue one weekly summary for `channel`; False when that summary was queued already."""
+    key = key_of(SUMMARY, SUMMARY, refers_to, channel)
+    if session.scalar(select(Notice.id).where(Notice.key == key)) is not None:
+        return False
+    _add(session, key, None, SUMMARY, channel, figures, now, now)
+    session.flush()
+    session.info[NOTICES_QUEUED] = True
+    return True
+
+
+def _add(session: Session, key: str, subject, kind: str, channel: str, payload: dict, due: datetime, now: datetime):
+    session.add(
+        Notice(
+            key=key,
+            announcement_uuid=subject,
+            kind=kind,
+            channel_id=channel,
+            payload=payload,
+            status=PENDING,
+            attempts=0,
+            due=due,
+            next_attempt=due,
+            last_error="",
+            created=now,
+        )
+    )
+
+
+# -- reminders -------------------------------------------------------------------------------------
+
+
+def lead_times(session: Session, announcement: Announcement, default: tuple[timedelta, ...]) -> tuple[timedelta, ...]:
+    """The provider's own lead times when it has them, else the configured ones."""
+    own = session.scalar(select(Provider.reminders).where(Provider.id == announcement.provider_id))
+    return parse_lead_times(own) if own else default
+
+
+def lead_label(lead: timedelta) -> str:
+    """'72h', '30m', '2d' — how a lead time is written into keys (stable, human-readable)."""
+    minutes = int(lead.total_seconds() // 60)
+    if minutes % (24 * 60) == 0:
+        return f"{minutes // (24 * 60)}d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"
+
+
+def arm_reminders(session: Session, announcement: Announcement, now: datetime, leads: tuple[timedelta, ...]) -> int:
+    """Queue a reminder for every lead time still ahead of the scheduled start; returns how many are armed.
+
+    Reminders of any other start are dropped first. A lead time already reached now gets none: a reminder
+    says something only when it comes later than the news. A reminder dropped earlier for this same start
+    (withdrawn, then published again) is revived rather than queued anew, since its key is taken.
+    """
+    drop_reminders(session, announcement.uuid)
+    start = announcement.scheduled_start
+    channels = audience(session, announcement, with_cards=True)
+    armed = 0
+    for lead in leads:
+        due = start - lead
+        if due <= now:
+            continue
+        refers_to = f"{lead_label(lead)}@{moment(start)}"
+        keys = [key_of(announcement.uuid.hex, REMINDER, refers_to, channel) for channel in channels]
+        session.execute(
+            update(Notice)
+            .where(Notice.key.in_(keys), Notice.status == DROPPED)
+            .values(status=PENDING, attempts=0, due=due, next_attempt=due, claim_token=None, last_error="")
+            .execution_options(synchronize_session=False)
+        )
+        details = {"lead_minutes": int(lead.total_seconds() // 60), "scheduled_start": moment(start)}
+        queue(session, announcement, REMINDER, now, refers_to=refers_to, channels=channels, due=due, details=details)
+        armed += 1
+    return armed
+
+
+def drop_reminders(session: Session, announcement_uuid) -> int:
+    """Reminders not yet sent are dropped: the announcement left Scheduled, moved, or is gone."""
+    return session.execute(
+        update(Notice)
+        .where(Notice.announcement_uuid == announcement_uuid, Notice.kind == REMINDER, Notice.status == PENDING)
+        .values(status=DROPPED, last_error="no longer due: the announcement changed")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def after_transition(session: Session, announcement: Announcement, action: Action, now: datetime, leads) -> None:
+    """Publishing arms the reminders; leaving Scheduled in any other way drops them."""
+    if action is Action.SCHEDULE:
+        arm_reminders(session, announcement, now, lead_times(session, announcement, leads))
+    elif action in (Action.UNSCHEDULE, Action.START, Action.CANCEL):
+        drop_reminders(session, announcement.uuid)
+
+
+def after_update(session: Session, announcement: Announcement, changes: dict, now: datetime, leads) -> None:
+    """Moving the start of a published announcement re-arms its reminders for the new start."""
+    if State(announcement.state) is State.SCHEDULED and "scheduled_start" in changes:
+        arm_reminders(session, announcement, now, lead_times(session, announcement, leads))
 
 
 def moment(value: datetime) -> str:

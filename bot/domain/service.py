@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.domain.announcements import Announcements
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock, SystemClock
-from bot.domain.context import Context
+from bot.domain.context import DEFAULT_REMINDER_LEADS, Context
+from bot.domain.digest import Digest
+from bot.domain.outbox import Outbox
 from bot.domain.stats import Statistics
 from bot.domain.subscriptions import Subscriptions
 from bot.domain.templates import Templates
+from bot.domain.timers import Timers
 from bot.domain.tokens import Tokens
 from storage.db import Database
 
@@ -24,12 +28,18 @@ class Services:
     subscriptions: Subscriptions
     statistics: Statistics
     tokens: Tokens
+    outbox: Outbox
+    timers: Timers
+    digest: Digest
 
 
 def build_services(
-    db: Database, clock: Clock | None = None, admins: frozenset[str] | set[str] = frozenset()
+    db: Database,
+    clock: Clock | None = None,
+    admins: frozenset[str] | set[str] = frozenset(),
+    reminder_leads: tuple[timedelta, ...] = DEFAULT_REMINDER_LEADS,
 ) -> Services:
-    context = Context(db=db, clock=clock or SystemClock(), admins=frozenset(admins))
+    context = Context(db=db, clock=clock or SystemClock(), admins=frozenset(admins), reminder_leads=reminder_leads)
     announcements = Announcements(context)
     return Services(
         context=context,
@@ -39,4 +49,7 @@ def build_services(
         subscriptions=Subscriptions(context),
         statistics=Statistics(context),
         tokens=Tokens(context),
+        outbox=Outbox(context),
+        timers=Timers(context, announcements),
+        digest=Digest(context),
     )

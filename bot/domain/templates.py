@@ -86,7 +86,8 @@ class Templates:
         now = self.context.clock.now()
         with self.context.db.write() as session:
             reach = self.context.reach(session, actor)
-            errors = check_fields({k: v for k, v in fields.items() if k in TEMPLATE_FIELDS}, ("name", "provider"))
+            known = {k: v for k, v in fields.items() if k in (*TEMPLATE_FIELDS, "provider")}
+            errors = check_fields(known, ("name", "provider"))
             provider = None
             if fields.get("provider") is not None:
                 try:

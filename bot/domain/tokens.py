@@ -55,14 +55,14 @@ class Tokens:
         self.context = context
 
     def create(self, actor: Actor, role: str, *, provider: object | None = None, name: str = "") -> NewToken:
-        if role not in ROLES:
-            raise Invalid.one("role", f"Role must be one of {', '.join(ROLES)}.")
-        if (role == "provider") != (provider is not None):
-            raise Invalid.one("provider", "A provider token names exactly one provider; other roles name none.")
         now = self.context.clock.now()
         secret = secrets.token_hex(20)
         with self.context.db.write() as session:
             self._require_admin(session, actor)
+            if role not in ROLES:
+                raise Invalid.one("role", f"Role must be one of {', '.join(ROLES)}.")
+            if (role == "provider") != (provider is not None):
+                raise Invalid.one("provider", "A provider token names exactly one provider; other roles name none.")
             owner = lookup.provider(session, provider) if provider is not None else None
             row = ApiToken(
                 name=name or role,

@@ -34,6 +34,7 @@ class Message:
     thread_ts: str | None = None
     user: str | None = None  # set for ephemeral messages: who sees it
     history: list[dict] = field(default_factory=list)  # earlier versions, oldest first
+    metadata: dict | None = None  # message metadata (event_type, event_payload), as apps attach it
 
 
 @dataclass
@@ -86,8 +87,12 @@ class SlackStandIn:
     def response_url(self, name: str = "r") -> str:
         return f"{self.url}/response/{name}-{next(self._ids)}"
 
-    def start(self) -> SlackStandIn:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="slack-standin", daemon=True)
+    def start(self, poll_interval: float = 0.5) -> SlackStandIn:
+        """Serve in a thread; `stop()` waits up to `poll_interval` seconds for it to notice."""
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": poll_interval}, name="slack-standin",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -176,9 +181,38 @@ class SlackStandIn:
 
     def _chat_postMessage(self, args):
         message = Message(args["channel"], self._ts_now(), args.get("text", ""), self._blocks(args),
-                          thread_ts=args.get("thread_ts"))
+                          thread_ts=args.get("thread_ts"), metadata=self._metadata(args))
         self.messages.append(message)
         return {"channel": message.channel, "ts": message.ts, "message": {"text": message.text}}
+
+    @staticmethod
+    def _metadata(args: dict[str, Any]) -> dict | None:
+        metadata = args.get("metadata")
+        return json.loads(metadata) if isinstance(metadata, str) else metadata
+
+    def _conversations_history(self, args):
+        """Top-level messages of a channel, newest first."""
+        found = [m for m in self.messages if m.channel == args["channel"] and m.user is None and m.thread_ts is None]
+        return {"messages": [self._listed(m, args) for m in reversed(found)][: int(args.get("limit") or 100)],
+                "has_more": False}
+
+    def _conversations_replies(self, args):
+        """A thread: its parent first, then the replies, oldest first."""
+        channel, ts = args["channel"], args["ts"]
+        found = [m for m in self.messages if m.channel == channel and m.user is None and ts in (m.ts, m.thread_ts)]
+        if not found:
+            return {"error": "thread_not_found"}
+        return {"messages": [self._listed(m, args) for m in found][: int(args.get("limit") or 1000)],
+                "has_more": False}
+
+    @staticmethod
+    def _listed(message: Message, args: dict[str, Any]) -> dict:
+        listed = {"type": "message", "ts": message.ts, "text": message.text, "bot_id": "BMAINTBOT"}
+        if message.thread_ts:
+            listed["thread_ts"] = message.thread_ts
+        if message.metadata and str(args.get("include_all_metadata", "")).lower() in ("1", "true"):
+            listed["metadata"] = message.metadata
+        return listed
 
     def _chat_postEphemeral(self, args):
         message = Message(args["channel"], self._ts_now(), args.get("text", ""), self._blocks(args),
@@ -239,11 +273,13 @@ class SlackStandIn:
                     args = json.loads(raw or "{}")
                 else:
                     args = dict(parse_qsl(raw))
-                if self.path.startswith("/response/"):
+                path, _, query = self.path.partition("?")
+                args = dict(parse_qsl(query)) | args  # GET methods (conversations.*) send their arguments here
+                if path.startswith("/response/"):
                     with standin._lock:
-                        standin.responses.append({"url": self.path, **args})
+                        standin.responses.append({"url": path, **args})
                     return self._send(200, {}, {"ok": True})
-                method = self.path.removeprefix("/api/").strip("/")
+                method = path.removeprefix("/api/").strip("/")
                 status, headers, body = standin._answer(method, args)
                 self._send(status, headers, body)
 

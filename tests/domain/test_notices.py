@@ -12,8 +12,9 @@ from tests.factories import announce
 
 
 def queued(db, announcement_uuid=None):
+    """State-change notices queued so far (reminders, armed at publication, are tests/jobs' subject)."""
     with db.read() as session:
-        query = select(Notice).order_by(Notice.id)
+        query = select(Notice).where(Notice.kind != "reminder").order_by(Notice.id)
         if announcement_uuid is not None:
             query = query.where(Notice.announcement_uuid == announcement_uuid)
         return [(n.kind, n.channel_id) for n in session.scalars(query)]

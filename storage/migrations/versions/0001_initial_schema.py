@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 10:50:40.593971
+Create Date: 2026-11-29 11:14:55.304085
 """
 
 import sqlalchemy as sa
@@ -17,7 +17,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -45,17 +44,31 @@ def upgrade() -> None:
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("due", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("next_attempt", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claim_token", sa.String(length=32), nullable=True),
         sa.Column("last_error", sa.String(length=500), nullable=False),
         sa.Column("ts", sa.String(length=32), nullable=True),
         sa.Column("created", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("sent", storage.types.UTCDateTime(timezone=True), nullable=True),
-        sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name=op.f("ck_notices_status")),
+        sa.CheckConstraint("status IN ('pending', 'sent', 'failed', 'dropped')", name=op.f("ck_notices_status")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notices")),
         sa.UniqueConstraint("key", name=op.f("uq_notices_key")),
     )
     with op.batch_alter_table("notices", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_notices_announcement_uuid"), ["announcement_uuid"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_notices_announcement_uuid_kind_status"),
+            ["announcement_uuid", "kind", "status"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_notices_channel_id_status_attempts"), ["channel_id", "status", "attempts"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_notices_channel_id_status_next_attempt"),
+            ["channel_id", "status", "next_attempt"],
+            unique=False,
+        )
         batch_op.create_index(batch_op.f("ix_notices_status_next_attempt"), ["status", "next_attempt"], unique=False)
 
     op.create_table(
@@ -296,7 +309,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     with op.batch_alter_table("template_offerings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_template_offerings_offering_id"))
 
@@ -346,7 +358,9 @@ def downgrade() -> None:
     op.drop_table("posted_cards")
     with op.batch_alter_table("notices", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_notices_status_next_attempt"))
-        batch_op.drop_index(batch_op.f("ix_notices_announcement_uuid"))
+        batch_op.drop_index(batch_op.f("ix_notices_channel_id_status_next_attempt"))
+        batch_op.drop_index(batch_op.f("ix_notices_channel_id_status_attempts"))
+        batch_op.drop_index(batch_op.f("ix_notices_announcement_uuid_kind_status"))
 
     op.drop_table("notices")
     with op.batch_alter_table("events", schema=None) as batch_op:

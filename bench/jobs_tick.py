@@ -1,0 +1,400 @@
+#!/usr/bin/env python
+"""Benchmark: the scheduler's tick over 100,000 stored announcements, and one notice fanned out to 200 channels.
+
+Tick. Announcements, their affected offerings and a history of notices (sent ones, and the reminders
+still waiting for their lead time) are bulk-loaded through SQLAlchemy Core into the real tables. A stream
+of due work is added as well: for every tick, 30 s apart, two announcements reach their start at a provider
+with auto-start (they are started), two at a provider without (their channel is nudged) and two running ones
+pass their end (overrun alerts). Each measured tick is the real `Ticker.tick(now)`, with that handful due;
+an idle tick (the same moment again, nothing new) and the dispatcher's claim are measured too. The same is
+run over 1,000 stored announcements: the tick's cost should not grow with what is stored.
+
+Fan-out. One published announcement goes to the provider channel and 199 subscribed ones through the real
+Dispatcher and WebClient, against the Slack stand-in answering every call after 50 ms. The ideal time for
+the configured concurrency is ceil(200 / workers) × 50 ms. A second announcement is then published, started
+and completed in 20 channels, and the time between two messages in one channel, as the stand-in received
+them, is checked against the pace (one per second).
+
+    .venv/bin/python bench/jobs_tick.py [--count 100000] [--runs 40] [--workers 4] [--backend both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from slack_sdk import WebClient
+from sqlalchemy import func, insert, select, text
+
+from bot.domain.actors import Actor
+from bot.domain.clock import ManualClock
+from bot.domain.enums import Action, Interface, State
+from bot.domain.service import Services, build_services
+from bot.jobs.dispatcher import Dispatcher
+from bot.jobs.tick import SummarySchedule, Ticker
+from bot.slack.standin import SlackStandIn
+from storage import migrate
+from storage.db import Database, make_engine
+from storage.models import AffectedOffering, Announcement, Notice, Offering, Provider
+
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TICK_TARGET_MS = 10.0
+FANOUT_TARGET_RATIO = 1.3
+TICK_EVERY = timedelta(seconds=30)
+ADMIN = Actor("UBENCHADM1", Interface.SLACK)
+PROVIDERS = {  # name: (auto-start, offerings)
+    "Cloud": (False, ["VMs", "Kubernetes", "Block storage"]),
+    "Storage": (False, ["Object store", "Backup"]),
+    "Network": (True, ["DNS", "Load balancers"]),
+    "HPC": (True, ["Batch", "Scratch"]),
+}
+CHUNK = 5_000
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
+
+
+# -- the stored world ------------------------------------------------------------------------------
+
+
+def catalog(services: Services) -> dict[str, tuple[int, bool, list[int]]]:
+    for name, (auto_start, offerings) in PROVIDERS.items():
+        services.catalog.add_provider(ADMIN, name, f"C{name.upper()[:6]}01", auto_start=auto_start)
+        for offering in offerings:
+            services.catalog.add_offering(ADMIN, offering, name)
+        services.subscriptions.subscribe(ADMIN, f"CSUB{name.upper()[:6]}", name)
+    with services.context.db.read() as session:
+        providers = session.execute(select(Provider.name, Provider.id, Provider.auto_start)).all()
+        offerings = session.execute(select(Offering.provider_id, Offering.id)).all()
+    by_provider = defaultdict(list)
+    for provider_id, offering_id in offerings:
+        by_provider[provider_id].append(offering_id)
+    return {name: (pid, auto, by_provider[pid]) for name, pid, auto in providers}
+
+
+def state_for(rng: random.Random, start: datetime, end: datetime, now: datetime):
+    """(state, actual_start, actual_end); nothing stored is due in the last day (the stream brings that)."""
+    if end <= now - timedelta(days=1) or (start <= now and end <= now):
+        r = rng.random()
+        if r < 0.85:
+            return State.COMPLETED, start + timedelta(minutes=rng.randint(-10, 20)), end + timedelta(
+                minutes=rng.randint(-20, 60))
+        return (State.CANCELLED if r < 0.95 else State.DRAFT), None, None
+    if start <= now:
+        return State.IN_PROGRESS, start, None  # running now, within its window
+    r = rng.random()
+    return (State.SCHEDULED if r < 0.65 else State.DRAFT if r < 0.9 else State.CANCELLED), None, None
+
+
+def row(ident: int, rng: random.Random, provider_id: int, state: State, start, end, actual_start, actual_end, now):
+    return {
+        "id": ident,
+        "uuid": uuid.UUID(int=rng.getrandbits(128), version=4),
+        "name": f"Maintenance #{ident}",
+        "message": "Rolling reboot of the hosts.",
+        "internal_notes": "",
+        "maintenance_type": rng.choice([1, 1, 1, 2, 3, 4, 5]),
+        "external_reference_url": "",
+        "state": int(state),
+        "scheduled_start": start,
+        "scheduled_end": end,
+        "actual_start": actual_start,
+        "actual_end": actual_end,
+        "provider_id": provider_id,
+        "created_by": "UBENCHADM1",
+        "backend_id": "",
+        "sequence": 1,
+        "created": min(start, now) - timedelta(days=3),
+        "modified": min(start, now) - timedelta(days=1),
+    }
+
+
+def load(db: Database, providers, count: int, stream_ticks: int, now: datetime, seed: int) -> dict[str, int]:
+    """Bulk-load `count` announcements (spread over a year around now), their notices, and the due stream."""
+    rng = random.Random(seed)
+    names = list(providers)
+    first = now - timedelta(days=275)
+    announcements, affected, notices = [], [], []
+    sizes = defaultdict(int)
+    ident = affected_id = 0
+
+    def flush(connection) -> None:
+        for table, rows in ((Announcement, announcements), (AffectedOffering, affected), (Notice, notices)):
+            if rows:
+                connection.execute(insert(table.__table__), rows)
+                sizes[table.__tablename__] += len(rows)
+                rows.clear()
+
+    def add(provider: str, state: State, start, end, actual_start=None, actual_end=None) -> None:
+        nonlocal ident, affected_id
+        ident += 1
+        provider_id, _, offerings = providers[provider]
+        record = row(ident, rng, provider_id, state, start, end, actual_start, actual_end, now)
+        announcements.append(record)
+        for offering in rng.sample(offerings, rng.randint(0, min(2, len(offerings)))):
+            affected_id += 1
+            affected.append({"id": affected_id, "uuid": uuid.uuid4(), "announcement_id": ident,
+                             "offering_id": offering, "impact_level": 2, "impact_description": "",
+                             "created": record["created"], "modified": record["created"]})
+        if state is State.DRAFT:
+            return
+        channel = f"C{provider.upper()[:6]}01"
+        hex_id = record["uuid"].hex
+        if start > now and state is State.SCHEDULED:  # reminders waiting for their lead time
+            for lead in (72, 24, 1):
+                due = start - timedelta(hours=lead)
+                if due > now:
+                    notices.append(notice(f"{hex_id}:reminder:{lead}h@{start.isoformat()}:{channel}", record,
+                                          "reminder", channel, due, "pending", now))
+        notices.append(notice(f"{hex_id}:published:1:{channel}", record, "published", channel,
+                              record["created"], "sent", now))
+
+    with db.engine.begin() as connection:
+        for number in range(count):
+            provider = rng.choice(names)
+            start = first + timedelta(minutes=rng.randrange(0, 365 * 24 * 60, 15))
+            end = start + timedelta(minutes=rng.choice([30, 60, 120, 240]))
+            add(provider, *(lambda s, a, b: (s, start, end, a, b))(*state_for(rng, start, end, now)))
+            if number % CHUNK == CHUNK - 1:
+                flush(connection)
+        # The due stream: for tick i at now + i·30 s, two auto-starts, two nudges, two overruns.
+        for tick in range(1, stream_ticks + 1):
+            moment = now + tick * TICK_EVERY - timedelta(seconds=rng.randint(1, 29))
+            for provider in ("Network", "HPC"):
+                add(provider, State.SCHEDULED, moment, moment + timedelta(hours=2))
+            for provider in ("Cloud", "Storage"):
+                add(provider, State.SCHEDULED, moment, moment + timedelta(hours=2))
+                add(provider, State.IN_PROGRESS, moment - timedelta(hours=2), moment, moment - timedelta(hours=2))
+        flush(connection)
+        if db.dialect == "postgresql":
+            for table in ("announcements", "affected_offerings", "notices"):
+                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"))
+    if db.dialect == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE announcements, affected_offerings, notices, providers"))
+    return dict(sizes)
+
+
+def notice(key, record, kind, channel, due, status, now) -> dict:
+    return {"key": key, "announcement_uuid": record["uuid"], "kind": kind, "channel_id": channel,
+            "payload": {"name": record["name"]}, "status": status, "attempts": 1 if status == "sent" else 0,
+            "due": due, "next_attempt": due, "claim_token": None, "last_error": "", "ts": None,
+            "created": min(due, now), "sent": due if status == "sent" else None}
+
+
+# -- tick --------------------------------------------------------------------------------------------
+
+
+def measure_ticks(db: Database, count: int, args, now: datetime) -> dict:
+    migrate.upgrade(db.engine)
+    clock = ManualClock(now)
+    services = build_services(db, clock, admins={ADMIN.id})
+    providers = catalog(services)
+    began = time.perf_counter()
+    sizes = load(db, providers, count, args.warmup + args.runs, now, args.seed)
+    loaded = time.perf_counter() - began
+    ticker = Ticker(services, schedule=SummarySchedule.parse("mon 09:00", UTC), summary_channel=None)
+    ticker._summarised = ticker.schedule.latest(now)  # the week's summary is out; measured ticks do timers
+    claim_idle = []
+    for _ in range(10):
+        t0 = time.perf_counter()
+        services.outbox.claim(now, 8, timedelta(minutes=2))
+        claim_idle.append((time.perf_counter() - t0) * 1000)
+    busy, idle, claims, work = [], [], [], defaultdict(int)
+    for tick in range(1, args.warmup + args.runs + 1):
+        moment = now + tick * TICK_EVERY
+        clock.set(moment)
+        t0 = time.perf_counter()
+        report = ticker.tick(moment)
+        busy_ms = (time.perf_counter() - t0) * 1000
+        t0 = time.perf_counter()
+        again = ticker.tick(moment)
+        idle_ms = (time.perf_counter() - t0) * 1000
+        t0 = time.perf_counter()
+        claimed = services.outbox.claim(moment, 64, timedelta(minutes=2))
+        claim_ms = (time.perf_counter() - t0) * 1000
+        for notice_claimed in claimed:  # as if delivered, so the next tick starts clean
+            services.outbox.sent(notice_claimed, "1.0", moment)
+        assert not (again.started or again.nudged or again.overruns), "a second tick at the same moment did work"
+        if tick > args.warmup:
+            busy.append(busy_ms)
+            idle.append(idle_ms)
+            claims.append(claim_ms)
+            work["started"] += len(report.started)
+            work["nudged"] += report.nudged
+            work["overruns"] += report.overruns
+            work["claimed"] += len(claimed)
+    return {"sizes": sizes, "loaded": loaded, "busy": busy, "idle": idle, "claims": claims,
+            "claim_idle": claim_idle, "work": {k: v / args.runs for k, v in work.items()}}
+
+
+def report_ticks(label: str, big: dict, small: dict, args) -> None:
+    sizes = big["sizes"]
+    print(f"\n== {label}: tick")
+    print(f"   stored: {sizes['announcements']:,} announcements, {sizes['affected_offerings']:,} affected offerings, "
+          f"{sizes['notices']:,} notices (loaded in {big['loaded']:.1f} s)")
+    work = big["work"]
+    print(f"   each measured tick handled on average {work['started']:.1f} auto-starts, {work['nudged']:.1f} nudges "
+          f"and {work['overruns']:.1f} overrun notices; the claim after it took {work['claimed']:.1f} notices")
+    print(f"   {'':<34} {'median ms':>10} {'p95 ms':>8} {'1k stored':>10} {'ratio':>6}  target")
+    rows = [
+        ("tick with a handful due", "busy", f"<= {TICK_TARGET_MS:.0f} ms"),
+        ("tick with nothing new due", "idle", ""),
+        ("dispatcher claim, handful due", "claims", ""),
+        ("dispatcher claim, nothing due", "claim_idle", ""),
+    ]
+    for name, key, target in rows:
+        median, p95, base = percentile(big[key], 0.5), percentile(big[key], 0.95), percentile(small[key], 0.5)
+        met = ("met" if median <= TICK_TARGET_MS else "NOT MET") if target else ""
+        print(f"   {name:<34} {median:>10.2f} {p95:>8.2f} {base:>10.2f} {median / base:>6.2f}  {target} {met}")
+    print(f"   ({args.runs} ticks after {args.warmup} warm-ups, 30 s apart; '1k stored' = the same over "
+          f"{small['sizes']['announcements']:,} stored announcements; ratio = 100k / 1k)")
+
+
+# -- fan-out -------------------------------------------------------------------------------------------
+
+
+def measure_fanout(db: Database, args, now: datetime) -> None:
+    migrate.upgrade(db.engine)
+    clock = ManualClock(now)
+    services = build_services(db, clock, admins={ADMIN.id})
+    services.catalog.add_provider(ADMIN, "Fan", "CFAN000000")
+    services.catalog.add_provider(ADMIN, "Pace", "CPACE00000")
+    services.catalog.add_provider(ADMIN, "Warm", "CWARM00000")
+    for number in range(1, args.channels):
+        services.subscriptions.subscribe(ADMIN, f"CFAN{number:06d}", "Fan")
+    for number in range(1, args.pace_channels):
+        services.subscriptions.subscribe(ADMIN, f"CPACE{number:05d}", "Pace")
+    window = {"scheduled_start": now + timedelta(days=1), "scheduled_end": now + timedelta(days=1, hours=2)}
+    with SlackStandIn(latency=args.latency) as slack:
+        client = WebClient(token="xoxb-bench", base_url=slack.api_url, timeout=10, retry_handlers=[])
+        dispatcher = Dispatcher(services, client, clock=clock, workers=args.workers, pace=1.0)
+        warm = services.announcements.create(ADMIN, {"name": "Warm-up", "provider": "Warm", **window})
+        services.announcements.transition(ADMIN, warm.uuid, Action.SCHEDULE)
+        dispatcher.deliver_due()
+        slack.calls.clear()
+
+        fan = services.announcements.create(ADMIN, {"name": "Fan-out", "provider": "Fan", **window})
+        services.announcements.transition(ADMIN, fan.uuid, Action.SCHEDULE)
+        t0 = time.perf_counter()
+        delivered = dispatcher.deliver_due()
+        elapsed = time.perf_counter() - t0
+        posted = defaultdict(list)
+        for call in slack.calls_to("chat.postMessage"):
+            posted[call.args["channel"]].append(call.at)
+        ideal = math.ceil(args.channels / args.workers) * args.latency
+        print(f"   one notice to {args.channels} channels, {args.latency * 1000:.0f} ms per call, "
+              f"{args.workers} workers: {elapsed:.2f} s; ideal {ideal:.2f} s; ratio {elapsed / ideal:.2f} "
+              f"(target <= {FANOUT_TARGET_RATIO}: {'met' if elapsed / ideal <= FANOUT_TARGET_RATIO else 'NOT MET'})")
+        print(f"   delivered {delivered}; channels with exactly one card: "
+              f"{sum(1 for times in posted.values() if len(times) == 1)} of {args.channels}")
+
+        slack.calls.clear()
+        pace = services.announcements.create(ADMIN, {"name": "Paced", "provider": "Pace", **window})
+        t0 = time.perf_counter()
+        for action in (Action.SCHEDULE, Action.START, Action.COMPLETE):
+            services.announcements.transition(ADMIN, pace.uuid, action)
+        delivered = dispatcher.deliver_due()
+        elapsed = time.perf_counter() - t0
+        gaps, per_channel = [], defaultdict(list)
+        for call in slack.calls_to("chat.postMessage"):
+            per_channel[call.args["channel"]].append(call.at)
+        for times in per_channel.values():
+            gaps += [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+        shortest = min(gaps)
+        print(f"   {args.pace_channels} channels × (card, started, completed): {delivered} notices, "
+              f"{sum(len(t) for t in per_channel.values())} messages in {elapsed:.2f} s; shortest gap between two "
+              f"messages in one channel {shortest:.3f} s (pace 1.000 s: {'kept' if shortest >= 1.0 else 'EXCEEDED'}),"
+              f" median {statistics.median(gaps):.3f} s")
+        dispatcher.stop()
+
+
+# -- backends ------------------------------------------------------------------------------------------
+
+
+def with_sqlite(work) -> None:
+    with tempfile.TemporaryDirectory(prefix="maintbot-bench-") as directory:
+        db = Database(f"sqlite:///{Path(directory) / 'bench.db'}")
+        try:
+            return work(db)
+        finally:
+            db.dispose()
+
+
+def with_postgres(work):
+    url = os.environ.get("MAINTBOT_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+    admin = make_engine(url, connect_args={"connect_timeout": 5})
+    schema = f"maintbot_bench_{uuid.uuid4().hex[:10]}"
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    db = Database(url, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        return work(db)
+    finally:
+        db.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def postgres_version() -> str | None:
+    url = os.environ.get("MAINTBOT_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+    engine = make_engine(url, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(text("SHOW server_version"))
+    except Exception as error:
+        print(f"\n== PostgreSQL skipped: {str(error).strip().splitlines()[0]}")
+        return None
+    finally:
+        engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=100_000, help="stored announcements (default 100000)")
+    parser.add_argument("--small", type=int, default=1_000, help="the small comparison (default 1000)")
+    parser.add_argument("--runs", type=int, default=40, help="measured ticks (default 40)")
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--channels", type=int, default=200)
+    parser.add_argument("--pace-channels", type=int, default=20)
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds the stand-in takes per call")
+    parser.add_argument("--workers", type=int, default=4, help="delivery workers (MAINTBOT_DELIVERY_WORKERS)")
+    parser.add_argument("--seed", type=int, default=20261102)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args(argv)
+    now = datetime.now(UTC).replace(microsecond=0)
+    print(f"maintbot jobs benchmark: now = {now:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs "
+          f"(load average {os.getloadavg()[0]:.1f})")
+    backends = []
+    if args.backend in ("sqlite", "both"):
+        import sqlite3
+
+        backends.append((f"SQLite {sqlite3.sqlite_version}", with_sqlite))
+    if args.backend in ("postgresql", "both") and (version := postgres_version()):
+        backends.append((f"PostgreSQL {version}", with_postgres))
+    for label, backend in backends:
+        big = backend(lambda db: measure_ticks(db, args.count, args, now))
+        small = backend(lambda db: measure_ticks(db, args.small, args, now))
+        report_ticks(label, big, small, args)
+        print(f"\n== {label}: fan-out")
+        backend(lambda db: measure_fanout(db, args, now))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

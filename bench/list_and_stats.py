@@ -1,0 +1,597 @@
+#!/usr/bin/env python
+"""Benchmark: statistics and list pages over 100,000 announcements, on SQLite and PostgreSQL.
+
+Fixtures are bulk-loaded through SQLAlchemy Core into the real tables (after `storage.migrate.upgrade`);
+every measured operation goes through the real domain services (`build_services(db, clock, admins)`).
+The baseline in the same run is the naive floor: load the actor's whole visible set (announcements and
+their affected offerings) and compute the same statistics / the same filtered, sorted page in Python.
+Its results are also checked against the services' results.
+
+    .venv/bin/python bench/list_and_stats.py [--count 100000] [--runs 30] [--explain]
+
+See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import event, func, insert, select, text  # noqa: E402
+
+from bot.domain.actors import Actor  # noqa: E402
+from bot.domain.clock import ManualClock  # noqa: E402
+from bot.domain.enums import PUBLIC_STATES, Impact, Interface, MaintenanceType, State  # noqa: E402
+from bot.domain.listing import ListQuery  # noqa: E402
+from bot.domain.service import Services, build_services  # noqa: E402
+from bot.domain.stats import default_window  # noqa: E402
+from bot.domain.views import DailyStats, ProviderStats, Stats  # noqa: E402
+from storage import migrate  # noqa: E402
+from storage.db import Database, make_engine  # noqa: E402
+from storage.models import AffectedOffering, Announcement, Offering, Provider  # noqa: E402
+
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+STATS_TARGET_MS = 150.0
+LIST_TARGET_MS = 20.0
+
+ADMIN = Actor("UBENCHADM1", Interface.SLACK)
+ANYONE = Actor("UREADER001", Interface.SLACK)  # manages nothing: sees published announcements only
+
+# Scheduled starts are spread over a year around now: 275 days back, 90 ahead. The default stats window
+# (today-90 .. today+30) then holds about a third of them.
+PAST = timedelta(days=275)
+FUTURE = timedelta(days=90)
+CHUNK = 5_000
+
+CATALOG = {
+    "Cloud": ("UCLOUDMGR1", ["VMs", "Kubernetes", "Block storage", "Load balancers", "DNS"]),
+    "Storage": ("USTOREMGR1", ["Object store", "Backup", "NFS", "Archive"]),
+}
+PROVIDER_WEIGHTS = {"Cloud": 0.6, "Storage": 0.4}
+TYPE_WEIGHTS = {1: 55, 2: 10, 3: 15, 4: 12, 5: 8}
+AFFECTED_COUNT_WEIGHTS = {0: 15, 1: 45, 2: 28, 3: 12}
+IMPACT_WEIGHTS = {1: 10, 2: 45, 3: 30, 4: 15}
+DURATIONS_MIN = [30, 60, 60, 90, 120, 120, 120, 180, 240, 360, 480]
+VERBS = ["Kernel upgrade", "Firmware update", "Network change", "Database failover test", "Security patching",
+         "Hardware replacement", "Certificate rotation", "Storage expansion", "Version upgrade", "Power work"]
+MESSAGES = [
+    "We will apply updates to the underlying hosts. Running workloads may be migrated live; brief pauses of a "
+    "few seconds are possible.",
+    "The service will be unavailable while the cluster is upgraded. Please plan your jobs around the window.",
+    "Connections may be reset once during the window. Clients that retry will not notice anything else.",
+    "Performance may be degraded while data is rebalanced across the new nodes.",
+]
+
+
+# -- fixtures --------------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    provider_ids: dict[str, int]
+    provider_uuids: dict[str, uuid.UUID]
+    offering_ids: dict[str, list[int]]
+    announcements: int = 0
+    affected: int = 0
+    load_seconds: float = 0.0
+
+
+def create_catalog(services: Services) -> World:
+    """Providers and offerings through the real catalog service (a handful of rows)."""
+    for name, (manager, offerings) in CATALOG.items():
+        services.catalog.add_provider(ADMIN, name, f"C{name.upper()[:6]}01", manager_users=(manager,))
+        for offering in offerings:
+            services.catalog.add_offering(ADMIN, offering, name)
+    with services.context.db.read() as session:
+        providers = session.execute(select(Provider.name, Provider.id, Provider.uuid)).all()
+        offerings = session.execute(select(Offering.provider_id, Offering.id).order_by(Offering.id)).all()
+    by_provider: dict[int, list[int]] = defaultdict(list)
+    for provider_id, offering_id in offerings:
+        by_provider[provider_id].append(offering_id)
+    return World(
+        provider_ids={name: pid for name, pid, _ in providers},
+        provider_uuids={name: puuid for name, _, puuid in providers},
+        offering_ids={name: by_provider[pid] for name, pid, _ in providers},
+    )
+
+
+def _pick(rng: random.Random, weights: dict):
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _minutes(rng: random.Random, low: float, high: float) -> timedelta:
+    return timedelta(seconds=int(rng.uniform(low, high) * 60))
+
+
+def _start_delta(rng: random.Random) -> timedelta:
+    r = rng.random()
+    if r < 0.75:
+        return _minutes(rng, -10, 12)  # on time
+    if r < 0.92:
+        return _minutes(rng, 16, 90)  # late start
+    return _minutes(rng, -30, -16)  # early start
+
+
+def _end_delta(rng: random.Random) -> timedelta:
+    r = rng.random()
+    if r < 0.60:
+        return _minutes(rng, -14, 14)  # on time
+    if r < 0.80:
+        return _minutes(rng, 16, 180)  # overrun
+    if r < 0.95:
+        return _minutes(rng, -90, -16)  # finished early
+    return _minutes(rng, 1, 14)  # a little late, within tolerance
+
+
+def lifecycle(rng: random.Random, start: datetime, end: datetime, now: datetime):
+    """(state, actual_start, actual_end) that make sense for a window relative to now."""
+    r = rng.random()
+    if end <= now:  # the window is over
+        if r < 0.80:
+            state = State.COMPLETED
+        elif r < 0.92:
+            state = State.CANCELLED
+        elif r < 0.96:
+            state = State.DRAFT  # abandoned draft
+        elif r < 0.99:
+            state = State.SCHEDULED  # never started
+        else:
+            state = State.IN_PROGRESS  # forgotten / long overrun
+    elif start <= now:  # the window is open now
+        state = (State.IN_PROGRESS if r < 0.75 else State.SCHEDULED if r < 0.85
+                 else State.COMPLETED if r < 0.92 else State.CANCELLED)
+    else:  # future
+        state = State.SCHEDULED if r < 0.65 else State.DRAFT if r < 0.90 else State.CANCELLED
+    if state not in (State.IN_PROGRESS, State.COMPLETED):
+        return state, None, None
+    actual_start = min(start + _start_delta(rng), now - timedelta(minutes=1))
+    if state is State.IN_PROGRESS:
+        return state, actual_start, None
+    actual_end = end + _end_delta(rng)
+    actual_end = max(actual_end, actual_start + timedelta(minutes=5))
+    if actual_end > now:
+        actual_end = actual_start + (now - actual_start) * rng.uniform(0.3, 1.0)
+    return state, actual_start, actual_end.replace(microsecond=0)
+
+
+def generate(count: int, now: datetime, world: World, seed: int) -> Iterator[tuple[list[dict], list[dict]]]:
+    """Chunks of (announcement rows, affected-offering rows) for Core inserts; ids are assigned here."""
+    rng = random.Random(seed)
+    span_minutes = int((PAST + FUTURE).total_seconds() // 60)
+    first = now.replace(second=0, microsecond=0) - PAST
+    offering_names = {}
+    for name, (_, names) in CATALOG.items():
+        offering_names.update(zip(world.offering_ids[name], names, strict=True))
+    providers = list(PROVIDER_WEIGHTS)
+    provider_weights = list(PROVIDER_WEIGHTS.values())
+    managers = {name: manager for name, (manager, _) in CATALOG.items()}
+    affected_id = 0
+    for chunk_start in range(0, count, CHUNK):
+        announcements, affected = [], []
+        for ident in range(chunk_start + 1, min(count, chunk_start + CHUNK) + 1):
+            provider = rng.choices(providers, weights=provider_weights)[0]
+            start = first + timedelta(minutes=rng.randrange(0, span_minutes, 15))
+            end = start + timedelta(minutes=rng.choice(DURATIONS_MIN))
+            state, actual_start, actual_end = lifecycle(rng, start, end, now)
+            created = start - timedelta(seconds=rng.randrange(3600, 60 * 86400))
+            if created > now:
+                created = now - timedelta(seconds=rng.randrange(60, 30 * 86400))
+            modified = min(now, max(t for t in (created, actual_start, actual_end) if t is not None))
+            chosen = rng.sample(world.offering_ids[provider], _pick(rng, AFFECTED_COUNT_WEIGHTS))
+            announcements.append(
+                {
+                    "id": ident,
+                    "uuid": uuid.UUID(int=rng.getrandbits(128), version=4),
+                    "name": f"{rng.choice(VERBS)}: {', '.join(offering_names[o] for o in chosen) or provider}"
+                    f" (#{ident})",
+                    "message": rng.choice(MESSAGES),
+                    "internal_notes": "Change ticket CHG-%06d" % ident if rng.random() < 0.5 else "",
+                    "maintenance_type": _pick(rng, TYPE_WEIGHTS),
+                    "external_reference_url": "",
+                    "state": int(state),
+                    "scheduled_start": start,
+                    "scheduled_end": end,
+                    "actual_start": actual_start,
+                    "actual_end": actual_end,
+                    "provider_id": world.provider_ids[provider],
+                    "created_by": managers[provider],
+                    "backend_id": "",
+                    "created": created,
+                    "modified": modified,
+                }
+            )
+            for offering in chosen:
+                affected_id += 1
+                affected.append(
+                    {
+                        "id": affected_id,
+                        "uuid": uuid.UUID(int=rng.getrandbits(128), version=4),
+                        "announcement_id": ident,
+                        "offering_id": offering,
+                        "impact_level": _pick(rng, IMPACT_WEIGHTS),
+                        "impact_description": "",
+                        "created": created,
+                        "modified": created,
+                    }
+                )
+        yield announcements, affected
+
+
+def load(db: Database, world: World, count: int, now: datetime, seed: int) -> None:
+    """Bulk insert through SQLAlchemy Core (benchmark fixtures only), then bring statistics up to date."""
+    began = time.perf_counter()
+    with db.engine.begin() as connection:
+        for announcements, affected in generate(count, now, world, seed):
+            connection.execute(insert(Announcement.__table__), announcements)
+            if affected:
+                connection.execute(insert(AffectedOffering.__table__), affected)
+            world.announcements += len(announcements)
+            world.affected += len(affected)
+        if db.dialect == "postgresql":
+            for table in ("announcements", "affected_offerings"):
+                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"))
+    if db.dialect == "postgresql":
+        # What autovacuum would have done shortly after such a load: statistics and the visibility map.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE announcements, affected_offerings, providers, offerings"))
+    else:
+        # The application never runs ANALYZE on SQLite, so neither do we; fold the WAL into the main file.
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    world.load_seconds = time.perf_counter() - began
+
+
+# -- the baseline: load the visible set, compute in Python ------------------------------------------
+
+
+def load_visible(db: Database, actor_is_admin: bool):
+    """All visible announcements (every column) and their affected offerings, as the naive code would."""
+    table = Announcement.__table__
+    visible = [] if actor_is_admin else [Announcement.state.in_([int(s) for s in PUBLIC_STATES])]
+    with db.engine.connect() as connection:
+        rows = connection.execute(select(table).where(*visible)).all()
+        affected = connection.execute(
+            select(AffectedOffering.__table__).join(Announcement, AffectedOffering.announcement_id == Announcement.id)
+            .where(*visible)
+        ).all()
+        providers = {row.id: row for row in connection.execute(select(Provider.id, Provider.uuid, Provider.name))}
+    return rows, affected, providers
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def python_stats(rows, affected, providers, start: date, end: date) -> Stats:
+    low, high = _midnight(start), _midnight(end + timedelta(days=1))
+    chosen = [r for r in rows if r.scheduled_start >= low and r.scheduled_end < high]
+    highest: dict[int, int] = {}
+    for a in affected:
+        highest[a.announcement_id] = max(highest.get(a.announcement_id, 0), a.impact_level)
+    completed = [r for r in chosen if r.state == State.COMPLETED]
+    timed = [r for r in completed if r.actual_start is not None and r.actual_end is not None]
+    ended = [r for r in completed if r.actual_end is not None]
+    overran = [r for r in ended if r.actual_end > r.scheduled_end]
+    states = Counter(r.state for r in chosen)
+    types = Counter(r.maintenance_type for r in chosen)
+    summary = {
+        "total": len(chosen),
+        "active": states[State.IN_PROGRESS],
+        "scheduled": states[State.SCHEDULED],
+        "completed": len(completed),
+        "average_duration_hours": (
+            sum((r.actual_end - r.actual_start).total_seconds() for r in timed) / len(timed) / 3600 if timed else None
+        ),
+        "on_time_completion_rate": (
+            sum(r.actual_end <= r.scheduled_end for r in ended) / len(completed) * 100 if completed else None
+        ),
+        "on_time_rate_15min": (
+            sum((r.actual_end - r.scheduled_end).total_seconds() <= 900 for r in ended) / len(completed)
+            if completed else None
+        ),
+        "avg_overrun_hours": (
+            sum((r.actual_end - r.scheduled_end).total_seconds() for r in overran) / len(overran) / 3600
+            if overran else None
+        ),
+        "emergency_count": types[MaintenanceType.EMERGENCY],
+    }
+    impacts = Counter(highest.get(r.id, int(Impact.NONE)) for r in chosen)
+    days: dict[date, Counter] = defaultdict(Counter)
+    per_provider: dict[int, Counter] = defaultdict(Counter)
+    for r in chosen:
+        days[r.scheduled_start.date()][State(r.state).label] += 1
+        per_provider[r.provider_id][r.state] += 1
+    provider_rows = sorted(
+        (
+            ProviderStats(providers[pid].uuid, providers[pid].name, sum(c.values()), c[State.IN_PROGRESS],
+                          c[State.SCHEDULED], c[State.COMPLETED])
+            for pid, c in per_provider.items()
+        ),
+        key=lambda p: (-p.total, p.name),
+    )
+    return Stats(
+        summary=summary,
+        by_state={State(s).label: n for s, n in sorted(states.items())},
+        by_type={MaintenanceType(t).label: n for t, n in sorted(types.items())},
+        by_impact_level={i.label: impacts[int(i)] for i in Impact},
+        daily=[DailyStats(day, sum(c.values()), dict(c)) for day, c in sorted(days.items())],
+        providers=provider_rows,
+    )
+
+
+def python_page(rows, affected, query: ListQuery, provider_id: int | None):
+    """(count, uuids of the page): filter, sort (key then id, as the service does), slice."""
+    key = query.ordering[0]
+    column = key.lstrip("-")
+    states = {int(s) for s in query.states}
+    chosen = [r for r in rows if (not states or r.state in states) and (provider_id is None or r.provider_id == provider_id)]
+    chosen.sort(key=lambda r: (getattr(r, column), r.id), reverse=key.startswith("-"))
+    page = chosen[(query.page - 1) * query.page_size : query.page * query.page_size]
+    ids = {r.id for r in page}
+    _ = [a for a in affected if a.announcement_id in ids]  # the page's affected offerings
+    return len(chosen), [r.uuid for r in page]
+
+
+def diff_stats(ours: Stats, theirs: Stats) -> list[str]:
+    problems = []
+    for name in ("by_state", "by_type", "by_impact_level", "daily", "providers"):
+        if getattr(ours, name) != getattr(theirs, name):
+            problems.append(name)
+    for name, value in theirs.summary.items():
+        mine = ours.summary.get(name)
+        if value is None or mine is None:
+            same = value is None and mine is None
+        else:
+            same = math.isclose(float(mine), float(value), rel_tol=1e-9, abs_tol=1e-9)
+        if not same:
+            problems.append(f"summary.{name}: {mine} != {value}")
+    return problems
+
+
+# -- measuring -------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def timed(fn: Callable[[], object], runs: int, warmup: int) -> tuple[list[float], object]:
+    result = None
+    for _ in range(warmup):
+        result = fn()
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - began) * 1000)
+    return times, result
+
+
+@dataclass
+class Operation:
+    name: str
+    kind: str  # "stats" or "list"
+    admin: bool  # whose visible set the baseline loads
+    run: Callable[[], object]
+    baseline: Callable[[tuple], object]  # computes from the loaded visible set
+    check: Callable[[object, object], list[str]]
+
+    @property
+    def target(self) -> float:
+        return STATS_TARGET_MS if self.kind == "stats" else LIST_TARGET_MS
+
+
+def operations(services: Services, world: World, now: datetime) -> list[Operation]:
+    default_start, default_end = default_window(now.date())
+    full_start, full_end = (now - PAST).date() - timedelta(days=1), (now + FUTURE).date() + timedelta(days=2)
+    cloud_uuid, cloud_id = world.provider_uuids["Cloud"], world.provider_ids["Cloud"]
+    filtered = ListQuery(states=[State.SCHEDULED, State.IN_PROGRESS], provider_uuid=cloud_uuid,
+                         ordering=("-scheduled_start",), page=3)
+    default = ListQuery()
+
+    def stats_op(label: str, actor: Actor, start: date, end: date, window: tuple[date, date] | None) -> Operation:
+        def run():
+            if window is None:
+                return services.statistics.compute(actor)
+            return services.statistics.compute(actor, start=window[0], end=window[1])
+
+        def baseline(visible):
+            rows, affected, providers = visible
+            return python_stats(rows, affected, providers, start, end)
+
+        return Operation(label, "stats", actor is ADMIN, run, baseline, diff_stats)
+
+    def list_op(label: str, actor: Actor, query: ListQuery, provider_id: int | None) -> Operation:
+        def run():
+            return services.announcements.list(actor, query)
+
+        def baseline(visible):
+            rows, affected, _ = visible
+            return python_page(rows, affected, query, provider_id)
+
+        def check(page, expected) -> list[str]:
+            count, uuids = expected
+            got = [item.uuid for item in page.items]
+            problems = [] if page.count == count else [f"count {page.count} != {count}"]
+            return problems + ([] if got == uuids else ["page items differ"])
+
+        return Operation(label, "list", actor is ADMIN, run, baseline, check)
+
+    return [
+        stats_op("stats, default window, admin", ADMIN, default_start, default_end, None),
+        stats_op("stats, full window, admin", ADMIN, full_start, full_end, (full_start, full_end)),
+        stats_op("stats, default window, anyone", ANYONE, default_start, default_end, None),
+        list_op("list filtered p3, admin", ADMIN, filtered, cloud_id),
+        list_op("list filtered p3, anyone", ANYONE, filtered, cloud_id),
+        list_op("list default p1, admin", ADMIN, default, None),
+        list_op("list default p1, anyone", ANYONE, default, None),
+    ]
+
+
+class StatementLog:
+    """Records the SQL an operation sends (text, parameters, milliseconds), for --explain."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.active = False
+        self.entries: list[tuple[str, object, float]] = []
+        event.listen(db.engine, "before_cursor_execute", self._before)
+        event.listen(db.engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany):
+        conn.info["bench_began"] = time.perf_counter()
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany):
+        if self.active and not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            ms = (time.perf_counter() - conn.info.pop("bench_began")) * 1000
+            self.entries.append((statement, parameters, ms))
+
+    def capture(self, fn: Callable[[], object]) -> list[tuple[str, object, float]]:
+        self.entries, self.active = [], True
+        try:
+            fn()
+        finally:
+            self.active = False
+        return self.entries
+
+    def explain(self, statement: str, parameters) -> list[str]:
+        prefix = "EXPLAIN QUERY PLAN " if self.db.dialect == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
+        with self.db.engine.connect() as connection:
+            rows = connection.exec_driver_sql(prefix + statement, parameters).all()
+        if self.db.dialect == "sqlite":
+            return [f"{row[0]:>3} {row[1]:>3}  {row[3]}" for row in rows]
+        return [row[0] for row in rows]
+
+
+# -- one backend -----------------------------------------------------------------------------------
+
+
+def run_backend(label: str, db: Database, args, now: datetime) -> None:
+    migrate.upgrade(db.engine)
+    services = build_services(db, ManualClock(now), admins={ADMIN.id})
+    world = create_catalog(services)
+    load(db, world, args.count, now, args.seed)
+    default_start, default_end = default_window(now.date())
+    with db.engine.connect() as connection:
+        in_window = connection.scalar(
+            select(func.count()).select_from(Announcement).where(
+                Announcement.scheduled_start >= _midnight(default_start),
+                Announcement.scheduled_end < _midnight(default_end + timedelta(days=1)),
+            )
+        )
+        by_state = dict(connection.execute(select(Announcement.state, func.count()).group_by(Announcement.state)).all())
+    states = ", ".join(f"{State(s).label} {n:,}" for s, n in sorted(by_state.items()))
+    print(f"\n== {label}")
+    print(f"   loaded {world.announcements:,} announcements and {world.affected:,} affected offerings "
+          f"in {world.load_seconds:.1f} s; default window {default_start}..{default_end} holds {in_window:,} "
+          f"({in_window / max(1, world.announcements):.0%}); states: {states}")
+    log = StatementLog(db) if args.explain else None
+    visible: dict[bool, tuple[float, tuple]] = {}  # admin? -> (median load ms, loaded visible set)
+    results = []
+    for op in operations(services, world, now):
+        if args.only and args.only not in op.name:
+            continue
+        times, ours = timed(op.run, args.runs, args.warmup)
+        if op.admin not in visible:
+            load_times, loaded = timed(lambda op=op: load_visible(db, op.admin), args.baseline_runs, 1)
+            visible[op.admin] = percentile(load_times, 0.5), loaded
+        load_ms, loaded = visible[op.admin]
+        compute_times, expected = timed(lambda op=op, loaded=loaded: op.baseline(loaded), args.baseline_runs, 1)
+        problems = op.check(ours, expected)
+        results.append((op, times, load_ms + percentile(compute_times, 0.5), problems))
+        if log is not None:
+            print(f"\n-- {op.name}: SQL sent by the service (one run)")
+            for statement, parameters, ms in log.capture(op.run):
+                print(f"   {ms:8.2f} ms  {' '.join(statement.split())[:160]}")
+                for line in log.explain(statement, parameters):
+                    print(f"               {line}")
+    print()
+    header = (f"   {'operation':<32} {'median ms':>10} {'p95 ms':>9} {'baseline ms':>12} {'ratio':>7}"
+              f" {'target':>10}  {'met':<4} checked")
+    print(header)
+    print("   " + "-" * (len(header) - 3))
+    for op, times, base, problems in results:
+        median, p95 = percentile(times, 0.5), percentile(times, 0.95)
+        met = "yes" if median <= op.target else "NO"
+        check = "same as baseline" if not problems else "DIFFERS: " + "; ".join(problems)
+        print(f"   {op.name:<32} {median:>10.1f} {p95:>9.1f} {base:>12.1f} {median / base:>7.3f}"
+              f" {'<= %d ms' % op.target:>10}  {met:<4} {check}")
+    print(f"   ({args.runs} runs after {args.warmup} warm-ups; baseline = median of {args.baseline_runs} loads of the "
+          f"actor's visible set + median of {args.baseline_runs} computations in Python; target judged on the median)")
+
+
+def run_sqlite(args, now: datetime) -> None:
+    with tempfile.TemporaryDirectory(prefix="maintbot-bench-") as directory:
+        db = Database(f"sqlite:///{Path(directory) / 'bench.db'}")
+        try:
+            import sqlite3
+
+            run_backend(f"SQLite {sqlite3.sqlite_version} (temporary file)", db, args, now)
+        finally:
+            db.dispose()
+
+
+def run_postgres(args, now: datetime) -> None:
+    url = os.environ.get("MAINTBOT_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+    admin = make_engine(url, connect_args={"connect_timeout": 5})
+    try:
+        with admin.connect() as connection:
+            version = connection.scalar(text("SHOW server_version"))
+    except Exception as error:  # unreachable, refused, bad credentials: say so and go on
+        reason = str(error).strip().splitlines()[0]
+        print(f"\n== PostgreSQL skipped: cannot connect to {admin.url.render_as_string()}: {reason}")
+        admin.dispose()
+        return
+    schema = f"maintbot_bench_{uuid.uuid4().hex[:10]}"
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    db = Database(url, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        run_backend(f"PostgreSQL {version} (temporary schema {schema})", db, args, now)
+    finally:
+        db.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=100_000, help="announcements to load (default 100000)")
+    parser.add_argument("--runs", type=int, default=30, help="measured runs per operation (default 30)")
+    parser.add_argument("--warmup", type=int, default=3, help="warm-up runs per operation (default 3)")
+    parser.add_argument("--baseline-runs", type=int, default=3, help="measured baseline runs (default 3)")
+    parser.add_argument("--seed", type=int, default=20261102, help="random seed of the generated data")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--only", default="", help="run only the operations whose name contains this text")
+    parser.add_argument("--explain", action="store_true",
+                        help="print each SQL statement the services send, its time and its plan")
+    args = parser.parse_args(argv)
+    now = datetime.now(UTC).replace(microsecond=0)
+    began = time.perf_counter()
+    print(f"maintbot list/stats benchmark: {args.count:,} announcements, now = {now:%Y-%m-%d %H:%M} UTC, "
+          f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f}), targets: stats <= {STATS_TARGET_MS:.0f} ms, list page <= {LIST_TARGET_MS:.0f} ms")
+    if args.backend in ("sqlite", "both"):
+        run_sqlite(args, now)
+    if args.backend in ("postgresql", "both"):
+        run_postgres(args, now)
+    print(f"\ntotal {time.perf_counter() - began:.0f} s, load average now {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

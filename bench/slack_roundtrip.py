@@ -1,0 +1,258 @@
+#!/usr/bin/env python
+"""Benchmark: Slack round trips over HTTP on loopback, with 10,000 stored announcements.
+
+Each sample is one signed request sent to `POST /slack/events` (uvicorn on 127.0.0.1, the same mount as
+`maintbot run` in HTTP mode) until the answer the user sees has arrived: the ack body for commands that
+answer in the ack (help, list, show, stats), the response_url post for a button on an ephemeral card.
+The Web API and response_url are answered by the SlackStandIn.
+
+The floor, in the same run and served the same way, is a bare Bolt app that only acks, with
+`process_before_response=True` (Bolt's default mode waits for the ack in 10 ms steps, which would hide
+our own cost). Targets: p50 ≤ 3× the floor, p99 ≤ 50 ms.
+
+    .venv/bin/python bench/slack_roundtrip.py [--count 10000] [--runs 300] [--postgres URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx
+import uvicorn
+from slack_bolt import App
+from sqlalchemy import insert, text
+
+from bot.config import Settings
+from bot.domain.actors import Actor
+from bot.domain.clock import ManualClock
+from bot.domain.enums import Interface, State
+from bot.domain.service import build_services
+from bot.slack import simulator
+from bot.slack.app import build_app, make_client
+from bot.slack.http import standalone
+from bot.slack.standin import SlackStandIn
+from storage import migrate
+from storage.db import Database
+from storage.models import Announcement
+
+SECRET = "bench-signing-secret"
+ADMIN, MANAGER, READER = "UBENCHADM1", "UCLOUDMGR1", "UREADER001"
+CHANNEL = "CCLOUD0001"
+P50_RATIO_TARGET, P99_TARGET_MS = 3.0, 50.0
+PG_SCHEMA = "maintbot_slack_bench"
+
+
+class TimedResponses(list):
+    """The stand-in's response_url log, noting when each post arrived."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived = threading.Condition()
+
+    def append(self, item) -> None:
+        with self.arrived:
+            super().append({**item, "at": time.perf_counter()})
+            self.arrived.notify_all()
+
+
+class Served:
+    def __init__(self, asgi) -> None:
+        self.server = uvicorn.Server(uvicorn.Config(asgi, host="127.0.0.1", port=0, log_level="warning",
+                                                    lifespan="off"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.01)
+        self.url = f"http://127.0.0.1:{self.server.servers[0].sockets[0].getsockname()[1]}/slack/events"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+# -- fixtures ----------------------------------------------------------------------------------------
+
+
+def load(db: Database, count: int, now: datetime) -> None:
+    """Providers and offerings through the services; `count` announcements bulk-inserted in every state."""
+    services = build_services(db, ManualClock(now), admins={ADMIN})
+    admin = Actor(ADMIN, Interface.CLI)
+    services.catalog.add_provider(admin, "Cloud", CHANNEL, manager_users=(MANAGER,))
+    services.catalog.add_provider(admin, "Storage", "CSTORE0001", manager_users=("USTOREMGR1",))
+    for name, provider in (("VMs", "Cloud"), ("Kubernetes", "Cloud"), ("Backup", "Storage")):
+        services.catalog.add_offering(admin, name, provider)
+    with db.engine.begin() as connection:
+        providers = [row[0] for row in connection.execute(text("SELECT id FROM providers ORDER BY id"))]
+    rng = random.Random(7)
+    rows = []
+    for number in range(count):
+        start = now + timedelta(days=rng.uniform(-200, 60), hours=rng.randint(0, 23))
+        state = rng.choice([State.DRAFT, State.SCHEDULED, State.SCHEDULED, State.IN_PROGRESS, State.COMPLETED,
+                            State.COMPLETED, State.CANCELLED])
+        rows.append({
+            "uuid": uuid.uuid4(), "name": f"Maintenance {number:05d}", "message": "Rolling reboot.",
+            "internal_notes": "", "maintenance_type": rng.randint(1, 5), "external_reference_url": "",
+            "state": int(state), "scheduled_start": start, "scheduled_end": start + timedelta(hours=2),
+            "actual_start": start if state in (State.IN_PROGRESS, State.COMPLETED) else None,
+            "actual_end": start + timedelta(hours=2, minutes=rng.randint(-20, 40)) if state is State.COMPLETED
+            else None,
+            "provider_id": rng.choice(providers), "created_by": MANAGER, "backend_id": "", "sequence": 1,
+            "created": now - timedelta(days=rng.uniform(0, 300)), "modified": now,
+        })
+    with db.engine.begin() as connection:
+        for chunk in range(0, len(rows), 2000):
+            connection.execute(insert(Announcement), rows[chunk:chunk + 2000])
+    assert db.engine.connect().execute(text("SELECT count(*) FROM announcements")).scalar() == count
+
+
+def bare_app(api_url: str) -> App:
+    """The floor: verifies the signature and acks, nothing else."""
+    settings = Settings(slack_bot_token="xoxb-bench", slack_api_url=api_url, _env_file=None)
+    app = App(client=make_client(settings), signing_secret=SECRET, token_verification_enabled=False,
+              process_before_response=True)
+    app.command("/maint")(lambda ack: ack())
+    app.action(re.compile(r"^maint\..*"))(lambda ack: ack())
+    return app
+
+
+# -- measuring ---------------------------------------------------------------------------------------
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+
+    def at(fraction: float) -> float:
+        return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99), "mean": statistics.fmean(ordered)}
+
+
+def timed(client: httpx.Client, url: str, body: str, content_type: str,
+          wait_for: Callable[[], None] | None = None) -> float:
+    signed = simulator.sign(body, content_type, SECRET)
+    started = time.perf_counter()
+    response = client.post(url, content=signed.body.encode(), headers=signed.headers)
+    if response.status_code != 200:
+        raise RuntimeError(f"{response.status_code}: {response.text[:200]}")
+    finished = wait_for() if wait_for else time.perf_counter()
+    return (finished - started) * 1000
+
+
+def run_case(runs: int, warmup: int, sample: Callable[[], float]) -> dict[str, float]:
+    for _ in range(warmup):
+        sample()
+    return percentiles([sample() for _ in range(runs)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument("--postgres", metavar="URL", help=f"use this PostgreSQL server (schema {PG_SCHEMA})")
+    args = parser.parse_args(argv)
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    workdir = tempfile.TemporaryDirectory()
+    if args.postgres:
+        with Database(args.postgres).engine.begin() as connection:  # a schema of its own, made afresh
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+            connection.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
+        db = Database(args.postgres, connect_args={"options": f"-csearch_path={PG_SCHEMA}"})
+    else:
+        db = Database(f"sqlite:///{workdir.name}/bench.db")
+    migrate.upgrade(db.engine)
+    print(f"loading {args.count:,} announcements into {db.dialect} …", flush=True)
+    load(db, args.count, now)
+
+    standin = SlackStandIn().start(poll_interval=0.05)
+    responses = TimedResponses()
+    standin.responses = responses
+    settings = Settings(slack_bot_token="xoxb-bench", slack_signing_secret=SECRET, slack_api_url=standin.api_url,
+                        admins=[ADMIN], _env_file=None)
+    services = build_services(db, admins={ADMIN})
+    app = build_app(services, settings)
+    ours, floor = Served(standalone(app.bolt)), Served(standalone(bare_app(standin.api_url)))
+    draft = services.announcements.create(Actor(MANAGER, Interface.SLACK), {
+        "name": "Bench draft", "provider": "Cloud", "scheduled_start": now + timedelta(days=3),
+        "scheduled_end": now + timedelta(days=3, hours=1)})
+    some = services.announcements.list(Actor(READER, Interface.SLACK)).items[0]
+
+    def command(url: str, text_: str, user: str = READER) -> float:
+        body = simulator.slash_command(user, CHANNEL, text_, standin.response_url("bench"))
+        return timed(http, url, body, simulator.FORM)
+
+    verbs = iter(["schedule", "unschedule"] * (args.runs + args.warmup + 10))
+
+    def press(url: str, wait: bool) -> float:
+        verb = next(verbs)
+        button = {"action_id": f"maint.{verb}", "value": draft.uuid.hex,
+                  "text": {"type": "plain_text", "text": verb.capitalize()}}
+        body = simulator.block_actions(MANAGER, button, block_id="card", channel=CHANNEL, message_ts="1.000100",
+                                       ephemeral=True, response_url=standin.response_url("bench"))
+        seen = len(responses)
+
+        def arrived() -> float:
+            with responses.arrived:
+                if not responses.arrived.wait_for(lambda: len(responses) > seen, timeout=5):
+                    raise RuntimeError("no response_url post arrived")
+                return responses[seen]["at"]
+
+        return timed(http, url, body, simulator.FORM, arrived if wait else None)
+
+    cases: dict[str, Callable[[str], float]] = {
+        "/maint help": lambda url: command(url, "help"),
+        "/maint list upcoming": lambda url: command(url, "list upcoming"),
+        f"/maint show {some.short_id}": lambda url: command(url, f"show {some.short_id}"),
+        "/maint stats": lambda url: command(url, "stats"),
+    }
+    results = []
+    with httpx.Client(timeout=10) as http:
+        floor_command = run_case(args.runs, args.warmup, lambda: command(floor.url, "help"))
+        floor_button = run_case(args.runs, args.warmup, lambda: press(floor.url, wait=False))
+        for name, case in cases.items():
+            results.append((name, run_case(args.runs, args.warmup, lambda case=case: case(ours.url)), floor_command))
+        results.append(("button Schedule/Unschedule", run_case(args.runs, args.warmup,
+                                                                lambda: press(ours.url, wait=True)), floor_button))
+    ours.stop()
+    floor.stop()
+    app.close()
+    standin.stop()
+    db.dispose()
+    if args.postgres:
+        with Database(args.postgres).engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+
+    print(f"\nSlack round trips over HTTP on loopback, {args.count:,} announcements on {db.dialect}, "
+          f"{args.runs} runs each (ms)")
+    print(f"{'case':34} {'p50':>7} {'p95':>7} {'p99':>7} {'floor p50':>10} {'ratio':>6}  targets")
+    print(f"{'floor: bare Bolt ack (command)':34} {floor_command['p50']:7.2f} {floor_command['p95']:7.2f} "
+          f"{floor_command['p99']:7.2f}")
+    print(f"{'floor: bare Bolt ack (button)':34} {floor_button['p50']:7.2f} {floor_button['p95']:7.2f} "
+          f"{floor_button['p99']:7.2f}")
+    failed = False
+    for name, figures, base in results:
+        ratio = figures["p50"] / base["p50"]
+        ok = ratio <= P50_RATIO_TARGET and figures["p99"] <= P99_TARGET_MS
+        failed |= not ok
+        print(f"{name:34} {figures['p50']:7.2f} {figures['p95']:7.2f} {figures['p99']:7.2f} {base['p50']:10.2f} "
+              f"{ratio:5.1f}x  {'ok' if ok else 'MISSED'} (p50 ≤ {P50_RATIO_TARGET:.0f}x floor, p99 ≤ "
+              f"{P99_TARGET_MS:.0f} ms)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""The HTTP API: the seed's maintenance-announcement endpoints, compatible with the Waldur client.
+
+`mount(app)` adds every router and the error handlers to a FastAPI app whose `state.services` holds
+the domain services; `bot.web.create_app` is the usual way in. One module per resource; the wire
+format is in `wire` (rendering), `schemas` (parsing and the OpenAPI shapes) and `links`; refusals
+become HTTP responses in `errors` only.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from bot.api import affected, announcements, calendar, catalog, errors, public, templates
+
+ROUTERS = (
+    announcements.router,
+    affected.router,
+    templates.templates,
+    templates.template_offerings,
+    public.router,
+    catalog.providers,
+    catalog.offerings,
+    calendar.router,
+)
+
+
+def mount(app: FastAPI) -> None:
+    for router in ROUTERS:
+        app.include_router(router)
+    errors.install(app)

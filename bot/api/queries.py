@@ -1,0 +1,87 @@
+"""Query strings of the announcement lists and statistics, read into the domain's `ListQuery`.
+
+Filters as in the seed: `maintenance_type`, `state` (labels, repeat for OR; an unknown label is 400),
+`scheduled_start_after/_before`, `scheduled_end_after/_before` (inclusive; no zone means UTC),
+`service_provider_uuid`, `timing_bucket` (comma list; unknown names are ignored, none known gives an
+empty result, blank applies no filter); ordering `o` (repeatable); `page` and `page_size`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Query
+
+from bot.api.pagination import PageNumber, PageSize
+from bot.api.schemas import Moment, OrderKey, StateLabel
+from bot.domain.enums import MaintenanceType, State
+from bot.domain.errors import Invalid
+from bot.domain.listing import DEFAULT_PAGE_SIZE, ListQuery
+
+PUBLIC_ORDERING = ("-scheduled_start",)
+LAST_DAY = date(9999, 12, 30)
+
+
+def announcement_filters(
+    maintenance_type: Annotated[MaintenanceType | None, Query(description="Maintenance type")] = None,
+    state: Annotated[list[StateLabel] | None, Query(description="Maintenance state; repeat for OR")] = None,
+    scheduled_start_after: Annotated[Moment | None, Query(description="Scheduled start at or after")] = None,
+    scheduled_start_before: Annotated[Moment | None, Query(description="Scheduled start at or before")] = None,
+    scheduled_end_after: Annotated[Moment | None, Query(description="Scheduled end at or after")] = None,
+    scheduled_end_before: Annotated[Moment | None, Query(description="Scheduled end at or before")] = None,
+    service_provider_uuid: Annotated[UUID | None, Query(description="Service provider UUID")] = None,
+    timing_bucket: Annotated[
+        str | None, Query(description="Timing bucket (comma-separated: on_time, late_start, overrun, early, pending)")
+    ] = None,
+) -> ListQuery:
+    buckets = None
+    if timing_bucket is not None and timing_bucket.strip():
+        buckets = [name.strip() for name in timing_bucket.split(",") if name.strip()]
+    return ListQuery(
+        maintenance_type=int(maintenance_type) if maintenance_type is not None else None,
+        states=[State.from_label(label.value) for label in state or ()],
+        scheduled_start_after=scheduled_start_after,
+        scheduled_start_before=scheduled_start_before,
+        scheduled_end_after=scheduled_end_after,
+        scheduled_end_before=scheduled_end_before,
+        provider_uuid=service_provider_uuid,
+        timing_buckets=buckets,
+    )
+
+
+Filters = Annotated[ListQuery, Depends(announcement_filters)]
+Ordering = Annotated[list[OrderKey] | None, Query(description="Ordering; prefix with - for descending")]
+
+
+def announcement_list(filters: Filters, o: Ordering = None, page: PageNumber = 1,
+                      page_size: PageSize = DEFAULT_PAGE_SIZE) -> ListQuery:
+    query = replace(filters, page=page, page_size=page_size)
+    return replace(query, ordering=tuple(key.value for key in o)) if o else query
+
+
+def public_list(filters: Filters, o: Ordering = None, page: PageNumber = 1,
+                page_size: PageSize = DEFAULT_PAGE_SIZE) -> ListQuery:
+    ordering = tuple(key.value for key in o) if o else PUBLIC_ORDERING
+    return replace(filters, ordering=ordering, page=page, page_size=page_size)
+
+
+AnnouncementList = Annotated[ListQuery, Depends(announcement_list)]
+PublicList = Annotated[ListQuery, Depends(public_list)]
+
+
+def parse_day(value: str | None, name: str) -> date | None:
+    """A YYYY-MM-DD date, or None when not given."""
+    if value is None or value == "":
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise Invalid.one(name, f"{name} must be in YYYY-MM-DD format") from None
+    if day > LAST_DAY:
+        raise Invalid.one(name, f"{name} must be a date before {LAST_DAY.isoformat()}")
+    return day

@@ -1,0 +1,396 @@
+"""`maintbot console`: maintbot's Slack app in a terminal, without a Slack workspace.
+
+The real Bolt app (bot.slack.app) receives signed requests exactly as Slack would send them, and its Web
+API calls go to the local SlackStandIn; the outbox dispatcher delivers notices to the stand-in too. What
+you see is what Slack users would see: the answers only you see, the cards posted or updated in channels
+with their thread replies, the App Home. Buttons are numbered: type the number to press one. Modals are
+filled through prompts (Enter keeps the value shown, `-` clears it, `/cancel` closes the form).
+
+Commands are read from stdin, so a session can be scripted: `maintbot console < session.txt`.
+The database is DATABASE_URL (SQLite `maintbot.db` by default); `make console` loads demo data first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from slack_bolt import BoltRequest
+
+from bot.config import Settings, SettingsError, load_settings
+from bot.domain.service import build_services
+from bot.slack import simulator, terminal
+from bot.slack.app import SlackApp, build_app
+from bot.slack.standin import SlackStandIn
+
+CONSOLE_USER = "UCONSOLE"
+CONSOLE_CHANNEL = "CCONSOLE"
+SECRET = "maintbot-console-signing-secret"
+HELP = """\
+Type what you would type in Slack, e.g. `/maint help`, `/maint list`, `/maint new`.
+  N            press button N of what was shown last
+  /home        open your App Home
+  /as USER     act as another Slack user id (e.g. /as UDEMOALICE)
+  /in CHANNEL  type in another channel (e.g. /in CDEMOCLOUD)
+  /quit        leave (or Ctrl-D)"""
+
+
+@dataclass
+class Place:
+    """Where a shown message lives, so a button press on it carries what Slack would send."""
+
+    channel: str | None = None
+    ts: str | None = None
+    ephemeral: bool = False
+    response_url: str | None = None
+    view: dict | None = None
+    text: str = ""
+    blocks: list | None = None
+
+
+class Console:
+    def __init__(
+        self,
+        app: SlackApp,
+        standin: SlackStandIn,
+        dispatcher,
+        *,
+        user: str,
+        channel: str,
+        zone: ZoneInfo,
+        read: Callable[[str], str | None],
+        out: TextIO,
+    ) -> None:
+        self.app = app
+        self.standin = standin
+        self.dispatcher = dispatcher
+        self.user = user
+        self.channel = channel
+        self.zone = zone
+        self.read = read
+        self.out = out
+        self.buttons: list[tuple[simulator.Button, Place]] = []
+        self._places: dict[str, Place] = {}  # response_url -> the message it replaces
+        self._responses = 0
+        self._messages = 0
+        self._opened = 0
+        self._published = 0
+        self._versions: dict[tuple[str, str], int] = {}
+
+    # -- the loop ----------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        self.say(f"maintbot console — you are {self.user} in #{self.channel}. Type `help` for help.")
+        while True:
+            line = self.read(f"{self.user} in #{self.channel}> ")
+            if line is None:
+                return 0
+            line = line.strip()
+            if not line:
+                continue
+            if line in ("/quit", "/exit", "quit", "exit"):
+                return 0
+            self.handle(line)
+
+    def handle(self, line: str) -> None:
+        if line in ("help", "/help"):
+            self.say(HELP)
+        elif line.startswith("/maint"):
+            self.command(line.removeprefix("/maint").strip())
+        elif line.isdigit():
+            self.press(int(line))
+        elif line == "/home":
+            self.send(simulator.app_home_opened(self.user), simulator.JSON)
+            self.show_news()
+        elif line.startswith("/as "):
+            self.user = line.split(None, 1)[1].strip()
+            self.say(f"you are now {self.user}")
+        elif line.startswith("/in "):
+            self.channel = line.split(None, 1)[1].strip().lstrip("#")
+            self.say(f"you are now typing in #{self.channel}")
+        else:
+            self.say("Not understood; type `help`.")
+
+    # -- acting ------------------------------------------------------------------------------------
+
+    def send(self, body: str, content_type: str) -> tuple[int, str]:
+        signed = simulator.sign(body, content_type, SECRET)
+        response = self.app.bolt.dispatch(BoltRequest(body=signed.body, headers=signed.headers))
+        self.app.drain()
+        return response.status, response.body
+
+    def command(self, text: str) -> None:
+        self.buttons = []
+        url = self.standin.response_url("cmd")
+        _, body = self.send(simulator.slash_command(self.user, self.channel, text, url), simulator.FORM)
+        ack = json.loads(body) if body else {}
+        if ack.get("text") or ack.get("blocks"):
+            in_channel = ack.get("response_type") == "in_channel"
+            place = Place(self.channel, ephemeral=not in_channel, response_url=url, text=ack.get("text", ""),
+                          blocks=ack.get("blocks") or [])
+            self._places[url] = place
+            self.show(f"#{self.channel}" if in_channel else "only you see", place)
+        self.show_news()
+
+    def press(self, number: int) -> None:
+        if not 1 <= number <= len(self.buttons):
+            return self.say(f"There is no button {number}.")
+        button, place = self.buttons[number - 1]
+        confirm = button.element.get("confirm")
+        if confirm:
+            answer = self.read(f"{confirm['title']['text']} {confirm['text']['text']} [y/N] ")
+            if (answer or "").strip().lower() not in ("y", "yes"):
+                return self.say("Kept it.")
+        self.buttons = []
+        if place.view is not None:
+            body = simulator.block_actions(self.user, button.element, block_id=button.block_id, view=place.view)
+        else:
+            url = self.standin.response_url("press")
+            self._places[url] = place
+            message = {"type": "message", "ts": place.ts, "text": place.text, "blocks": place.blocks}
+            body = simulator.block_actions(self.user, button.element, block_id=button.block_id,
+                                           channel=place.channel, message=message, message_ts=place.ts,
+                                           ephemeral=place.ephemeral, response_url=url)
+        self.send(body, simulator.FORM)
+        self.show_news()
+        return None
+
+    def fill_modal(self, view: dict[str, Any]) -> None:
+        """Prompt for each field of a modal, submit it, and ask again for fields with errors."""
+        self.say(f"┌─ {view['title']['text']} " + "─" * 30)
+        answers: dict[str, Any] = {}
+        todo = simulator.input_blocks(view)
+        while True:
+            for block in todo:
+                answer = self.ask(block)
+                if answer is CANCELLED:
+                    return self.say("└─ form closed, nothing saved")
+                answers[block["block_id"]] = answer
+            values = simulator.fill(view, answers, self.zone)
+            empty = simulator.missing(view, values)
+            if empty:
+                self.say(f"│ please fill in: {', '.join(empty)}")
+                todo = [b for b in simulator.input_blocks(view) if b["label"]["text"] in empty]
+                continue
+            _, body = self.send(simulator.view_submission(self.user, view, values), simulator.FORM)
+            ack = json.loads(body) if body else {}
+            if ack.get("response_action") != "errors":
+                self.say("└─ submitted")
+                return self.show_news()
+            for block_id, message in ack["errors"].items():
+                self.say(f"│ ⚠ {block_id}: {message}")
+            todo = [b for b in simulator.input_blocks(view) if b["block_id"] in ack["errors"]]
+
+    def ask(self, block: dict[str, Any]) -> Any:
+        element, label = block["element"], block["label"]["text"]
+        optional = " (optional)" if block.get("optional") else ""
+        kind = element["type"]
+        shown = ""
+        if kind in ("static_select", "multi_static_select"):
+            options = simulator._options(element)
+            self.say(f"│ {label}{optional}: " + ", ".join(f"{i}) {o['text']['text']}"
+                                                       for i, o in enumerate(options, 1)))
+        if kind == "plain_text_input":
+            shown = element.get("initial_value") or ""
+        elif kind == "static_select":
+            shown = (element.get("initial_option") or {}).get("text", {}).get("text", "")
+        elif kind == "multi_static_select":
+            shown = ", ".join(o["text"]["text"] for o in element.get("initial_options") or [])
+        elif kind == "datetimepicker" and element.get("initial_date_time"):
+            shown = terminal.local(element["initial_date_time"], self.zone)
+        hint = " YYYY-MM-DD HH:MM" if kind == "datetimepicker" else ""
+        while True:
+            line = self.read(f"│ {label}{optional}{hint} [{shown[:60]}]: ")
+            if line is None or line.strip() == "/cancel":
+                return CANCELLED
+            line = line.strip()
+            if not line:
+                return None
+            if kind != "datetimepicker" or _readable_time(line, self.zone):
+                break
+            self.say("│ ⚠ write it like 2030-01-31 22:00")
+        if line == "-":
+            return "" if kind == "plain_text_input" else []
+        if kind == "static_select":
+            return self._option(element, line)
+        if kind == "multi_static_select":
+            return [self._option(element, part.strip()) for part in line.split(",") if part.strip()]
+        return line
+
+    @staticmethod
+    def _option(element: dict[str, Any], typed: str) -> str:
+        options = simulator._options(element)
+        if typed.isdigit() and 1 <= int(typed) <= len(options):
+            return options[int(typed) - 1]["value"]
+        return typed
+
+    # -- showing -----------------------------------------------------------------------------------
+
+    def show_news(self) -> None:
+        """Everything that changed for people since the last look, delivered notices included."""
+        self._show_responses()
+        self._show_ephemerals()
+        if self.dispatcher is not None:
+            self.dispatcher.deliver_due()
+        self._show_channels()
+        self._show_home()
+        opened = self.standin.calls_to("views.open")
+        fresh, self._opened = opened[self._opened:], len(opened)
+        for call in fresh:
+            view = call.args["view"]
+            view = json.loads(view) if isinstance(view, str) else view
+            self.fill_modal({**view, "id": f"VCONSOLE{self._opened}"})
+
+    def _show_responses(self) -> None:
+        responses = self.standin.responses[self._responses:]
+        self._responses += len(responses)
+        for response in responses:
+            url = self.standin.url + response["url"]
+            blocks = response.get("blocks") or []
+            blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+            place = self._places.get(url)
+            if str(response.get("replace_original")).lower() == "true" and place is not None:
+                place.text, place.blocks = response.get("text", ""), blocks
+                self.show("only you see (updated)", place)
+                continue
+            new = Place(place.channel if place else self.channel, ephemeral=True, text=response.get("text", ""),
+                        blocks=blocks)
+            self.show("only you see", new)
+
+    def _show_ephemerals(self) -> None:
+        messages = self.standin.messages[self._messages:]
+        for message in messages:
+            if message.user is not None:
+                place = Place(message.channel, message.ts, ephemeral=True, text=message.text, blocks=message.blocks)
+                self.show(f"only {message.user} sees, in #{message.channel}", place)
+
+    def _show_channels(self) -> None:
+        messages = self.standin.messages[self._messages:]
+        self._messages += len(messages)
+        for message in messages:
+            if message.user is not None:
+                continue
+            self._versions[(message.channel, message.ts)] = len(message.history)
+            where = f"posted in #{message.channel}"
+            if message.thread_ts:
+                where = f"replied in #{message.channel}, in the thread of {message.thread_ts}"
+            self.show(where, Place(message.channel, message.ts, text=message.text, blocks=message.blocks))
+        for message in self.standin.messages[: self._messages - len(messages)]:
+            key = (message.channel, message.ts)
+            if message.user is None and len(message.history) > self._versions.get(key, 0):
+                self._versions[key] = len(message.history)
+                self.show(f"updated in #{message.channel}", Place(message.channel, message.ts, text=message.text,
+                                                                  blocks=message.blocks))
+
+    def _show_home(self) -> None:
+        published = self.standin.calls_to("views.publish")
+        fresh, self._published = published[self._published:], len(published)
+        if any(call.args.get("user_id") == self.user for call in fresh):
+            view = self.standin.home[self.user]
+            self.show("your App Home", Place(view=view, blocks=view["blocks"]))
+
+    def show(self, where: str, place: Place) -> None:
+        numbered: list[simulator.Button] = []
+        text = terminal.render(place.blocks or [], self.zone, numbered) if place.blocks else "  " + terminal.plain(
+            place.text, self.zone)
+        offset = len(self.buttons)
+        if offset:
+            text = renumber(text, offset, len(numbered))
+        self.buttons += [(button, place) for button in numbered]
+        self.say(f"── {where} ──\n{text}")
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+
+CANCELLED = object()
+
+
+def _readable_time(text: str, zone: ZoneInfo) -> bool:
+    try:
+        simulator.epoch_of(text, zone)
+    except ValueError:
+        return False
+    return True
+
+
+def renumber(text: str, offset: int, count: int) -> str:
+    for number in range(count, 0, -1):
+        text = text.replace(f"[{number}] ", f"[{number + offset}] ")
+    return text
+
+
+def reader(stdin: TextIO, out: TextIO) -> Callable[[str], str | None]:
+    """input() on a terminal; on a pipe, lines from stdin echoed after their prompt (a readable transcript)."""
+    if stdin.isatty():
+
+        def ask(prompt: str) -> str | None:
+            try:
+                return input(prompt)
+            except EOFError:
+                return None
+
+        return ask
+
+    def read(prompt: str) -> str | None:
+        line = stdin.readline()
+        if not line:
+            return None
+        print(prompt + line.rstrip("\n"), file=out, flush=True)
+        return line.rstrip("\n")
+
+    return read
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="maintbot console", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--user", default=None, help="your Slack user id (default: UCONSOLE, an admin here)")
+    parser.add_argument("--channel", default=None, help="the channel you type in (default: the first provider's)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    stdin, out = stdin or sys.stdin, out or sys.stdout
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return session(settings, user=args.user, channel=args.channel, stdin=stdin, out=out)
+
+
+def session(settings: Settings, *, user: str | None, channel: str | None, stdin: TextIO, out: TextIO) -> int:
+    from bot import app as runtime_app
+    from bot.jobs.dispatcher import Dispatcher
+
+    user = user or CONSOLE_USER
+    runtime = runtime_app.build_runtime(settings)
+    standin = SlackStandIn().start(poll_interval=0.05)
+    standin.user_timezones[user] = settings.timezone
+    console_settings = settings.model_copy(update={
+        "slack_api_url": standin.api_url, "slack_signing_secret": SECRET, "slack_bot_token": "xoxb-console"})
+    admins = {*settings.admins, CONSOLE_USER}
+    services = build_services(runtime.db, admins=admins, reminder_leads=settings.reminder_leads)
+    app = build_app(services, console_settings)
+    dispatcher = Dispatcher(services, app.bot.client, pace=0.0)
+    providers = services.catalog.providers()
+    channel = channel or (providers[0].channel_id if providers else CONSOLE_CHANNEL)
+    console = Console(app, standin, dispatcher, user=user, channel=channel, zone=settings.zone,
+                      read=reader(stdin, out), out=out)
+    try:
+        return console.run()
+    finally:
+        dispatcher.stop()
+        app.close()
+        standin.stop()
+        runtime.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

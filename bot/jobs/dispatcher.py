@@ -1,0 +1,420 @@
+"""The dispatcher: delivers the outbox to Slack, each notice once, in order per channel, at Slack's pace.
+
+    dispatcher = Dispatcher(services, client, clock=clock)
+    dispatcher.deliver_due()          # tests and the console: deliver everything due now, synchronously
+    dispatcher.start() … .stop()      # `maintbot run`: a background thread, woken after each commit
+                                      # that queued notices, and at least every `poll` seconds
+
+What a notice does in its channel (the card is re-rendered from the database every time):
+- `published`: post the card and remember where (PostedCard); if the channel has a card already (published
+  again after a withdrawal) update it and say so in its thread.
+- state changes (withdrawn, started, completed, cancelled, rescheduled, extended, updated, deleted):
+  update the card in place — posting it first where the channel has none — then a thread reply saying
+  who did what. Withdrawn and deleted show a short card, and skip channels that never had one.
+- `reminder`, `due`, `overrun`: a thread reply under the card, also shown in the channel.
+- `summary`: a message of its own.
+Notices that stopped being true before delivery are dropped, not sent: a reminder of a start that moved or
+of maintenance no longer Scheduled, a nudge for one already started, an alert for one completed or extended.
+
+Failures: 429 → retried after Retry-After; 5xx, timeouts and connection errors → retried with exponential
+backoff and jitter until the notice is `max_age` old, then failed; any other Slack error (channel_not_found,
+not_in_channel, is_archived, invalid_auth, …) → failed at once with the reason. Admins list failed notices
+and retry them through `services.outbox`.
+
+Exactly once: claims are leases (bot/domain/outbox.py), so a notice whose process died mid-delivery is
+claimed again once its lease ends. Every message carries metadata naming the notice (or, for a card, the
+announcement), and a second attempt first looks in the channel (or the card's thread) for what an earlier
+attempt may have posted before posting again. The lease must outlast the client's HTTP timeout.
+
+Pace: at most one message per `pace` seconds per channel (Slack allows about one per second), counted from
+Slack's answer to the previous one; channels are served concurrently by `workers` threads. Card updates
+(chat.update) are not messages and are not paced.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import random
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.error import URLError
+from uuid import UUID
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.exc import OperationalError
+
+from bot.domain.actors import Actor
+from bot.domain.clock import Clock
+from bot.domain.enums import Interface, State
+from bot.domain.errors import NotFound
+from bot.domain.notices import CHANGES, DUE, OVERRUN, REMINDER, SUMMARY
+from bot.domain.outbox import Claimed
+from bot.domain.service import Services
+from bot.domain.views import AnnouncementView
+from bot.jobs import messages
+from bot.slack.text import duration
+
+log = logging.getLogger(__name__)
+
+SYSTEM = Actor.system(Interface.SCHEDULER)
+CARD_EVENT = "maintbot_card"
+NOTICE_EVENT = "maintbot_notice"
+#: Slack errors worth retrying; every other `ok: false` is permanent until an admin retries.
+TRANSIENT_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
+#: The card was deleted in Slack: post a new one.
+CARD_GONE = frozenset({"message_not_found", "cant_update_message"})
+HISTORY_LIMIT = 200
+
+
+class Stale(Exception):
+    """The notice is no longer true; it is dropped."""
+
+
+class Problem(Exception):
+    def __init__(self, reason: str, retry_after: float | None = None, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason, self.retry_after, self.permanent = reason, retry_after, permanent
+
+
+def classify(error: Exception) -> Problem:
+    """What a failed call means for the notice: wait and retry, back off and retry, or give up."""
+    if isinstance(error, SlackApiError):
+        status = error.response.status_code
+        code = error.response.get("error") or f"HTTP {status}"
+        if status == 429 or code == "ratelimited":
+            headers = {name.lower(): value for name, value in (error.response.headers or {}).items()}
+            value = headers.get("retry-after")
+            retry_after = float(value[0] if isinstance(value, list) else value or 1)
+            return Problem(f"rate limited (Retry-After {retry_after:g} s)", retry_after=retry_after)
+        if status >= 500 or code in TRANSIENT_ERRORS:
+            return Problem(f"{code} (HTTP {status})")
+        return Problem(code, permanent=True)
+    if isinstance(error, OSError | URLError | TimeoutError | http.client.HTTPException | SlackClientError):
+        return Problem(f"{type(error).__name__}: {error}")
+    if isinstance(error, OperationalError):
+        return Problem(f"database: {error.orig}")
+    return Problem(f"internal error: {type(error).__name__}: {error}", permanent=True)
+
+
+class Pacer:
+    """At most one message per `interval` seconds per channel, in this process.
+
+    The interval counts from the moment Slack answered the previous message, which is after Slack got it:
+    the spacing Slack sees is then never shorter, whatever the network does to a request on its way.
+    """
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._free_at: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def cooling(self) -> dict[str, float]:
+        """Channels that must not get a message yet, with the seconds left."""
+        if self.interval <= 0:
+            return {}
+        with self._lock:
+            now = time.monotonic()
+            self._free_at = {channel: t for channel, t in self._free_at.items() if t > now}
+            return {channel: t - now for channel, t in self._free_at.items()}
+
+    @contextmanager
+    def slot(self, channel: str) -> Iterator[None]:
+        """Wait for the channel's turn, post inside the block; the next turn comes `interval` after it ends."""
+        if self.interval <= 0:
+            yield
+            return
+        with self._lock:
+            wait_for = self._free_at.get(channel, 0.0) - time.monotonic()
+        if wait_for > 0:
+            time.sleep(wait_for)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._free_at[channel] = time.monotonic() + self.interval
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        services: Services,
+        client: WebClient,
+        *,
+        clock: Clock | None = None,
+        workers: int = 4,
+        pace: float = 1.0,
+        lease: timedelta = timedelta(minutes=2),
+        max_age: timedelta = timedelta(hours=24),
+        poll: float = 5.0,
+        backoff: tuple[timedelta, timedelta] = (timedelta(seconds=5), timedelta(minutes=10)),
+        rng: random.Random | None = None,
+    ) -> None:
+        self.services = services
+        self.outbox = services.outbox
+        self.client = client
+        self.clock = clock or services.context.clock
+        self.workers = workers
+        self.lease = lease
+        self.max_age = max_age
+        self.poll = poll
+        self.backoff = backoff
+        self.pacer = Pacer(pace)
+        self._rng = rng or random.Random()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="maint-deliver")
+        self._round = threading.Lock()
+        self._woken = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._listening = False
+
+    # -- running -----------------------------------------------------------------------------------
+
+    def deliver_due(self) -> int:
+        """Claim and deliver every notice due now; returns how many were delivered.
+
+        Channels still cooling down from their last message are not claimed (their notices stay due): a
+        worker never sleeps on the pace while other channels wait. When only such notices are left, this
+        waits for the first channel to cool down.
+        """
+        delivered = 0
+        with self._round:
+            in_flight: set[Future[bool]] = set()
+            while True:
+                cooling = self.pacer.cooling()
+                room = 0 if self._stopping.is_set() else self.workers * 2 - len(in_flight)
+                for notice in self.outbox.claim(self.clock.now(), room, self.lease, skip=cooling):
+                    in_flight.add(self._pool.submit(self._deliver, notice))
+                if in_flight:
+                    soonest = min(cooling.values(), default=None)
+                    done, in_flight = wait(in_flight, timeout=soonest, return_when=FIRST_COMPLETED)
+                    delivered += sum(1 for future in done if future.result())
+                    continue
+                waiting = self.outbox.due_in(self.clock.now(), cooling) if cooling else []
+                if not waiting or self._stopping.is_set():
+                    return delivered
+                self._stopping.wait(min(cooling[channel] for channel in waiting))
+
+    def wake(self) -> None:
+        """Deliver soon (called after a commit that queued notices)."""
+        self._woken.set()
+
+    def start(self) -> Dispatcher:
+        if not self._listening:
+            self.services.context.when_notices_queued(self.wake)
+            self._listening = True
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name="maint-dispatcher", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish what is in flight, then stop."""
+        self._stopping.set()
+        self._woken.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        self._pool.shutdown(wait=True)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._woken.clear()
+            try:
+                self.deliver_due()
+            except Exception:
+                log.exception("delivering notices failed; trying again shortly")
+            self._woken.wait(self._idle())
+
+    def _idle(self) -> float:
+        """Seconds until the next notice is due, within (0, poll]."""
+        try:
+            upcoming = self.outbox.next_due()
+        except Exception:
+            log.exception("reading the outbox failed")
+            return self.poll
+        if upcoming is None:
+            return self.poll
+        left = (upcoming - self.clock.now()).total_seconds()
+        # Due but not claimable means it waits behind an earlier notice of its channel: check back soon.
+        return min(self.poll, left) if left > 0 else min(self.poll, 1.0)
+
+    # -- one notice --------------------------------------------------------------------------------
+
+    def _deliver(self, notice: Claimed) -> bool:
+        try:
+            ts = self._send(notice)
+        except Stale as stale:
+            log.info("dropped %s: %s", notice.key, stale)
+            self.outbox.drop(notice, str(stale))
+            return False
+        except Exception as error:
+            self._failed(notice, error)
+            return False
+        if not self.outbox.sent(notice, ts, self.clock.now()):
+            log.warning("notice %s was delivered after its lease ran out", notice.key)
+            return False
+        return True
+
+    def _failed(self, notice: Claimed, error: Exception) -> None:
+        problem = classify(error)
+        now = self.clock.now()
+        age = now - notice.due
+        if problem.permanent:
+            log.warning("notice %s failed: %s", notice.key, problem.reason)
+            if problem.reason.startswith("internal error"):
+                log.error("internal error delivering %s", notice.key, exc_info=error)
+            self.outbox.fail(notice, problem.reason)
+        elif age >= self.max_age:
+            reason = f"gave up after {notice.attempts} attempts in {duration(age)}: {problem.reason}"
+            log.warning("notice %s failed: %s", notice.key, reason)
+            self.outbox.fail(notice, reason)
+        else:
+            delay = self._delay(notice.attempts) if problem.retry_after is None else max(problem.retry_after, 1.0)
+            log.info("notice %s: %s; retrying in %.0f s", notice.key, problem.reason, delay)
+            self.outbox.retry_at(notice, now + timedelta(seconds=delay), problem.reason)
+
+    def _delay(self, attempts: int) -> float:
+        """Exponential backoff with jitter: base·2^(n−1), capped, then scaled by a random 0.5–1."""
+        base, cap = (limit.total_seconds() for limit in self.backoff)
+        return min(cap, base * 2 ** (attempts - 1)) * self._rng.uniform(0.5, 1.0)
+
+    def _send(self, notice: Claimed) -> str | None:
+        now = self.clock.now()
+        if notice.kind == SUMMARY:
+            return self._post(notice, *messages.summary(notice.payload))
+        view = self._view(notice.announcement_uuid)
+        self._check_still_true(notice, view, now)
+        card_ts, posted_now = self._card(notice, view, now)
+        if notice.kind == "published" and posted_now:
+            return card_ts
+        text, blocks = messages.reply(notice.kind, notice.payload, view, now)
+        return self._post(notice, text, blocks, thread_ts=card_ts, broadcast=notice.kind in messages.BROADCAST)
+
+    def _view(self, announcement_uuid: UUID) -> AnnouncementView | None:
+        try:
+            return self.services.announcements.get(SYSTEM, announcement_uuid)
+        except NotFound:
+            return None
+
+    @staticmethod
+    def _check_still_true(notice: Claimed, view: AnnouncementView | None, now: datetime) -> None:
+        payload, kind = notice.payload, notice.kind
+        if view is None and kind != "deleted":
+            raise Stale("the announcement was deleted")
+        if kind == "published" and view.state is State.DRAFT:
+            raise Stale("withdrawn before it was delivered")
+        if kind == REMINDER and not (
+            view.state is State.SCHEDULED
+            and payload.get("scheduled_start") == view.scheduled_start.isoformat()
+            and view.scheduled_start > now
+        ):
+            raise Stale("the reminded start is no longer ahead")
+        if kind == DUE and view.state is not State.SCHEDULED:
+            raise Stale("no longer Scheduled")
+        if kind == OVERRUN and not (
+            view.state is State.IN_PROGRESS and payload.get("scheduled_end") == view.scheduled_end.isoformat()
+        ):
+            raise Stale("completed or given a new end")
+
+    # -- the card ----------------------------------------------------------------------------------
+
+    def _card(self, notice: Claimed, view: AnnouncementView | None, now: datetime) -> tuple[str, bool]:
+        """The card's ts in the notice's channel, posting the card if the channel has none; True if posted now.
+
+        Kinds that change what the card shows update it in place.
+        """
+        uuid, channel = notice.announcement_uuid, notice.channel_id
+        ts = self.outbox.card(uuid, channel)
+        posted_by_this_notice = False
+        if ts is None and notice.retrying:
+            ts, posted_by = self._find_card(channel, uuid)
+            if ts is not None:
+                ts = self.outbox.record_card(uuid, channel, ts, now)
+                posted_by_this_notice = posted_by == notice.key
+        text, blocks = messages.card(view, str(notice.payload.get("name", "")), uuid.hex[:8])
+        if ts is not None and notice.kind in CHANGES and not posted_by_this_notice:
+            try:
+                self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            except SlackApiError as error:
+                if error.response.get("error") not in CARD_GONE:
+                    raise
+                self.outbox.forget_card(uuid, channel, ts)
+                ts = None
+        if ts is not None:
+            return ts, posted_by_this_notice
+        if notice.kind in ("withdrawn", "deleted"):
+            raise Stale("this channel never showed the card")
+        marker = {"event_type": CARD_EVENT, "event_payload": {"announcement": uuid.hex, "key": notice.key}}
+        ts = self._post_message(channel, text, blocks, metadata=marker)
+        return self.outbox.record_card(uuid, channel, ts, now), True
+
+    def _find_card(self, channel: str, uuid: UUID) -> tuple[str | None, str | None]:
+        """A card an earlier attempt posted: (ts, key of the notice that posted it)."""
+        for message in self._look(self.client.conversations_history, channel=channel):
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == CARD_EVENT and payload.get("announcement") == uuid.hex:
+                return message["ts"], payload.get("key")
+        return None, None
+
+    # -- messages ----------------------------------------------------------------------------------
+
+    def _post(
+        self, notice: Claimed, text: str, blocks: list, *, thread_ts: str | None = None, broadcast: bool = False
+    ) -> str:
+        """Post the notice's message, unless an earlier attempt already did."""
+        if notice.retrying:
+            earlier = self._find_message(notice.channel_id, thread_ts, notice.key)
+            if earlier is not None:
+                log.info("notice %s was posted by an earlier attempt (%s)", notice.key, earlier)
+                return earlier
+        marker = {"event_type": NOTICE_EVENT, "event_payload": {"key": notice.key}}
+        return self._post_message(
+            notice.channel_id, text, blocks, thread_ts=thread_ts, broadcast=broadcast, metadata=marker
+        )
+
+    def _post_message(
+        self,
+        channel: str,
+        text: str,
+        blocks: list,
+        *,
+        metadata: dict[str, Any],
+        thread_ts: str | None = None,
+        broadcast: bool = False,
+    ) -> str:
+        extra: dict[str, Any] = {}
+        if thread_ts:
+            extra = {"thread_ts": thread_ts, "reply_broadcast": True} if broadcast else {"thread_ts": thread_ts}
+        with self.pacer.slot(channel):
+            response = self.client.chat_postMessage(
+                channel=channel, text=text, blocks=blocks, metadata=metadata, unfurl_links=False, **extra
+            )
+        return response["ts"]
+
+    def _find_message(self, channel: str, thread_ts: str | None, key: str) -> str | None:
+        if thread_ts:
+            found = self._look(self.client.conversations_replies, channel=channel, ts=thread_ts)
+        else:
+            found = self._look(self.client.conversations_history, channel=channel)
+        for message in found:
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == NOTICE_EVENT and (metadata.get("event_payload") or {}).get("key") == key:
+                return message["ts"]
+        return None
+
+    @staticmethod
+    def _look(method, **kwargs) -> list[dict]:
+        """Recent messages (newest first for a channel, oldest first for a thread); none if Slack says no."""
+        try:
+            return list(method(limit=HISTORY_LIMIT, include_all_metadata=True, **kwargs).get("messages") or [])
+        except SlackApiError as error:
+            log.warning("could not read %s to check for an earlier post: %s", kwargs, error.response.get("error"))
+            return []

@@ -1,0 +1,206 @@
+"""What the jobs say in Slack: the card in each of its states, the thread replies, nudges, alerts, summaries.
+
+Pure functions of a notice's payload and the announcement as it is now (None once deleted). Cards come
+from bot/slack/cards.py, so a card posted by the dispatcher is the card people see everywhere; the
+withdrawn and deleted cards are short on purpose (a withdrawn announcement is a draft again, private).
+User text is escaped (mrkdwn) or kept in plain_text.
+
+Buttons on nudges and alerts (handled by bot/slack, value = the announcement's uuid hex):
+  maint.start      Start            on the "due to start" nudge (the card's own Start action)
+  maint.complete   Complete         on the overrun alert (the card's own Complete action)
+  maint.extend30   Extend 30 min    on the overrun alert: scheduled_end = max(scheduled_end, now) + 30 min
+  maint.extend60   Extend 1 h       on the overrun alert: scheduled_end = max(scheduled_end, now) + 1 h
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.domain.enums import State
+from bot.domain.notices import DUE, OVERRUN, REMINDER
+from bot.domain.views import AnnouncementView
+from bot.slack.cards import action_id, card_blocks, card_text
+from bot.slack.text import clip, date_token, duration, escape
+
+EXTEND = {"extend30": ("Extend 30 min", 30), "extend60": ("Extend 1 h", 60)}
+SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+#: Replies that also show in the channel: news people act on. Edits and withdrawals stay in the thread.
+BROADCAST = {"started", "completed", "cancelled", "rescheduled", "extended", REMINDER, DUE, OVERRUN}
+BAR = "█"
+BAR_WIDTH = 12
+
+Message = tuple[str, list[Block]]
+
+
+# -- cards -----------------------------------------------------------------------------------------
+
+
+def card(view: AnnouncementView | None, name: str, short_id: str) -> Message:
+    """The card as it should read now: the full card while published, a short one once withdrawn or deleted."""
+    if view is None:
+        return _gone("🗑️", f"Deleted: {name}", "This announcement was deleted.", short_id)
+    if view.state is State.DRAFT:
+        return _gone("↩️", f"Withdrawn: {view.name}", "This maintenance is no longer planned as announced.", short_id)
+    return card_text(view), card_blocks(view)
+
+
+def _gone(emoji: str, title: str, text: str, short_id: str) -> Message:
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=clip(f"{emoji} {title}", 150))),
+        SectionBlock(text=MarkdownTextObject(text=text)),
+        ContextBlock(elements=[MarkdownTextObject(text=f"`{short_id}`")]),
+    ]
+    return f"{emoji} {escape(title)} — {text}", blocks
+
+
+# -- thread replies --------------------------------------------------------------------------------
+
+
+def who(payload: dict[str, Any]) -> str:
+    """Who acted, as Slack shows it: a mention for people, words for the scheduler, the API and the CLI."""
+    actor, interface = str(payload.get("actor", "")), payload.get("interface")
+    if interface == "scheduler":
+        return "maintbot (on schedule)"
+    if SLACK_USER.match(actor):
+        return f"<@{actor}>"
+    if actor.startswith("token:"):
+        return f"API token “{escape(actor.removeprefix('token:'))}”"
+    return escape(actor) or "someone"
+
+
+def reply(kind: str, payload: dict[str, Any], view: AnnouncementView | None, now: datetime) -> Message:
+    """The thread reply of a notice."""
+    if kind == REMINDER:
+        return _reminder(view, now)
+    if kind == DUE:
+        return _due(view)
+    if kind == OVERRUN:
+        return _overrun(view, bool(payload.get("buttons")))
+    text = f"{who(payload)} {_what(kind, payload, view)}"
+    return text, [SectionBlock(text=MarkdownTextObject(text=clip(text, 3000)))]
+
+
+def _what(kind: str, payload: dict[str, Any], view: AnnouncementView | None) -> str:
+    if kind == "rescheduled" and view is not None:
+        start = _old(payload, "scheduled_start") or view.scheduled_start
+        end = _old(payload, "scheduled_end") or view.scheduled_end
+        now_window = _window(view.scheduled_start, view.scheduled_end)
+        return f"rescheduled the maintenance: {_window(start, end)} → *{now_window}*."
+    if kind == "extended" and view is not None:
+        old_end = _old(payload, "scheduled_end")
+        was = f" (was {date_token(old_end, '{time}')})" if old_end else ""
+        return f"extended the maintenance until *{date_token(view.scheduled_end)}*{was}."
+    return {
+        "published": "published the announcement again.",
+        "withdrawn": "withdrew the announcement: this maintenance is no longer planned as announced.",
+        "started": "started the maintenance.",
+        "completed": "completed the maintenance.",
+        "cancelled": "cancelled the maintenance.",
+        "rescheduled": "rescheduled the maintenance.",
+        "extended": "extended the maintenance.",
+        "updated": "updated the announcement.",
+        "deleted": "deleted the announcement.",
+    }[kind]
+
+
+def _old(payload: dict[str, Any], name: str) -> datetime | None:
+    change = payload.get(name)
+    return datetime.fromisoformat(change[0]) if change else None
+
+
+def _window(start: datetime, end: datetime) -> str:
+    return f"{date_token(start)} – {date_token(end, '{time}')}"
+
+
+def _reminder(view: AnnouncementView, now: datetime) -> Message:
+    left = timedelta(minutes=math.ceil((view.scheduled_start - now).total_seconds() / 60))
+    text = f"⏰ Reminder: *{escape(view.name)}* starts {date_token(view.scheduled_start)}, in {duration(left)}."
+    return text, [SectionBlock(text=MarkdownTextObject(text=text))]
+
+
+def _due(view: AnnouncementView) -> Message:
+    text = (
+        f"⏰ *{escape(view.name)}* was due to start {date_token(view.scheduled_start)} and is still Scheduled. "
+        "Managers: press Start when the work begins."
+    )
+    buttons = [ButtonElement(text="Start", action_id=action_id("start"), value=view.uuid.hex, style="primary")]
+    return text, [
+        SectionBlock(text=MarkdownTextObject(text=text)),
+        ActionsBlock(block_id=f"due:{view.uuid.hex}", elements=buttons),
+    ]
+
+
+def _overrun(view: AnnouncementView, buttons: bool) -> Message:
+    text = f"⚠️ *{escape(view.name)}* was due to end {date_token(view.scheduled_end)} and is still in progress."
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
+    if buttons:
+        elements = [ButtonElement(text="Complete", action_id=action_id("complete"), value=view.uuid.hex,
+                                  style="primary")]
+        elements += [ButtonElement(text=label, action_id=action_id(verb), value=view.uuid.hex)
+                     for verb, (label, _) in EXTEND.items()]
+        blocks.append(ActionsBlock(block_id=f"overrun:{view.uuid.hex}", elements=elements))
+    return text, blocks
+
+
+# -- the weekly summary ----------------------------------------------------------------------------
+
+
+def summary(figures: dict[str, Any]) -> Message:
+    """Last week in numbers, a bar per day, and the week ahead."""
+    scope = figures.get("provider") or "all providers"
+    first, last = date.fromisoformat(figures["week_start"]), date.fromisoformat(figures["week_end"])
+    title = f"📊 Maintenance, week of {first:%d %b} – {last:%d %b %Y}: {scope}"
+    states = ", ".join(f"{label} {count}" for label, count in figures["by_state"].items()) or "none"
+    rate = figures.get("on_time_rate")
+    on_time = f"{round(rate * 100)}% on time (±15 min)" if rate is not None else "no completions to time"
+    lines = [
+        f"*{figures['total']}* announcements ({states}) · {on_time}",
+        f"Overruns: *{figures['overruns']}* · Emergencies: *{figures['emergencies']}*",
+    ]
+    if figures["busiest"]:
+        lines.append("Busiest: " + ", ".join(f"{escape(name)} ({count})" for name, count in figures["busiest"]))
+    chart = bar_chart([(date.fromisoformat(day), count) for day, count in figures["daily"]])
+    ahead = figures["next_week"]
+    upcoming = [
+        f"• {date_token(datetime.fromisoformat(start))} {escape(name)}"
+        + (f" ({escape(provider)})" if not figures.get("provider") else "")
+        for _, name, start, _, provider in ahead["items"]
+    ]
+    more = ahead["count"] - len(upcoming)
+    if more > 0:
+        upcoming.append(f"…and {more} more")
+    planned = f"{ahead['count']} planned\n" + "\n".join(upcoming) if upcoming else "nothing planned"
+    next_week = f"*Next 7 days:* {planned}"
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=clip(title, 150))),
+        SectionBlock(text=MarkdownTextObject(text="\n".join(lines))),
+        SectionBlock(text=MarkdownTextObject(text=f"```\n{chart}\n```")),
+        SectionBlock(text=MarkdownTextObject(text=clip(next_week, 3000))),
+    ]
+    overruns = f"{figures['overruns']} overrun{'' if figures['overruns'] == 1 else 's'}"
+    return f"{escape(title)}: {figures['total']} announcements, {overruns}", blocks
+
+
+def bar_chart(days: list[tuple[date, int]]) -> str:
+    """One line per day: 'Mon ████ 4', bars scaled to the busiest day."""
+    peak = max((count for _, count in days), default=0)
+    lines = []
+    for day, count in days:
+        width = round(count / peak * BAR_WIDTH) if peak else 0
+        bar = BAR * max(width, 1 if count else 0)
+        lines.append(f"{day:%a} {bar.ljust(BAR_WIDTH)} {count}")
+    return "\n".join(lines)

@@ -1,0 +1,105 @@
+"""The scheduler's periodic tick and the weekly summary's timing.
+
+`Ticker.tick(now)` does one tick's work and returns what it did; the scheduler calls it every
+MAINTBOT_TICK_SECONDS, tests call it with the time they want. A tick:
+1. starts announcements due now whose provider has auto-start on (through the same transition a person
+   makes, by the scheduler's system actor),
+2. nudges the provider channel of those still Scheduled at their start (once per start time),
+3. raises an overrun alert for those In progress past their end (once per end time),
+4. queues the weekly summary if its moment has passed and it is not queued yet (a missed cron run is
+   caught up for SUMMARY_CATCH_UP).
+Reminders need no tick: they wait in the outbox until due, and the dispatcher delivers them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.exc import IntegrityError
+
+from bot.config import parse_summary_at
+from bot.domain.service import Services
+
+log = logging.getLogger(__name__)
+
+SUMMARY_CATCH_UP = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class SummarySchedule:
+    """A weekday and local time, like 'mon 09:00' in Europe/Tallinn."""
+
+    weekday: str
+    hour: int
+    minute: int
+    zone: ZoneInfo
+
+    @classmethod
+    def parse(cls, text: str, zone: ZoneInfo) -> SummarySchedule:
+        return cls(*parse_summary_at(text), zone)
+
+    def trigger(self) -> CronTrigger:
+        return CronTrigger(day_of_week=self.weekday, hour=self.hour, minute=self.minute, timezone=self.zone)
+
+    def latest(self, now: datetime) -> datetime | None:
+        """The last moment of the schedule at or before `now` (within the past week)."""
+        trigger = self.trigger()
+        fire = trigger.get_next_fire_time(None, now - timedelta(days=7, hours=1))
+        latest = None
+        while fire is not None and fire <= now:
+            latest = fire
+            fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+        return latest
+
+
+@dataclass
+class TickReport:
+    started: list[UUID] = field(default_factory=list)
+    nudged: int = 0
+    overruns: int = 0
+    summaries: int = 0
+
+
+class Ticker:
+    def __init__(self, services: Services, *, schedule: SummarySchedule, summary_channel: str | None = None) -> None:
+        self.services = services
+        self.schedule = schedule
+        self.summary_channel = summary_channel
+        self._summarised: datetime | None = None
+
+    def tick(self, now: datetime | None = None) -> TickReport:
+        """One tick at `now` (default: the services' clock, which also stamps auto-starts)."""
+        now = now or self.services.context.clock.now()
+        timers = self.services.timers
+        report = TickReport(started=timers.start_due(now))
+        report.nudged = _once(lambda: timers.nudge_due(now))
+        report.overruns = _once(lambda: timers.raise_overruns(now))
+        report.summaries = self.summarise(now)
+        if report.started or report.nudged or report.overruns or report.summaries:
+            log.info("tick at %s: %s", now.isoformat(), report)
+        return report
+
+    def summarise(self, now: datetime | None = None) -> int:
+        """Queue the weekly summary whose moment is the latest one passed, unless it is queued already."""
+        now = now or self.services.context.clock.now()
+        moment = self.schedule.latest(now)
+        if moment is None or now - moment > SUMMARY_CATCH_UP or moment == self._summarised:
+            return 0
+        day = moment.astimezone(self.schedule.zone).date()
+        queued = _once(lambda: self.services.digest.queue_weekly(day, self.summary_channel, now))
+        self._summarised = moment
+        return queued
+
+
+def _once(work) -> int:
+    """Run `work`; a unique key taken by another process in the meantime means it is done already."""
+    try:
+        return work()
+    except IntegrityError:
+        log.info("another process queued the same notices first")
+        return 0

@@ -1,0 +1,133 @@
+"""Buttons: on cards (`maint.<verb>`, value = the announcement's uuid hex), in the App Home, and pagers.
+
+A press is acked at once; the work runs right after, as one domain call. What the presser sees next:
+- on their own ephemeral card: the card, replaced in place with its new state;
+- on a card in a channel: the card updated in place by the dispatcher, with a thread reply (the domain
+  queued those notices with the change — this module posts nothing to channels);
+- in their App Home: the Home, republished.
+A refusal goes to the presser only. A press on a stale card (the state already moved on) is refused by
+the domain's compare-and-set, so it can never cause a second transition: the presser is told what
+happened and their card is refreshed (a channel card exactly as the dispatcher renders it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from typing import Any
+
+from bot.domain.enums import Action
+from bot.domain.errors import DomainError, InvalidState
+from bot.jobs.messages import card as channel_card
+from bot.slack import messages
+from bot.slack.bot import Bot, Origin
+from bot.slack.cards import card_text
+from bot.slack.commands import DONE, Commands
+from bot.slack.editor import Editor
+from bot.slack.replies import error_text
+from bot.slack.text import clip, date_token, escape
+
+CARD_ACTIONS = re.compile(r"^maint\.(schedule|unschedule|start|complete|cancel|delete|edit|extend30|extend60)$")
+PAGE_ACTIONS = re.compile(r"^maint\.page\.\d+$")
+EXTENSIONS = {"extend30": timedelta(minutes=30), "extend60": timedelta(minutes=60)}
+
+
+def announcement_of(value: str | None) -> str:
+    """The announcement a button names: its value is the uuid hex (anything after a colon is ignored)."""
+    return (value or "").split(":", 1)[0]
+
+
+class Buttons:
+    def __init__(self, bot: Bot, editor: Editor, commands: Commands) -> None:
+        self.bot = bot
+        self.editor = editor
+        self.commands = commands
+
+    # -- listeners (ack first, work right after) ---------------------------------------------------
+
+    def card(self, ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        verb = action["action_id"].removeprefix("maint.")
+        self.bot.followups.submit(self.press, Origin.of(body), verb, announcement_of(action.get("value")))
+
+    def page(self, ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        self.bot.followups.submit(self.turn_page, Origin.of(body), action.get("value") or "{}")
+
+    def new(self, ack, body: dict[str, Any]) -> None:
+        ack()
+        self.bot.followups.submit(self.editor.open_new, Origin.of(body), None)
+
+    # -- the work ----------------------------------------------------------------------------------
+
+    def press(self, origin: Origin, verb: str, reference: str) -> None:
+        if verb == "edit":
+            return self.editor.open_edit(origin, reference)
+        actor = self.bot.actor(origin.user)
+        announcements = self.bot.services.announcements
+        try:
+            if verb == "delete":
+                view = announcements.get(actor, reference)
+                announcements.delete(actor, reference)
+                return self._deleted(origin, view)
+            if verb in EXTENSIONS:
+                view = announcements.get(actor, reference)
+                start_from = max(view.scheduled_end, self.bot.services.context.clock.now())
+                view = announcements.update(actor, reference, {"scheduled_end": start_from + EXTENSIONS[verb]})
+                done = f"⏱️ Extended *{escape(clip(view.name, 150))}* to {date_token(view.scheduled_end)}."
+            else:
+                action = Action(verb)
+                view = announcements.transition(actor, reference, action)
+                done = f"{DONE[action]} *{escape(clip(view.name, 150))}* (`{view.short_id}`)."
+        except InvalidState as error:
+            self.bot.tell(origin, error_text(error, verb))
+            return self._refresh(origin, reference)
+        except DomainError as error:
+            return self.bot.tell(origin, error_text(error, verb))
+        self._changed(origin, view, done)
+
+    def _changed(self, origin: Origin, view, done: str) -> None:
+        if origin.ephemeral:
+            self.bot.replace(origin, card_text(view), [*messages.note(done), *messages.announcement_detail(view)])
+        elif origin.home:
+            self.bot.homes.publish(origin.user, notice=done)
+        elif origin.message_ts is None:
+            self.bot.tell(origin, done)
+        if not origin.home and self.bot.homes is not None:
+            self.bot.homes.refresh(origin.user)
+
+    def _deleted(self, origin: Origin, view) -> None:
+        done = f"🗑️ Deleted *{escape(clip(view.name, 150))}* (`{view.short_id}`)."
+        if origin.ephemeral:
+            self.bot.replace(origin, done, messages.note(done))
+        elif origin.home:
+            self.bot.homes.publish(origin.user, notice=done)
+        else:
+            self.bot.tell(origin, done)
+
+    def _refresh(self, origin: Origin, reference: str) -> None:
+        """Show the presser the card as it is now (a stale press changed nothing)."""
+        try:
+            view = self.bot.services.announcements.get(self.bot.actor(origin.user), reference)
+        except DomainError:
+            return None
+        if origin.ephemeral:
+            self.bot.replace(origin, card_text(view), messages.announcement_detail(view))
+        elif origin.home:
+            self.bot.homes.publish(origin.user)
+        elif origin.message_ts and origin.channel:
+            text, blocks = channel_card(view, view.name, view.short_id)
+            self.bot.call(self.bot.client.chat_update, channel=origin.channel, ts=origin.message_ts, text=text,
+                          blocks=[block.to_dict() for block in blocks])
+        return None
+
+    def turn_page(self, origin: Origin, value: str) -> None:
+        try:
+            state = json.loads(value)
+            answer = self.commands.list_page(origin, str(state.get("q") or ""), int(state.get("p") or 1))
+        except (ValueError, TypeError, DomainError) as error:
+            return self.bot.tell(origin, error_text(error))
+        self.bot.replace(origin, answer.text, answer.blocks)
+        return None
+

@@ -1,0 +1,124 @@
+"""New and edit: opening the announcement modal, and turning its submission into one domain call.
+
+The modal is opened right after the ack (trigger ids live three seconds). A submission is validated by
+the domain; its field errors go back beside their fields (`response_action: errors`) and nothing is
+saved. A saved announcement's card is shown to its author only: replacing the ephemeral card they
+pressed Edit on, as an ephemeral message in the channel they typed `/maint new` in, or in their App Home.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.enums import EDITABLE_STATES
+from bot.domain.errors import DomainError, Invalid, InvalidState, NotAllowed
+from bot.domain.views import AnnouncementView
+from bot.slack import modals
+from bot.slack.bot import Bot, Origin, metadata, read_metadata
+from bot.slack.cards import card_text
+from bot.slack.messages import announcement_detail, note
+from bot.slack.replies import error_text
+from bot.slack.text import clip, escape
+
+NO_PROVIDERS = (
+    "🚫 You do not manage any service provider, so there is nothing you can announce. "
+    "An admin can add you with `/maint provider set PROVIDER managers=@you`."
+)
+
+
+class Editor:
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    # -- opening -----------------------------------------------------------------------------------
+
+    def open_new(self, origin: Origin, template: str | None = None) -> None:
+        services = self.bot.services
+        actor = self.bot.actor(origin.user)
+        try:
+            providers = services.catalog.managed_providers(actor)
+            if not providers:
+                return self.bot.tell(origin, NO_PROVIDERS)
+            chosen = services.templates.get(actor, template) if template else None
+        except DomainError as error:
+            return self.bot.tell(origin, error_text(error))
+        self._open(origin, providers, meta=metadata(mode="new", channel=origin.channel, home=origin.home or None),
+                   template=chosen)
+
+    def open_edit(self, origin: Origin, reference: str) -> None:
+        services = self.bot.services
+        actor = self.bot.actor(origin.user)
+        try:
+            view = services.announcements.get(actor, reference)
+            if not view.can_manage:
+                raise NotAllowed()
+            if view.state not in EDITABLE_STATES:
+                raise InvalidState([state.label for state in EDITABLE_STATES], view.state.label)
+        except DomainError as error:
+            return self.bot.tell(origin, error_text(error, "edit"))
+        impact, description = modals.initial_impact(view, None)
+        meta = metadata(
+            mode="edit",
+            uuid=view.uuid.hex,
+            channel=origin.channel,
+            response_url=origin.response_url if origin.ephemeral else None,
+            home=origin.home or None,
+            shown={"i": int(impact), "d": modals.fingerprint(description)},
+        )
+        self._open(origin, services.catalog.managed_providers(actor), meta=meta, view=view)
+
+    def _open(self, origin: Origin, providers, *, meta: str, view=None, template=None) -> None:
+        managed = {provider.uuid for provider in providers}
+        if view is not None and view.provider_uuid not in managed:
+            providers = [*providers, self.bot.services.catalog.provider(view.provider_uuid)]
+            managed.add(view.provider_uuid)
+        offerings = [o for o in self.bot.services.catalog.offerings() if o.provider_uuid in managed]
+        modal = modals.announcement_modal(
+            providers=providers,
+            offerings=offerings,
+            zone=self.bot.people.zone_of(origin.user),
+            now=self.bot.services.context.clock.now(),
+            private_metadata=meta,
+            view=view,
+            template=template,
+        )
+        opened = self.bot.call(self.bot.client.views_open, trigger_id=origin.trigger_id, view=modal.to_dict())
+        if opened is None:
+            self.bot.tell(origin, "⚠️ Slack did not open the form in time. Please try again.")
+
+    # -- submitting --------------------------------------------------------------------------------
+
+    def submit(self, ack, body: dict[str, Any]) -> None:
+        view = body["view"]
+        meta = read_metadata(view.get("private_metadata"))
+        user = body["user"]["id"]
+        actor = self.bot.actor(user)
+        announcements = self.bot.services.announcements
+        values = modals.submitted(view)
+        try:
+            if meta.get("mode") == "edit":
+                existing = announcements.get(actor, meta["uuid"])
+                fields = modals.announcement_fields(values, existing, meta.get("shown"))
+                saved = announcements.update(actor, meta["uuid"], fields)
+            else:
+                saved = announcements.create(actor, modals.announcement_fields(values))
+        except Invalid as error:
+            return ack(response_action="errors", errors=modals.field_errors(error.fields))
+        except DomainError as error:
+            return ack(response_action="errors", errors={"name": clip(error.message, 150)})
+        ack()
+        self.bot.followups.submit(self._show_saved, user, meta, saved)
+
+    def _show_saved(self, user: str, meta: dict[str, Any], saved: AnnouncementView) -> None:
+        verb = "Saved changes to" if meta.get("mode") == "edit" else "Saved a draft of"
+        text = f"📝 {verb} *{escape(clip(saved.name, 150))}* (`{saved.short_id}`): only you can see this."
+        blocks = [*note(text), *announcement_detail(saved)]
+        if meta.get("response_url"):
+            self.bot.respond(meta["response_url"], card_text(saved), blocks, replace_original=True)
+        elif meta.get("channel"):
+            self.bot.call(self.bot.client.chat_postEphemeral, channel=meta["channel"], user=user,
+                          text=card_text(saved), blocks=[b.to_dict() for b in blocks])
+        if meta.get("home") and self.bot.homes is not None:
+            self.bot.homes.publish(user, notice=text)
+        elif self.bot.homes is not None:
+            self.bot.homes.refresh(user)

@@ -1,0 +1,181 @@
+"""The App Home tab: maintenance in progress now, upcoming published maintenance, the viewer's drafts.
+
+Each viewer's Home is built from what *they* may see (`announcements.list(actor, …)`), so a reader's Home
+shows published announcements only and never internal notes; a manager also sees their providers' drafts.
+Homes are published on `app_home_opened` and republished after changes: the acting user's at once, and
+every recent viewer's when notices are queued (a published announcement changed, whoever changed it).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.domain.enums import State
+from bot.domain.listing import ListQuery
+from bot.domain.views import AnnouncementView, Page
+from bot.slack.bot import Bot
+from bot.slack.cards import BUTTON_LABELS, BUTTONS, PRIMARY, action_id
+from bot.slack.messages import announcement_line
+from bot.slack.text import clip, date_token, escape
+
+NEW_ACTION = "maint.new"
+SHOWN = {State.IN_PROGRESS: 10, State.SCHEDULED: 15, State.DRAFT: 10}
+RECENT_VIEWERS = 500
+VIEWER_TTL = 24 * 3600.0
+NOTICE_TTL = 60.0
+
+
+def home_view(
+    in_progress: Page[AnnouncementView],
+    upcoming: Page[AnnouncementView],
+    drafts: Page[AnnouncementView] | None,
+    notice: str | None = None,
+    *,
+    updated=None,
+) -> View:
+    blocks: list[Block] = []
+    if notice:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(notice, 3000))))
+        blocks.append(DividerBlock())
+    blocks.append(HeaderBlock(text="🛠️ Maintenance"))
+    blocks.append(
+        ActionsBlock(
+            block_id="home:new",
+            elements=[ButtonElement(text="New announcement", action_id=NEW_ACTION, value="home", style="primary")],
+        )
+    )
+    blocks += _section("🛠️ In progress now", in_progress, "/maint list active", "Nothing is in progress.")
+    blocks += _section("🗓️ Upcoming", upcoming, "/maint list upcoming", "No maintenance is scheduled.")
+    if drafts is not None:
+        blocks += _section("📝 Your providers' drafts", drafts, "/maint list drafts", "No drafts.")
+    if updated is not None:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Updated {date_token(updated)}")]))
+    return View(type="home", blocks=blocks)
+
+
+def _section(title: str, page: Page[AnnouncementView], command: str, empty: str) -> list[Block]:
+    blocks: list[Block] = [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=f"*{title}*"))]
+    if not page.items:
+        return [*blocks, ContextBlock(elements=[MarkdownTextObject(text=empty)])]
+    for view in page.items:
+        blocks.append(SectionBlock(block_id=f"home:{view.uuid.hex}", text=MarkdownTextObject(text=_line(view))))
+        if view.can_manage:
+            blocks.append(ActionsBlock(block_id=f"card:{view.uuid.hex}", elements=_buttons(view)))
+    if page.count > len(page.items):
+        more = f"…and {page.count - len(page.items)} more: `{command}`"
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
+    return blocks
+
+
+def _line(view: AnnouncementView) -> str:
+    offerings = ", ".join(escape(clip(a.offering.name, 40)) for a in view.affected[:5])
+    if len(view.affected) > 5:
+        offerings += f" and {len(view.affected) - 5} more"
+    return announcement_line(view) + (f"\n_Affects:_ {offerings}" if offerings else "")
+
+
+def _buttons(view: AnnouncementView) -> list[ButtonElement]:
+    """The safe buttons of a manager's item: the next step and Edit (destructive ones stay on the card)."""
+    verbs = [verb for verb in ("schedule", "start", "complete") if _allowed(view, verb)] + ["edit"]
+    return [
+        ButtonElement(
+            text=BUTTON_LABELS[verb],
+            action_id=action_id(verb),
+            value=view.uuid.hex,
+            style="primary" if verb in PRIMARY else None,
+        )
+        for verb in verbs
+    ]
+
+
+def _allowed(view: AnnouncementView, verb: str) -> bool:
+    return verb in BUTTONS[view.state]
+
+
+class Homes:
+    """Publishes App Homes; remembers who looked recently so their Home can be kept current."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+        self._viewers: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+        self._publishing = threading.Lock()
+        self._refresh_pending = False
+        self._notices: dict[str, tuple[str, float]] = {}
+
+    def opened(self, user: str) -> None:
+        with self._lock:
+            self._notices.pop(user, None)
+            self._viewers[user] = time.monotonic()
+            self._viewers.move_to_end(user)
+            while len(self._viewers) > RECENT_VIEWERS:
+                self._viewers.popitem(last=False)
+        self.publish(user)
+
+    def publish(self, user: str, notice: str | None = None) -> None:
+        """Build and publish `user`'s Home; a `notice` stays on top for a minute, across refreshes.
+
+        Publishing is serialised, so the Home built last (from the newest data) is the one that stays.
+        """
+        with self._publishing:
+            with self._lock:
+                if notice is not None:
+                    self._notices[user] = (notice, time.monotonic() + NOTICE_TTL)
+                notice, until = self._notices.get(user, (None, 0.0))
+                notice = notice if until > time.monotonic() else None
+            self.bot.call(self.bot.client.views_publish, user_id=user, view=self.build(user, notice).to_dict())
+
+    def build(self, user: str, notice: str | None = None) -> View:
+        actor = self.bot.actor(user)
+        listing = self.bot.services.announcements.list
+        in_progress = listing(actor, ListQuery(states=[State.IN_PROGRESS], ordering=("scheduled_end",),
+                                               page_size=SHOWN[State.IN_PROGRESS]))
+        upcoming = listing(actor, ListQuery(states=[State.SCHEDULED], ordering=("scheduled_start",),
+                                            page_size=SHOWN[State.SCHEDULED]))
+        drafts = None
+        if self.bot.services.catalog.managed_providers(actor):
+            drafts = listing(actor, ListQuery(states=[State.DRAFT], ordering=("scheduled_start",),
+                                              page_size=SHOWN[State.DRAFT]))
+        return home_view(in_progress, upcoming, drafts, notice, updated=self.bot.services.context.clock.now())
+
+    def refresh(self, user: str) -> None:
+        """Republish `user`'s Home if they have looked at it lately."""
+        if self._recent(user):
+            self.publish(user)
+
+    def refresh_all(self) -> None:
+        """Republish every recent viewer's Home, once for any burst of changes."""
+        with self._lock:
+            if self._refresh_pending:
+                return
+            self._refresh_pending = True
+        self.bot.followups.submit(self._refresh_all)
+
+    def _refresh_all(self) -> None:
+        with self._lock:
+            self._refresh_pending = False
+            users = [user for user in self._viewers if self._recent_locked(user)]
+        for user in users:
+            self.publish(user)
+
+    def _recent(self, user: str) -> bool:
+        with self._lock:
+            return self._recent_locked(user)
+
+    def _recent_locked(self, user: str) -> bool:
+        seen = self._viewers.get(user)
+        return seen is not None and time.monotonic() - seen < VIEWER_TTL

@@ -1,0 +1,39 @@
+"""`/maint admin outbox [retry N]`: how notice delivery is doing, and sending a failed notice again (admins)."""
+
+from __future__ import annotations
+
+from bot.domain.outbox import NoticeView
+from bot.slack import messages
+from bot.slack.bot import Bot, Origin
+from bot.slack.parsing import Arguments, BadArguments
+from bot.slack.text import clip, date_token, escape
+
+FAILED_SHOWN = 20
+
+
+def notice_line(notice: NoticeView) -> str:
+    return (
+        f"• `{notice.id}` {notice.kind} → <#{notice.channel_id}> · *{escape(clip(notice.name, 80))}* · "
+        f"{notice.attempts} attempt(s), due {date_token(notice.due)}: {escape(clip(notice.last_error, 200))}"
+    )
+
+
+def outbox_answer(bot: Bot, origin: Origin, args: Arguments):
+    from bot.slack.commands import Answer
+
+    outbox = bot.services.outbox
+    actor = bot.actor(origin.user)
+    if args.positional:
+        if args.positional[0].lower() != "retry" or len(args.positional) != 2 or not args.positional[1].isdigit():
+            raise BadArguments("Write `admin outbox` to look, or `admin outbox retry N` to send notice N again.")
+        notice = outbox.retry(actor, int(args.positional[1]))
+        return Answer(f"🔁 Notice `{notice.id}` ({notice.kind} → <#{notice.channel_id}>) will be sent again now.")
+    counts = outbox.counts(actor)
+    failed = outbox.failed(actor, FAILED_SHOWN)
+    summary = " · ".join(f"*{status}* {count}" for status, count in counts.items())
+    lines = [notice_line(notice) for notice in failed]
+    blocks = messages.note(f"*Outbox:* {summary}")
+    if lines:
+        blocks += messages.note("*Failed notices* (newest first; `/maint admin outbox retry N` sends one again)")
+        blocks += messages.sections(lines, 40)
+    return Answer(f"Outbox: {summary}", blocks)

@@ -1,0 +1,96 @@
+"""Reading what people type after `/maint`: words, quotes, key=value options and Slack's escaped mentions.
+
+With `should_escape: true` Slack rewrites mentions in command text as `<@U123|name>`, `<#C123|name>` and
+`<!subteam^S123|@team>`; each becomes the bare id (`U123`, `C123`, `S123`), which is what the domain
+stores. Curly quotes, which Slack clients like to type, count as straight ones.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+MENTION = re.compile(r"<(?:@|#|!subteam\^)([A-Z0-9]+)(?:\|[^>]*)?>")
+SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
+
+
+class BadArguments(ValueError):
+    """What the user typed cannot be read; the message says what was wrong."""
+
+
+def unmention(text: str) -> str:
+    """`<@U1|ann> and <#C2|ops>` → `U1 and C2`."""
+    return MENTION.sub(lambda match: match[1], text)
+
+
+def words(text: str) -> list[str]:
+    """Split command text into words, honouring quotes; mentions become ids."""
+    try:
+        return shlex.split(unmention(text.translate(SMART_QUOTES)))
+    except ValueError as error:
+        raise BadArguments(f"Could not read the arguments: {error}.") from None
+
+
+@dataclass
+class Arguments:
+    """The words after a subcommand: positional ones in order, and `key=value` options by key."""
+
+    positional: list[str] = field(default_factory=list)
+    options: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, tokens: list[str]) -> Arguments:
+        arguments = cls()
+        for token in tokens:
+            key, equals, value = token.partition("=")
+            if equals and re.fullmatch(r"[a-z_]+", key.lower()):
+                arguments.options.setdefault(key.lower(), []).append(value)
+            else:
+                arguments.positional.append(token)
+        return arguments
+
+    @property
+    def rest(self) -> str:
+        """The positional words as one phrase (names may be typed without quotes)."""
+        return " ".join(self.positional)
+
+    def first(self, key: str) -> str | None:
+        values = self.options.get(key)
+        return values[-1] if values else None
+
+    def unknown(self, allowed: set[str]) -> list[str]:
+        return sorted(set(self.options) - allowed)
+
+
+def id_list(values: list[str]) -> list[str]:
+    """`U1,U2` and `U1 U2` (and repeated options) → ['U1', 'U2']."""
+    return [part for value in values for part in re.split(r"[\s,]+", value) if part]
+
+
+def yes_no(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("yes", "y", "true", "on", "1"):
+        return True
+    if lowered in ("no", "n", "false", "off", "0"):
+        return False
+    raise BadArguments(f"{value!r} is not yes or no.")
+
+
+def day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadArguments(f"{value!r} is not a date like 2026-03-31.") from None
+
+
+def moment(value: str, zone: ZoneInfo) -> datetime:
+    """`2026-03-31` (midnight) or `2026-03-31T22:00` / `2026-03-31 22:00`, read in `zone` unless it names one."""
+    text = value.strip().replace(" ", "T")
+    try:
+        parsed = datetime.fromisoformat(text) if "T" in text else datetime.combine(date.fromisoformat(text), time())
+    except ValueError:
+        raise BadArguments(f"{value!r} is not a date or time like 2026-03-31 or 2026-03-31T22:00.") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)

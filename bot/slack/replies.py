@@ -1,0 +1,58 @@
+"""The one place where refusals become words in Slack.
+
+Every listener hands a `DomainError` (or a `BadArguments`) to `error_text`; the result goes only to the
+person who acted. Each message says what was wrong and what to do about it. Modal field errors are
+mapped to the modal's blocks in `bot.slack.modals`, but their words come from the domain unchanged.
+"""
+
+from __future__ import annotations
+
+from bot.domain.errors import Ambiguous, DomainError, Invalid, InvalidState, NotAllowed, NotFound
+from bot.slack.parsing import BadArguments
+from bot.slack.text import escape
+
+FIELD_NAMES = {
+    "name": "Name",
+    "message": "Message",
+    "internal_notes": "Internal notes",
+    "maintenance_type": "Type",
+    "external_reference_url": "External reference URL",
+    "scheduled_start": "Start",
+    "scheduled_end": "End",
+    "provider": "Service provider",
+    "channel_id": "Channel",
+    "stats_channel_id": "Stats channel",
+    "manager_users": "Managers",
+    "manager_groups": "Manager groups",
+}
+
+
+def or_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def error_text(error: Exception, doing: str | None = None) -> str:
+    """What the acting user is told. `doing` names the attempted action ("start", "schedule"…)."""
+    if isinstance(error, BadArguments):
+        return f"⚠️ {escape(str(error))}"
+    if isinstance(error, Ambiguous):
+        listed = "\n".join(f"• `{escape(match)}`" for match in error.matches)
+        return f"🤔 That id matches more than one thing:\n{listed}\nType more of the id to pick one."
+    if isinstance(error, NotFound):
+        return f"🔍 {escape(error.message)} Check the id with `/maint list`."
+    if isinstance(error, NotAllowed):
+        return f"🚫 {escape(error.message)} Ask one of the provider's managers or a maintbot admin."
+    if isinstance(error, InvalidState):
+        action = f"*{doing.capitalize()}*" if doing else "That"
+        valid = or_list([f"*{state}*" for state in error.valid])
+        now = f"the announcement is already *{error.current}*, and " if error.current else ""
+        return f"↩️ Nothing changed: {now}{action} needs it to be {valid}. Someone may have changed it a moment ago."
+    if isinstance(error, Invalid):
+        lines = [
+            f"• {FIELD_NAMES.get(name, name.replace('_', ' ').capitalize())}: {escape(' '.join(messages))}"
+            for name, messages in error.fields.items()
+        ]
+        return "⚠️ Nothing changed; please fix:\n" + "\n".join(lines)
+    if isinstance(error, DomainError):
+        return f"⚠️ {escape(error.message)}"
+    return "💥 Something went wrong on our side; nothing was changed. Please try again."

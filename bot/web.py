@@ -1,0 +1,55 @@
+"""The ASGI application: the HTTP API, and the place where Slack's HTTP mode plugs in.
+
+    app = create_app(services, settings)                      # the API alone
+    app = create_app(services, settings, slack=add_routes)    # plus Slack's /slack/events
+
+Serve it with any ASGI server, e.g. `uvicorn --factory …` or `maintbot run` in HTTP mode. The API
+reference is served at /api/docs/ and its OpenAPI document at /api/schema/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import FastAPI
+
+from bot import api
+from bot.config import Settings
+from bot.domain.service import Services
+
+DESCRIPTION = """\
+Maintenance announcements over HTTP, compatible with the Waldur maintenance-announcements API and its
+published Python client (`waldur-api-client`).
+
+* **Authentication**: `Authorization: Token <secret>`, with a token from `maintbot token create`
+  (admin, one provider's manager, or read-only). The public endpoints and calendar feeds need none.
+* **Lists** are bare JSON arrays; `X-Result-Count` holds the total and `Link` the first, prev, next
+  and last pages. `HEAD` on a list returns the count alone. `page_size` defaults to 10, at most 300.
+* **Times** are ISO 8601; responses are in UTC (`Z`). A time sent without a zone is taken as UTC.
+* **Refusals**: `{"detail": "…"}` for 401, 403, 404, 405 and 409 (a 409 names the valid states);
+  `{"field": ["…"]}` for 400.
+* **Calendar**: `/api/maintenance-calendar.ics`, and `…/maintenance-calendar.ics` under a provider or
+  an offering, for calendar apps to subscribe to.
+"""
+
+#: Adds Slack's routes (e.g. `POST /slack/events` through Bolt's FastAPI adapter) to the app.
+SlackMount = Callable[[FastAPI], None]
+
+
+def create_app(services: Services, settings: Settings, *, slack: SlackMount | None = None) -> FastAPI:
+    """The FastAPI app serving the API over `services`; `slack`, when given, mounts Slack's HTTP mode."""
+    app = FastAPI(
+        title="maintbot",
+        version="1",
+        description=DESCRIPTION,
+        openapi_url="/api/schema/",
+        docs_url="/api/docs/",
+        redoc_url=None,
+    )
+    app.state.services = services
+    app.state.settings = settings
+    api.mount(app)
+    # Slack's HTTP mode is mounted here, by whoever builds the Slack side: one callable given the app.
+    if slack is not None:
+        slack(app)
+    return app

@@ -21,22 +21,25 @@ them, is checked against the pace (one per second).
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from slack_sdk import WebClient
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import insert, select, text
 
 from bot.domain.actors import Actor
 from bot.domain.clock import ManualClock
@@ -171,18 +174,18 @@ def load(db: Database, providers, count: int, stream_ticks: int, now: datetime, 
             add(provider, *(lambda s, a, b: (s, start, end, a, b))(*state_for(rng, start, end, now)))
             if number % CHUNK == CHUNK - 1:
                 flush(connection)
-        # The due stream: for tick i at now + i·30 s, two auto-starts, two nudges, two overruns.
+        # The due stream: for tick i at now + i·30 s, one auto-start, two nudges, two overruns (five: a handful).
         for tick in range(1, stream_ticks + 1):
             moment = now + tick * TICK_EVERY - timedelta(seconds=rng.randint(1, 29))
-            for provider in ("Network", "HPC"):
-                add(provider, State.SCHEDULED, moment, moment + timedelta(hours=2))
+            add(rng.choice(["Network", "HPC"]), State.SCHEDULED, moment, moment + timedelta(hours=2))
             for provider in ("Cloud", "Storage"):
                 add(provider, State.SCHEDULED, moment, moment + timedelta(hours=2))
                 add(provider, State.IN_PROGRESS, moment - timedelta(hours=2), moment, moment - timedelta(hours=2))
         flush(connection)
         if db.dialect == "postgresql":
             for table in ("announcements", "affected_offerings", "notices"):
-                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"))
+                sequence = f"pg_get_serial_sequence('{table}', 'id')"
+                connection.execute(text(f"SELECT setval({sequence}, max(id)) FROM {table}"))
     if db.dialect == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE announcements, affected_offerings, notices, providers"))
@@ -268,6 +271,45 @@ def report_ticks(label: str, big: dict, small: dict, args) -> None:
 # -- fan-out -------------------------------------------------------------------------------------------
 
 
+class RemoteStandIn:
+    """The Slack stand-in in a process of its own: its work is Slack's, not counted as the dispatcher's."""
+
+    def __init__(self, latency: float) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--serve-standin", str(latency)], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, text=True,
+        )
+        self.api_url = self.process.stdout.readline().strip()
+
+    def _ask(self, command: str):
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return json.loads(self.process.stdout.readline())
+
+    def posts(self) -> list[tuple[str, float]]:
+        """(channel, when the stand-in received it) of every chat.postMessage since the last clear."""
+        return [tuple(post) for post in self._ask("posts")]
+
+    def clear(self) -> None:
+        self._ask("clear")
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(10)
+
+
+def serve_standin(latency: float) -> int:
+    with SlackStandIn(latency=latency) as slack:
+        print(slack.api_url, flush=True)
+        for line in sys.stdin:
+            if line.strip() == "posts":
+                print(json.dumps([[c.args["channel"], c.at] for c in slack.calls_to("chat.postMessage")]), flush=True)
+            elif line.strip() == "clear":
+                slack.calls.clear()
+                print("true", flush=True)
+    return 0
+
+
 def measure_fanout(db: Database, args, now: datetime) -> None:
     migrate.upgrade(db.engine)
     clock = ManualClock(now)
@@ -280,13 +322,14 @@ def measure_fanout(db: Database, args, now: datetime) -> None:
     for number in range(1, args.pace_channels):
         services.subscriptions.subscribe(ADMIN, f"CPACE{number:05d}", "Pace")
     window = {"scheduled_start": now + timedelta(days=1), "scheduled_end": now + timedelta(days=1, hours=2)}
-    with SlackStandIn(latency=args.latency) as slack:
+    slack = RemoteStandIn(args.latency)
+    try:
         client = WebClient(token="xoxb-bench", base_url=slack.api_url, timeout=10, retry_handlers=[])
         dispatcher = Dispatcher(services, client, clock=clock, workers=args.workers, pace=1.0)
         warm = services.announcements.create(ADMIN, {"name": "Warm-up", "provider": "Warm", **window})
         services.announcements.transition(ADMIN, warm.uuid, Action.SCHEDULE)
         dispatcher.deliver_due()
-        slack.calls.clear()
+        slack.clear()
 
         fan = services.announcements.create(ADMIN, {"name": "Fan-out", "provider": "Fan", **window})
         services.announcements.transition(ADMIN, fan.uuid, Action.SCHEDULE)
@@ -294,8 +337,8 @@ def measure_fanout(db: Database, args, now: datetime) -> None:
         delivered = dispatcher.deliver_due()
         elapsed = time.perf_counter() - t0
         posted = defaultdict(list)
-        for call in slack.calls_to("chat.postMessage"):
-            posted[call.args["channel"]].append(call.at)
+        for channel, at in slack.posts():
+            posted[channel].append(at)
         ideal = math.ceil(args.channels / args.workers) * args.latency
         print(f"   one notice to {args.channels} channels, {args.latency * 1000:.0f} ms per call, "
               f"{args.workers} workers: {elapsed:.2f} s; ideal {ideal:.2f} s; ratio {elapsed / ideal:.2f} "
@@ -303,7 +346,7 @@ def measure_fanout(db: Database, args, now: datetime) -> None:
         print(f"   delivered {delivered}; channels with exactly one card: "
               f"{sum(1 for times in posted.values() if len(times) == 1)} of {args.channels}")
 
-        slack.calls.clear()
+        slack.clear()
         pace = services.announcements.create(ADMIN, {"name": "Paced", "provider": "Pace", **window})
         t0 = time.perf_counter()
         for action in (Action.SCHEDULE, Action.START, Action.COMPLETE):
@@ -311,16 +354,18 @@ def measure_fanout(db: Database, args, now: datetime) -> None:
         delivered = dispatcher.deliver_due()
         elapsed = time.perf_counter() - t0
         gaps, per_channel = [], defaultdict(list)
-        for call in slack.calls_to("chat.postMessage"):
-            per_channel[call.args["channel"]].append(call.at)
+        for channel, at in slack.posts():
+            per_channel[channel].append(at)
         for times in per_channel.values():
-            gaps += [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+            gaps += [later - earlier for earlier, later in pairwise(times)]
         shortest = min(gaps)
         print(f"   {args.pace_channels} channels × (card, started, completed): {delivered} notices, "
               f"{sum(len(t) for t in per_channel.values())} messages in {elapsed:.2f} s; shortest gap between two "
               f"messages in one channel {shortest:.3f} s (pace 1.000 s: {'kept' if shortest >= 1.0 else 'EXCEEDED'}),"
               f" median {statistics.median(gaps):.3f} s")
         dispatcher.stop()
+    finally:
+        slack.close()
 
 
 # -- backends ------------------------------------------------------------------------------------------
@@ -376,7 +421,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="delivery workers (MAINTBOT_DELIVERY_WORKERS)")
     parser.add_argument("--seed", type=int, default=20261102)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--serve-standin", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.serve_standin is not None:
+        return serve_standin(args.serve_standin)
     now = datetime.now(UTC).replace(microsecond=0)
     print(f"maintbot jobs benchmark: now = {now:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs "
           f"(load average {os.getloadavg()[0]:.1f})")

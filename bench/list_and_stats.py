@@ -30,18 +30,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import event, func, insert, select, text  # noqa: E402
+from sqlalchemy import event, func, insert, select, text
 
-from bot.domain.actors import Actor  # noqa: E402
-from bot.domain.clock import ManualClock  # noqa: E402
-from bot.domain.enums import PUBLIC_STATES, Impact, Interface, MaintenanceType, State  # noqa: E402
-from bot.domain.listing import ListQuery  # noqa: E402
-from bot.domain.service import Services, build_services  # noqa: E402
-from bot.domain.stats import default_window  # noqa: E402
-from bot.domain.views import DailyStats, ProviderStats, Stats  # noqa: E402
-from storage import migrate  # noqa: E402
-from storage.db import Database, make_engine  # noqa: E402
-from storage.models import AffectedOffering, Announcement, Offering, Provider  # noqa: E402
+from bot.domain.actors import Actor
+from bot.domain.clock import ManualClock
+from bot.domain.enums import PUBLIC_STATES, Impact, Interface, MaintenanceType, State
+from bot.domain.listing import ListQuery
+from bot.domain.service import Services, build_services
+from bot.domain.stats import default_window
+from bot.domain.views import DailyStats, ProviderStats, Stats
+from storage import migrate
+from storage.db import Database, make_engine
+from storage.models import AffectedOffering, Announcement, Offering, Provider
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 STATS_TARGET_MS = 150.0
@@ -65,8 +65,18 @@ TYPE_WEIGHTS = {1: 55, 2: 10, 3: 15, 4: 12, 5: 8}
 AFFECTED_COUNT_WEIGHTS = {0: 15, 1: 45, 2: 28, 3: 12}
 IMPACT_WEIGHTS = {1: 10, 2: 45, 3: 30, 4: 15}
 DURATIONS_MIN = [30, 60, 60, 90, 120, 120, 120, 180, 240, 360, 480]
-VERBS = ["Kernel upgrade", "Firmware update", "Network change", "Database failover test", "Security patching",
-         "Hardware replacement", "Certificate rotation", "Storage expansion", "Version upgrade", "Power work"]
+VERBS = [
+    "Kernel upgrade",
+    "Firmware update",
+    "Network change",
+    "Database failover test",
+    "Security patching",
+    "Hardware replacement",
+    "Certificate rotation",
+    "Storage expansion",
+    "Version upgrade",
+    "Power work",
+]
 MESSAGES = [
     "We will apply updates to the underlying hosts. Running workloads may be migrated live; brief pauses of a "
     "few seconds are possible.",
@@ -151,8 +161,15 @@ def lifecycle(rng: random.Random, start: datetime, end: datetime, now: datetime)
         else:
             state = State.IN_PROGRESS  # forgotten / long overrun
     elif start <= now:  # the window is open now
-        state = (State.IN_PROGRESS if r < 0.75 else State.SCHEDULED if r < 0.85
-                 else State.COMPLETED if r < 0.92 else State.CANCELLED)
+        state = (
+            State.IN_PROGRESS
+            if r < 0.75
+            else State.SCHEDULED
+            if r < 0.85
+            else State.COMPLETED
+            if r < 0.92
+            else State.CANCELLED
+        )
     else:  # future
         state = State.SCHEDULED if r < 0.65 else State.DRAFT if r < 0.90 else State.CANCELLED
     if state not in (State.IN_PROGRESS, State.COMPLETED):
@@ -198,7 +215,7 @@ def generate(count: int, now: datetime, world: World, seed: int) -> Iterator[tup
                     "name": f"{rng.choice(VERBS)}: {', '.join(offering_names[o] for o in chosen) or provider}"
                     f" (#{ident})",
                     "message": rng.choice(MESSAGES),
-                    "internal_notes": "Change ticket CHG-%06d" % ident if rng.random() < 0.5 else "",
+                    "internal_notes": f"Change ticket CHG-{ident:06d}" if rng.random() < 0.5 else "",
                     "maintenance_type": _pick(rng, TYPE_WEIGHTS),
                     "external_reference_url": "",
                     "state": int(state),
@@ -230,7 +247,7 @@ def generate(count: int, now: datetime, world: World, seed: int) -> Iterator[tup
         yield announcements, affected
 
 
-def load(db: Database, world: World, count: int, now: datetime, seed: int) -> None:
+def load(db: Database, world: World, count: int, now: datetime, seed: int, analyze: bool = False) -> None:
     """Bulk insert through SQLAlchemy Core (benchmark fixtures only), then bring statistics up to date."""
     began = time.perf_counter()
     with db.engine.begin() as connection:
@@ -242,14 +259,19 @@ def load(db: Database, world: World, count: int, now: datetime, seed: int) -> No
             world.affected += len(affected)
         if db.dialect == "postgresql":
             for table in ("announcements", "affected_offerings"):
-                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"))
+                sequence = f"pg_get_serial_sequence('{table}', 'id')"
+                connection.execute(text(f"SELECT setval({sequence}, max(id)) FROM {table}"))
     if db.dialect == "postgresql":
         # What autovacuum would have done shortly after such a load: statistics and the visibility map.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE announcements, affected_offerings, providers, offerings"))
     else:
-        # The application never runs ANALYZE on SQLite, so neither do we; fold the WAL into the main file.
+        # The application never runs ANALYZE on SQLite, so by default neither do we (--sqlite-analyze shows the
+        # effect of planner statistics); fold the WAL into the main file.
         with db.engine.connect() as connection:
+            if analyze:
+                connection.exec_driver_sql("ANALYZE")
+                connection.commit()
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     world.load_seconds = time.perf_counter() - began
 
@@ -264,7 +286,8 @@ def load_visible(db: Database, actor_is_admin: bool):
     with db.engine.connect() as connection:
         rows = connection.execute(select(table).where(*visible)).all()
         affected = connection.execute(
-            select(AffectedOffering.__table__).join(Announcement, AffectedOffering.announcement_id == Announcement.id)
+            select(AffectedOffering.__table__)
+            .join(Announcement, AffectedOffering.announcement_id == Announcement.id)
             .where(*visible)
         ).all()
         providers = {row.id: row for row in connection.execute(select(Provider.id, Provider.uuid, Provider.name))}
@@ -300,11 +323,13 @@ def python_stats(rows, affected, providers, start: date, end: date) -> Stats:
         ),
         "on_time_rate_15min": (
             sum((r.actual_end - r.scheduled_end).total_seconds() <= 900 for r in ended) / len(completed)
-            if completed else None
+            if completed
+            else None
         ),
         "avg_overrun_hours": (
             sum((r.actual_end - r.scheduled_end).total_seconds() for r in overran) / len(overran) / 3600
-            if overran else None
+            if overran
+            else None
         ),
         "emergency_count": types[MaintenanceType.EMERGENCY],
     }
@@ -316,8 +341,14 @@ def python_stats(rows, affected, providers, start: date, end: date) -> Stats:
         per_provider[r.provider_id][r.state] += 1
     provider_rows = sorted(
         (
-            ProviderStats(providers[pid].uuid, providers[pid].name, sum(c.values()), c[State.IN_PROGRESS],
-                          c[State.SCHEDULED], c[State.COMPLETED])
+            ProviderStats(
+                providers[pid].uuid,
+                providers[pid].name,
+                sum(c.values()),
+                c[State.IN_PROGRESS],
+                c[State.SCHEDULED],
+                c[State.COMPLETED],
+            )
             for pid, c in per_provider.items()
         ),
         key=lambda p: (-p.total, p.name),
@@ -337,7 +368,9 @@ def python_page(rows, affected, query: ListQuery, provider_id: int | None):
     key = query.ordering[0]
     column = key.lstrip("-")
     states = {int(s) for s in query.states}
-    chosen = [r for r in rows if (not states or r.state in states) and (provider_id is None or r.provider_id == provider_id)]
+    chosen = [
+        r for r in rows if (not states or r.state in states) and (provider_id is None or r.provider_id == provider_id)
+    ]
     chosen.sort(key=lambda r: (getattr(r, column), r.id), reverse=key.startswith("-"))
     page = chosen[(query.page - 1) * query.page_size : query.page * query.page_size]
     ids = {r.id for r in page}
@@ -369,10 +402,16 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
-def timed(fn: Callable[[], object], runs: int, warmup: int) -> tuple[list[float], object]:
+def timed(fn: Callable[[], object], runs: int, warmup: int, budget: float | None = None):
+    """(milliseconds of each measured run, last result). With a budget (seconds), fewer runs (at least 10)
+    are made when the warm-ups show that `runs` would not fit, so that the whole benchmark stays short."""
     result = None
+    began = time.perf_counter()
     for _ in range(warmup):
         result = fn()
+    if budget is not None and warmup:
+        each = (time.perf_counter() - began) / warmup
+        runs = max(min(runs, 10), min(runs, int(budget / max(each, 1e-9))))
     times = []
     for _ in range(runs):
         began = time.perf_counter()
@@ -389,6 +428,7 @@ class Operation:
     run: Callable[[], object]
     baseline: Callable[[tuple], object]  # computes from the loaded visible set
     check: Callable[[object, object], list[str]]
+    rows: Callable[[object], int]  # how many announcements the result covers
 
     @property
     def target(self) -> float:
@@ -399,8 +439,9 @@ def operations(services: Services, world: World, now: datetime) -> list[Operatio
     default_start, default_end = default_window(now.date())
     full_start, full_end = (now - PAST).date() - timedelta(days=1), (now + FUTURE).date() + timedelta(days=2)
     cloud_uuid, cloud_id = world.provider_uuids["Cloud"], world.provider_ids["Cloud"]
-    filtered = ListQuery(states=[State.SCHEDULED, State.IN_PROGRESS], provider_uuid=cloud_uuid,
-                         ordering=("-scheduled_start",), page=3)
+    filtered = ListQuery(
+        states=[State.SCHEDULED, State.IN_PROGRESS], provider_uuid=cloud_uuid, ordering=("-scheduled_start",), page=3
+    )
     default = ListQuery()
 
     def stats_op(label: str, actor: Actor, start: date, end: date, window: tuple[date, date] | None) -> Operation:
@@ -413,7 +454,7 @@ def operations(services: Services, world: World, now: datetime) -> list[Operatio
             rows, affected, providers = visible
             return python_stats(rows, affected, providers, start, end)
 
-        return Operation(label, "stats", actor is ADMIN, run, baseline, diff_stats)
+        return Operation(label, "stats", actor is ADMIN, run, baseline, diff_stats, lambda r: r.summary["total"])
 
     def list_op(label: str, actor: Actor, query: ListQuery, provider_id: int | None) -> Operation:
         def run():
@@ -429,7 +470,7 @@ def operations(services: Services, world: World, now: datetime) -> list[Operatio
             problems = [] if page.count == count else [f"count {page.count} != {count}"]
             return problems + ([] if got == uuids else ["page items differ"])
 
-        return Operation(label, "list", actor is ADMIN, run, baseline, check)
+        return Operation(label, "list", actor is ADMIN, run, baseline, check, lambda page: page.count)
 
     return [
         stats_op("stats, default window, admin", ADMIN, default_start, default_end, None),
@@ -460,6 +501,10 @@ class StatementLog:
             ms = (time.perf_counter() - conn.info.pop("bench_began")) * 1000
             self.entries.append((statement, parameters, ms))
 
+    def close(self) -> None:
+        event.remove(self.db.engine, "before_cursor_execute", self._before)
+        event.remove(self.db.engine, "after_cursor_execute", self._after)
+
     def capture(self, fn: Callable[[], object]) -> list[tuple[str, object, float]]:
         self.entries, self.active = [], True
         try:
@@ -484,11 +529,13 @@ def run_backend(label: str, db: Database, args, now: datetime) -> None:
     migrate.upgrade(db.engine)
     services = build_services(db, ManualClock(now), admins={ADMIN.id})
     world = create_catalog(services)
-    load(db, world, args.count, now, args.seed)
+    load(db, world, args.count, now, args.seed, analyze=args.sqlite_analyze)
     default_start, default_end = default_window(now.date())
     with db.engine.connect() as connection:
         in_window = connection.scalar(
-            select(func.count()).select_from(Announcement).where(
+            select(func.count())
+            .select_from(Announcement)
+            .where(
                 Announcement.scheduled_start >= _midnight(default_start),
                 Announcement.scheduled_end < _midnight(default_end + timedelta(days=1)),
             )
@@ -496,42 +543,63 @@ def run_backend(label: str, db: Database, args, now: datetime) -> None:
         by_state = dict(connection.execute(select(Announcement.state, func.count()).group_by(Announcement.state)).all())
     states = ", ".join(f"{State(s).label} {n:,}" for s, n in sorted(by_state.items()))
     print(f"\n== {label}")
-    print(f"   loaded {world.announcements:,} announcements and {world.affected:,} affected offerings "
-          f"in {world.load_seconds:.1f} s; default window {default_start}..{default_end} holds {in_window:,} "
-          f"({in_window / max(1, world.announcements):.0%}); states: {states}")
-    log = StatementLog(db) if args.explain else None
+    print(
+        f"   loaded {world.announcements:,} announcements and {world.affected:,} affected offerings "
+        f"in {world.load_seconds:.1f} s; default window {default_start}..{default_end} holds {in_window:,} "
+        f"({in_window / max(1, world.announcements):.0%}); states: {states}"
+    )
     visible: dict[bool, tuple[float, tuple]] = {}  # admin? -> (median load ms, loaded visible set)
     results = []
     for op in operations(services, world, now):
         if args.only and args.only not in op.name:
             continue
-        times, ours = timed(op.run, args.runs, args.warmup)
+        times, ours = timed(op.run, args.runs, args.warmup, args.budget)
         if op.admin not in visible:
             load_times, loaded = timed(lambda op=op: load_visible(db, op.admin), args.baseline_runs, 1)
             visible[op.admin] = percentile(load_times, 0.5), loaded
         load_ms, loaded = visible[op.admin]
         compute_times, expected = timed(lambda op=op, loaded=loaded: op.baseline(loaded), args.baseline_runs, 1)
         problems = op.check(ours, expected)
-        results.append((op, times, load_ms + percentile(compute_times, 0.5), problems))
-        if log is not None:
-            print(f"\n-- {op.name}: SQL sent by the service (one run)")
-            for statement, parameters, ms in log.capture(op.run):
-                print(f"   {ms:8.2f} ms  {' '.join(statement.split())[:160]}")
-                for line in log.explain(statement, parameters):
-                    print(f"               {line}")
+        results.append((op, times, load_ms + percentile(compute_times, 0.5), problems, op.rows(ours)))
+    visible.clear()
+
     print()
-    header = (f"   {'operation':<32} {'median ms':>10} {'p95 ms':>9} {'baseline ms':>12} {'ratio':>7}"
-              f" {'target':>10}  {'met':<4} checked")
+    header = (
+        f"   {'operation':<30} {'rows':>7} {'runs':>4} {'median ms':>9} {'p95 ms':>8} {'baseline ms':>11}"
+        f" {'ratio':>6} {'target':>9}  {'met':<3}  check"
+    )
     print(header)
     print("   " + "-" * (len(header) - 3))
-    for op, times, base, problems in results:
+    missed = []
+    for op, times, base, problems, rows in results:
         median, p95 = percentile(times, 0.5), percentile(times, 0.95)
-        met = "yes" if median <= op.target else "NO"
+        if median > op.target:
+            missed.append(op)
         check = "same as baseline" if not problems else "DIFFERS: " + "; ".join(problems)
-        print(f"   {op.name:<32} {median:>10.1f} {p95:>9.1f} {base:>12.1f} {median / base:>7.3f}"
-              f" {'<= %d ms' % op.target:>10}  {met:<4} {check}")
-    print(f"   ({args.runs} runs after {args.warmup} warm-ups; baseline = median of {args.baseline_runs} loads of the "
-          f"actor's visible set + median of {args.baseline_runs} computations in Python; target judged on the median)")
+        target, met = f"<={op.target:.0f} ms", "yes" if median <= op.target else "NO"
+        print(
+            f"   {op.name:<30} {rows:>7,} {len(times):>4} {median:>9.1f} {p95:>8.1f} {base:>11.1f}"
+            f" {median / base:>6.3f} {target:>9}  {met:<3}  {check}"
+        )
+    print(
+        f"   (median/p95 over `runs` runs after {args.warmup} warm-ups; baseline = median of {args.baseline_runs} "
+        f"loads of the actor's whole visible set + median of {args.baseline_runs} computations in Python;\n"
+        "    ratio = median / baseline; target judged on the median)"
+    )
+
+    explain = results if args.explain else [r for r in results if r[0] in missed]
+    if explain:
+        log = StatementLog(db)
+        title = "plans" if args.explain else "where the time goes in the operations that miss their target"
+        print(f"\n   -- {title} (one run each; add --explain for every operation with its plan)")
+        for op, *_ in explain:
+            print(f"   {op.name}:")
+            for statement, parameters, ms in log.capture(op.run):
+                print(f"   {ms:9.2f} ms  {' '.join(statement.split())[:110]}")
+                if args.explain:
+                    for line in log.explain(statement, parameters):
+                        print(f"                 {line}")
+        log.close()
 
 
 def run_sqlite(args, now: datetime) -> None:
@@ -575,16 +643,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=30, help="measured runs per operation (default 30)")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up runs per operation (default 3)")
     parser.add_argument("--baseline-runs", type=int, default=3, help="measured baseline runs (default 3)")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=15.0,
+        help="seconds of measured runs per operation; slower operations get fewer runs, at least 10 "
+        "(default 15; 0 = always --runs)",
+    )
     parser.add_argument("--seed", type=int, default=20261102, help="random seed of the generated data")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--sqlite-analyze", action="store_true", help="run ANALYZE on SQLite after loading (the application does not)"
+    )
     parser.add_argument("--only", default="", help="run only the operations whose name contains this text")
-    parser.add_argument("--explain", action="store_true",
-                        help="print each SQL statement the services send, its time and its plan")
+    parser.add_argument(
+        "--explain", action="store_true", help="print each SQL statement the services send, its time and its plan"
+    )
     args = parser.parse_args(argv)
+    args.budget = args.budget or None
     now = datetime.now(UTC).replace(microsecond=0)
     began = time.perf_counter()
-    print(f"maintbot list/stats benchmark: {args.count:,} announcements, now = {now:%Y-%m-%d %H:%M} UTC, "
-          f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f}), targets: stats <= {STATS_TARGET_MS:.0f} ms, list page <= {LIST_TARGET_MS:.0f} ms")
+    print(
+        f"maintbot list/stats benchmark: {args.count:,} announcements, now = {now:%Y-%m-%d %H:%M} UTC, "
+        f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f}), "
+        f"targets: stats <= {STATS_TARGET_MS:.0f} ms, list page <= {LIST_TARGET_MS:.0f} ms"
+    )
     if args.backend in ("sqlite", "both"):
         run_sqlite(args, now)
     if args.backend in ("postgresql", "both"):

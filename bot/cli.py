@@ -237,10 +237,34 @@ def build_parser() -> argparse.ArgumentParser:
     sample = commands.add_parser("demo", help="load sample providers, offerings and announcements")
     sample.add_argument("--if-empty", action="store_true", help="do nothing when service providers exist")
     sample.set_defaults(handler=demo)
+
+    serve = commands.add_parser("run", help="serve Slack (HTTP or Socket Mode), the HTTP API and the scheduler")
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    serve.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
+    serve.add_argument("--no-scheduler", action="store_true", help="web only: no reminders, no dispatcher")
+    serve.set_defaults(handler=run)
+
+    terminal = commands.add_parser("console", help="try maintbot in the terminal, against a local stand-in for Slack")
+    terminal.add_argument("options", nargs=argparse.REMAINDER, help="see `maintbot console -- --help`")
+    terminal.set_defaults(direct=console)
     return parser
 
 
+def run(runtime: app.Runtime, args: argparse.Namespace) -> int:
+    from bot.slack import runner
+
+    return runner.run(runtime.settings, runtime.services, args.host, args.port, scheduler=not args.no_scheduler)
+
+
+def console(args: argparse.Namespace) -> int:
+    from bot import console as terminal
+
+    return terminal.main([option for option in args.options if option != "--"])
+
+
 def _run(args: argparse.Namespace) -> int:
+    if direct := getattr(args, "direct", None):
+        return direct(args)
     settings = load_settings()
     if db_handler := getattr(args, "db_handler", None):
         return db_handler(settings, args)

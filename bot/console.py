@@ -86,6 +86,7 @@ class Console:
 
     def run(self) -> int:
         self.say(f"maintbot console — you are {self.user} in #{self.channel}. Type `help` for help.")
+        self.catch_up()
         while True:
             line = self.read(f"{self.user} in #{self.channel}> ")
             if line is None:
@@ -115,6 +116,16 @@ class Console:
             self.say(f"you are now typing in #{self.channel}")
         else:
             self.say("Not understood; type `help`.")
+
+    def catch_up(self) -> None:
+        """Deliver what was waiting in the outbox before the session, quietly: it is old news."""
+        if self.dispatcher is None:
+            return
+        delivered = self.dispatcher.deliver_due()
+        self._messages = len(self.standin.messages)
+        self._versions = {(m.channel, m.ts): len(m.history) for m in self.standin.messages}
+        if delivered:
+            self.say(f"(delivered {delivered} notice(s) that were waiting in the outbox; channels are up to date)")
 
     # -- acting ------------------------------------------------------------------------------------
 
@@ -351,6 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="maintbot console", description=__doc__.split("\n\n")[0])
     parser.add_argument("--user", default=None, help="your Slack user id (default: UCONSOLE, an admin here)")
     parser.add_argument("--channel", default=None, help="the channel you type in (default: the first provider's)")
+    parser.add_argument("--shared-database", action="store_true",
+                        help="allow a PostgreSQL DATABASE_URL (notices waiting there would be 'sent' to the stand-in)")
     return parser
 
 
@@ -362,6 +375,11 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    if not settings.database_url.startswith("sqlite") and not args.shared_database:
+        print("error: the console delivers the outbox to a stand-in for Slack, so notices waiting in this "
+              "database would never reach the real Slack; use a SQLite DATABASE_URL, or pass --shared-database",
+              file=sys.stderr)
+        return 2
     return session(settings, user=args.user, channel=args.channel, stdin=stdin, out=out)
 
 

@@ -316,7 +316,14 @@ class Notice(Base):
     __table_args__ = (
         Index(None, "status", "next_attempt"),
         Index(None, "channel_id", "status", "next_attempt"),
-        Index(None, "channel_id", "status", "attempts"),
+        # Notices tried and not yet sent (in flight, or waiting for a retry): few, and they hold their channel.
+        Index(
+            "ix_notices_tried",
+            "channel_id",
+            "id",
+            sqlite_where=text("status = 'pending' AND attempts > 0"),
+            postgresql_where=text("status = 'pending' AND attempts > 0"),
+        ),
         Index(None, "announcement_uuid", "kind", "status"),
         CheckConstraint("status IN ('pending', 'sent', 'failed', 'dropped')", name="status"),
     )

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException
 
 from bot.api.deps import services_of
 from bot.domain.actors import Actor
 from bot.domain.enums import Interface
+from bot.domain.service import Services
 
 ANONYMOUS = Actor(id="anonymous", interface=Interface.API)
 NOT_PROVIDED = "Authentication credentials were not provided."
@@ -36,7 +37,10 @@ def _refuse(detail: str) -> HTTPException:
     return HTTPException(401, detail, headers={"WWW-Authenticate": "Token"})
 
 
-def current_actor(request: Request, authorization: Annotated[str | None, Depends(token_header)] = None) -> Actor:
+def current_actor(
+    services: Annotated[Services, Depends(services_of)],
+    authorization: Annotated[str | None, Depends(token_header)] = None,
+) -> Actor:
     if not authorization:
         raise _refuse(NOT_PROVIDED)
     keyword, _, secret = authorization.strip().partition(" ")
@@ -45,7 +49,7 @@ def current_actor(request: Request, authorization: Annotated[str | None, Depends
     secret = secret.strip()
     if not secret or " " in secret:
         raise _refuse("Invalid token header. Credentials string should not contain spaces.")
-    actor = services_of(request).tokens.authenticate(secret)
+    actor = services.tokens.authenticate(secret)
     if actor is None:
         raise _refuse(INVALID)
     return actor

@@ -48,4 +48,5 @@ def paginated(request: Request, page: Page, items: list[Any]) -> JSONResponse:
 
 
 def counted(count: int) -> Response:
-    return Response(status_code=200, headers={COUNT_HEADER: str(count)})
+    """The answer to HEAD on a list: the headers of the list (its count, its JSON type), no body."""
+    return Response(status_code=200, headers={COUNT_HEADER: str(count)}, media_type="application/json")

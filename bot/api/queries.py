@@ -4,6 +4,8 @@ Filters as in the seed: `maintenance_type`, `state` (labels, repeat for OR; an u
 `scheduled_start_after/_before`, `scheduled_end_after/_before` (inclusive; no zone means UTC),
 `service_provider_uuid`, `timing_bucket` (comma list; unknown names are ignored, none known gives an
 empty result, blank applies no filter); ordering `o` (repeatable); `page` and `page_size`.
+
+The readers are `async` only to run on the event loop rather than in a worker thread: they do no I/O.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ PUBLIC_ORDERING = ("-scheduled_start",)
 LAST_DAY = date(9999, 12, 30)
 
 
-def announcement_filters(
+async def announcement_filters(
     maintenance_type: Annotated[MaintenanceType | None, Query(description="Maintenance type")] = None,
     state: Annotated[list[StateLabel] | None, Query(description="Maintenance state; repeat for OR")] = None,
     scheduled_start_after: Annotated[Moment | None, Query(description="Scheduled start at or after")] = None,
@@ -56,13 +58,13 @@ Filters = Annotated[ListQuery, Depends(announcement_filters)]
 Ordering = Annotated[list[OrderKey] | None, Query(description="Ordering; prefix with - for descending")]
 
 
-def announcement_list(filters: Filters, o: Ordering = None, page: PageNumber = 1,
+async def announcement_list(filters: Filters, o: Ordering = None, page: PageNumber = 1,
                       page_size: PageSize = DEFAULT_PAGE_SIZE) -> ListQuery:
     query = replace(filters, page=page, page_size=page_size)
     return replace(query, ordering=tuple(key.value for key in o)) if o else query
 
 
-def public_list(filters: Filters, o: Ordering = None, page: PageNumber = 1,
+async def public_list(filters: Filters, o: Ordering = None, page: PageNumber = 1,
                 page_size: PageSize = DEFAULT_PAGE_SIZE) -> ListQuery:
     ordering = tuple(key.value for key in o) if o else PUBLIC_ORDERING
     return replace(filters, ordering=ordering, page=page, page_size=page_size)

@@ -55,7 +55,7 @@ def optional(**kwargs: Any) -> Any:
 Moment = Annotated[datetime, AfterValidator(_as_utc)]
 Text = Annotated[str, AfterValidator(_clean_text)]
 Link = Annotated[str, AfterValidator(_clean_text), WithJsonSchema({"type": "string", "format": "uri"})]
-Hex = Annotated[str, Field(pattern=HEX32, json_schema_extra={"format": "uuid"})]
+Hex = Annotated[str, Field(pattern=HEX32, description="32 hex digits")]
 Url = Annotated[str, Field(json_schema_extra={"format": "uri"})]
 
 StateLabel = StrEnum("StateLabel", {state.name: state.label for state in State})

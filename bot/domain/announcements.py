@@ -459,7 +459,9 @@ class Announcements:
             raise NotFound(
                 f"{str(reference)!r} is not an announcement id (a uuid, or at least 6 of its first hex digits)."
             )
-        query = select(Announcement).where(condition, reach.visible_announcements())
+        # Candidates by the uuid index first: visibility must not steer the planner away from it.
+        candidates = select(Announcement.id).where(condition).limit(50).scalar_subquery()
+        query = select(Announcement).where(Announcement.id.in_(candidates), reach.visible_announcements())
         if lock:
             query = query.with_for_update(of=Announcement)
         return lookup.one(session, query, reference, "announcement", lambda r: f"{r.uuid.hex[:8]} {r.name}")

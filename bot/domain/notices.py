@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import literal, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from bot.config import parse_lead_times
@@ -68,22 +68,25 @@ def audience(session: Session, announcement: Announcement, *, with_cards: bool =
     """The provider's channel, then every channel subscribed to an affected offering or to the provider.
 
     `with_cards` adds the channels that already show the announcement's card (one that unsubscribed since
-    still has a card to keep current).
+    still has a card to keep current). One query.
     """
     offerings = select(AffectedOffering.offering_id).where(AffectedOffering.announcement_id == announcement.id)
-    subscribed = session.scalars(
-        select(Subscription.channel_id)
-        .where(or_(Subscription.offering_id.in_(offerings), Subscription.provider_id == announcement.provider_id))
-        .order_by(Subscription.id)
-    )
-    provider_channel = session.scalar(select(Provider.channel_id).where(Provider.id == announcement.provider_id))
-    channels = [provider_channel, *subscribed]
+    parts = [
+        select(Provider.channel_id, literal(0).label("part"), literal(0).label("position")).where(
+            Provider.id == announcement.provider_id
+        ),
+        select(Subscription.channel_id, literal(1), Subscription.id).where(
+            or_(Subscription.offering_id.in_(offerings), Subscription.provider_id == announcement.provider_id)
+        ),
+    ]
     if with_cards:
-        channels += session.scalars(
-            select(PostedCard.channel_id)
-            .where(PostedCard.announcement_uuid == announcement.uuid)
-            .order_by(PostedCard.id)
+        parts.append(
+            select(PostedCard.channel_id, literal(2), PostedCard.id).where(
+                PostedCard.announcement_uuid == announcement.uuid
+            )
         )
+    everyone = union_all(*parts).subquery()
+    channels = session.scalars(select(everyone.c.channel_id).order_by(everyone.c.part, everyone.c.position))
     return list(dict.fromkeys(channels))
 
 
@@ -102,9 +105,15 @@ def queue(
     channels: list[str] | None = None,
     due: datetime | None = None,
     details: dict[str, Any] | None = None,
+    known_new: bool = False,
 ) -> int:
-    """Queue `kind` for every channel of the audience; a key already queued is skipped. Returns how many."""
-    existing = set(
+    """Queue `kind` for every channel of the audience; a key already queued is skipped. Returns how many.
+
+    `known_new`: the caller checked, holding the announcement, that none of these is queued yet.
+    """
+    if channels is not None and not channels:
+        return 0
+    existing = set() if known_new else set(
         session.scalars(select(Notice.key).where(Notice.announcement_uuid == announcement.uuid, Notice.kind == kind))
     )
     payload = {"name": announcement.name, **(details or {})}

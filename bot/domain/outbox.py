@@ -15,22 +15,25 @@ Admins see failed notices and can send one again (`/maint admin outbox` in Slack
 
 from __future__ import annotations
 
+import threading
 import uuid as uuid_module
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, exists, func, select, true, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, exists, func, literal_column, select, true, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, aliased
 
 from bot.domain.actors import Actor
 from bot.domain.context import NOTICES_QUEUED, Context
-from bot.domain.errors import InvalidState, NotAllowed, NotFound
+from bot.domain.errors import Invalid, NotAllowed, NotFound
 from bot.domain.notices import DROPPED, FAILED, PENDING, SENT
-from storage.models import Notice, PostedCard
+from storage.models import Announcement, Notice, PostedCard
 
 ADMINS_ONLY = "Only maintbot admins can see and retry the outbox."
 ERROR_MAX = 500
@@ -90,6 +93,14 @@ def notice_view(row: Notice) -> NoticeView:
 class Outbox:
     def __init__(self, context: Context) -> None:
         self.context = context
+        # SQLite has one writer at a time; the dispatcher's threads queue here instead of in SQLite's busy
+        # handler, which sleeps in steps of milliseconds.
+        self._writing = threading.Lock() if context.db.dialect == "sqlite" else nullcontext()
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._writing, self.context.db.write() as session:
+            yield session
 
     # -- admins ------------------------------------------------------------------------------------
 
@@ -118,7 +129,7 @@ class Outbox:
             if row is None:
                 raise NotFound(f"No notice {notice_id} in the outbox.")
             if row.status != FAILED:
-                raise InvalidState([FAILED], row.status)
+                raise Invalid.one("notice", f"Notice {notice_id} is {row.status}: only failed notices can be retried.")
             row.status, row.attempts, row.due, row.next_attempt = PENDING, 0, now, now
             row.claim_token, row.last_error = None, ""
             session.info[NOTICES_QUEUED] = True
@@ -143,10 +154,10 @@ class Outbox:
             due_earlier.next_attempt <= now,
             due_earlier.id < Notice.id,
         )
-        earlier_tried = exists().where(
+        earlier_tried = exists().where(  # constants, not parameters: they must match ix_notices_tried's predicate
             tried_earlier.channel_id == Notice.channel_id,
-            tried_earlier.status == PENDING,
-            tried_earlier.attempts > 0,
+            tried_earlier.status == literal_column(f"'{PENDING}'"),
+            tried_earlier.attempts > literal_column("0"),
             tried_earlier.id < Notice.id,
         )
         query = (
@@ -159,7 +170,7 @@ class Outbox:
         if self.context.db.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True, of=Notice)
         token = uuid_module.uuid4().hex
-        with self.context.db.write() as session:
+        with self._write() as session:
             rows = session.scalars(query).all()
             for row in rows:
                 row.claim_token, row.attempts, row.next_attempt = token, row.attempts + 1, now + lease
@@ -186,8 +197,13 @@ class Outbox:
         with self.context.db.read() as session:
             return session.scalar(select(func.min(Notice.next_attempt)).where(Notice.status == PENDING))
 
-    def sent(self, notice: Claimed, ts: str | None, now: datetime) -> bool:
-        return self._finish(notice, status=SENT, ts=ts, sent=now, last_error="")
+    def sent(self, notice: Claimed, ts: str | None, now: datetime, card: tuple[UUID, str] | None = None) -> bool:
+        """Mark the notice sent; `card` (announcement uuid, channel): its message is that channel's card."""
+        with self._write() as session:
+            done = self._finish_in(session, notice, status=SENT, ts=ts, sent=now, last_error="")
+            if done and card is not None:
+                session.execute(self._insert_card(card[0], card[1], ts, now))
+            return done
 
     def retry_at(self, notice: Claimed, when: datetime, error: str) -> bool:
         return self._finish(notice, status=PENDING, next_attempt=when, last_error=error[:ERROR_MAX])
@@ -199,39 +215,61 @@ class Outbox:
         return self._finish(notice, status=DROPPED, last_error=reason[:ERROR_MAX])
 
     def _finish(self, notice: Claimed, **values: Any) -> bool:
+        with self._write() as session:
+            return self._finish_in(session, notice, **values)
+
+    @staticmethod
+    def _finish_in(session, notice: Claimed, **values: Any) -> bool:
         """Record the outcome, if this claim still holds (False: the lease ran out and someone else has it)."""
-        with self.context.db.write() as session:
-            done = session.execute(
-                update(Notice)
-                .where(Notice.id == notice.id, Notice.claim_token == notice.token, Notice.status == PENDING)
-                .values(claim_token=None, **values)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            return bool(done)
+        done = session.execute(
+            update(Notice)
+            .where(Notice.id == notice.id, Notice.claim_token == notice.token, Notice.status == PENDING)
+            .values(claim_token=None, **values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        return bool(done)
 
     # -- where cards are -----------------------------------------------------------------------------
 
     def card(self, announcement_uuid: UUID, channel_id: str) -> str | None:
         """The ts of the announcement's card in the channel, if it has one."""
         with self.context.db.read() as session:
-            return session.scalar(
-                select(PostedCard.ts).where(
-                    PostedCard.announcement_uuid == announcement_uuid, PostedCard.channel_id == channel_id
-                )
+            return self._card_in(session, announcement_uuid, channel_id)
+
+    def state_of(self, announcement_uuid: UUID, channel_id: str) -> tuple[int | None, str | None]:
+        """In one query: the announcement's version (`sequence`; None once deleted) and its card's ts there."""
+        version = select(Announcement.sequence).where(Announcement.uuid == announcement_uuid).scalar_subquery()
+        card = (
+            select(PostedCard.ts)
+            .where(PostedCard.announcement_uuid == announcement_uuid, PostedCard.channel_id == channel_id)
+            .scalar_subquery()
+        )
+        with self.context.db.read() as session:
+            return tuple(session.execute(select(version, card)).one())
+
+    @staticmethod
+    def _card_in(session, announcement_uuid: UUID, channel_id: str) -> str | None:
+        return session.scalar(
+            select(PostedCard.ts).where(
+                PostedCard.announcement_uuid == announcement_uuid, PostedCard.channel_id == channel_id
             )
+        )
 
     def record_card(self, announcement_uuid: UUID, channel_id: str, ts: str, now: datetime) -> str:
         """Remember a posted card; returns the ts on record (an earlier card wins a race)."""
-        try:
-            with self.context.db.write() as session:
-                session.add(PostedCard(announcement_uuid=announcement_uuid, channel_id=channel_id, ts=ts, created=now))
-            return ts
-        except IntegrityError:
-            return self.card(announcement_uuid, channel_id) or ts
+        with self._write() as session:
+            session.execute(self._insert_card(announcement_uuid, channel_id, ts, now))
+            return self._card_in(session, announcement_uuid, channel_id) or ts
+
+    def _insert_card(self, announcement_uuid: UUID, channel_id: str, ts: str, now: datetime):
+        """INSERT … ON CONFLICT DO NOTHING: a card already on record for the channel stays."""
+        insert = postgresql_insert if self.context.db.dialect == "postgresql" else sqlite_insert
+        values = {"announcement_uuid": announcement_uuid, "channel_id": channel_id, "ts": ts, "created": now}
+        return insert(PostedCard).values(**values).on_conflict_do_nothing()
 
     def forget_card(self, announcement_uuid: UUID, channel_id: str, ts: str) -> None:
         """The card was deleted in Slack: the next notice posts a new one."""
-        with self.context.db.write() as session:
+        with self._write() as session:
             session.execute(
                 PostedCard.__table__.delete().where(
                     and_(

@@ -1,22 +1,29 @@
 """What the clock makes due: starting (or nudging) announcements at their start, overrun alerts past their end.
 
-The scheduler's tick calls these with the current time; each looks only at announcements whose start or
-end fell inside the last CATCH_UP (an index range on state and time), so a tick costs what is due, not
-what is stored. Everything is safe to run from several processes at once: auto-start goes through the
-compare-and-set transition (one wins), and nudges and alerts are notices with unique keys, queued while
-holding the announcement rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL).
+`Timers.run(now)` is the scheduler tick's domain half. One read finds the announcements whose start or end
+fell inside the last CATCH_UP (two index ranges on state and time) and which of them were handled already,
+so a tick costs what is due, not what is stored; a tick with nothing new writes nothing. Then:
+- a Scheduled one at its start is started when its provider has auto-start on (and its window is still
+  open), through the same compare-and-set transition a person uses, by the scheduler's system actor;
+- otherwise its provider's channel is nudged, once per start time (a `due` notice);
+- an In-progress one past its end raises an `overrun` notice, once per end time, to its whole audience.
 
-Real times are never faked: auto-start stamps `actual_start` with the moment the transition happens, and
-an overrun is only ever reported, never completed on anyone's behalf.
+Safe from several processes at once: of racing transitions one wins; notices are queued while holding the
+announcement rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL, a write lock on SQLite) after checking again that
+no one queued them, and their unique keys settle anything left.
+
+Real times are never faked: auto-start stamps `actual_start` with the moment the transition happens, and an
+overrun is only ever reported, never completed on anyone's behalf.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import select
-from sqlalchemy.orm import lazyload
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, lazyload
 
 from bot.domain import notices
 from bot.domain.actors import Actor
@@ -31,122 +38,116 @@ CATCH_UP = timedelta(hours=24)
 SCHEDULER = Actor.system(Interface.SCHEDULER)
 
 
+@dataclass
+class TimersReport:
+    started: list[UUID] = field(default_factory=list)
+    nudged: int = 0  # due notices queued
+    overruns: int = 0  # overrun notices queued (one per channel)
+
+
 class Timers:
     def __init__(self, context: Context, announcements: Announcements) -> None:
         self.context = context
         self.announcements = announcements
 
-    def start_due(self, now: datetime) -> list[UUID]:
-        """Start every Scheduled announcement whose start has come, where its provider has auto-start on.
-
-        Only while its window is still open: one whose end has passed too gets the nudge instead.
-        """
+    def run(self, now: datetime) -> TimersReport:
+        report = TimersReport()
         with self.context.db.read() as session:
-            due = session.scalars(
-                select(Announcement.uuid)
-                .join(Provider, Provider.id == Announcement.provider_id)
-                .where(
-                    Announcement.state == int(State.SCHEDULED),
-                    Announcement.scheduled_start <= now,
-                    Announcement.scheduled_start >= now - CATCH_UP,
-                    Announcement.scheduled_end > now,
-                    Provider.auto_start.is_(True),
-                )
-                .order_by(Announcement.scheduled_start)
-            ).all()
-        started = []
-        for uuid in due:
+            rows = session.execute(self._candidates(now)).all()
+            handled = self._handled(session, {row.uuid: self._refers_to(row) for row in rows})
+        to_start, to_tell = [], []
+        for row in rows:
+            if row.uuid in handled:
+                continue
+            if row.state == State.SCHEDULED and row.auto_start and row.scheduled_end > now:
+                to_start.append(row.uuid)
+            else:
+                to_tell.append(row.id)
+        for uuid in to_start:
             try:
                 self.announcements.transition(SCHEDULER, uuid, Action.START)
             except (InvalidState, NotFound):
                 continue  # someone (or another process) got there first
-            started.append(uuid)
-        return started
-
-    def nudge_due(self, now: datetime) -> int:
-        """Tell the provider's channel, once per start time, that a still-Scheduled announcement is due."""
-        query = (
-            select(Announcement)
-            .join(Provider, Provider.id == Announcement.provider_id)
-            .where(
-                Announcement.state == int(State.SCHEDULED),
-                Announcement.scheduled_start <= now,
-                Announcement.scheduled_start >= now - CATCH_UP,
-            )
-            .order_by(Announcement.scheduled_start)
-        )
-        with self.context.db.write() as session:
-            rows = [
-                row
-                for row in session.scalars(self._locking(query)).unique()
-                if not (row.provider.auto_start and row.scheduled_end > now)  # start_due starts those
-            ]
-            starts = {row.uuid: notices.moment(row.scheduled_start) for row in rows}
-            handled = self._handled(session, notices.DUE, starts)
-            queued = 0
-            for row in rows:
-                if row.uuid in handled:
-                    continue
-                queued += notices.queue(
-                    session,
-                    row,
-                    notices.DUE,
-                    now,
-                    refers_to=starts[row.uuid],
-                    channels=[row.provider.channel_id],
-                    details={"scheduled_start": starts[row.uuid]},
-                )
-            return queued
-
-    def raise_overruns(self, now: datetime) -> int:
-        """One alert per end time for In-progress announcements past their scheduled end.
-
-        The provider's channel gets the Complete / Extend buttons; subscribed channels are told it runs over.
-        """
-        query = (
-            select(Announcement)
-            .where(
-                Announcement.state == int(State.IN_PROGRESS),
-                Announcement.scheduled_end < now,
-                Announcement.scheduled_end >= now - CATCH_UP,
-            )
-            .order_by(Announcement.scheduled_end)
-        )
-        with self.context.db.write() as session:
-            rows = list(session.scalars(self._locking(query)).unique())
-            ends = {row.uuid: notices.moment(row.scheduled_end) for row in rows}
-            handled = self._handled(session, notices.OVERRUN, ends)
-            queued = 0
-            for row in rows:
-                if row.uuid in handled:
-                    continue
-                for channel in notices.audience(session, row, with_cards=True):
-                    queued += notices.queue(
-                        session,
-                        row,
-                        notices.OVERRUN,
-                        now,
-                        refers_to=ends[row.uuid],
-                        channels=[channel],
-                        details={"scheduled_end": ends[row.uuid], "buttons": channel == row.provider.channel_id},
-                    )
-            return queued
+            report.started.append(uuid)
+        if to_tell:
+            report.nudged, report.overruns = self._tell(to_tell, now)
+        return report
 
     @staticmethod
-    def _handled(session, kind: str, refers_to: dict[UUID, str]) -> set[UUID]:
-        """The announcements that already have a `kind` notice for the time given (one query for all)."""
-        if not refers_to:
+    def _candidates(now: datetime):
+        window = now - CATCH_UP
+        return (
+            select(
+                Announcement.id,
+                Announcement.uuid,
+                Announcement.state,
+                Announcement.scheduled_start,
+                Announcement.scheduled_end,
+                Provider.auto_start,
+            )
+            .join(Provider, Provider.id == Announcement.provider_id)
+            .where(
+                or_(
+                    and_(
+                        Announcement.state == int(State.SCHEDULED),
+                        Announcement.scheduled_start <= now,
+                        Announcement.scheduled_start >= window,
+                    ),
+                    and_(
+                        Announcement.state == int(State.IN_PROGRESS),
+                        Announcement.scheduled_end < now,
+                        Announcement.scheduled_end >= window,
+                    ),
+                )
+            )
+            .order_by(Announcement.scheduled_start, Announcement.id)
+        )
+
+    @staticmethod
+    def _refers_to(row) -> tuple[str, str]:
+        """(kind, the time it refers to) of the notice a candidate calls for."""
+        if row.state == State.SCHEDULED:
+            return notices.DUE, notices.moment(row.scheduled_start)
+        return notices.OVERRUN, notices.moment(row.scheduled_end)
+
+    @staticmethod
+    def _handled(session: Session, wanted: dict[UUID, tuple[str, str]]) -> set[UUID]:
+        """The announcements that have their due or overrun notice for that time already (one query)."""
+        if not wanted:
             return set()
         keys = session.execute(
             select(Notice.announcement_uuid, Notice.key).where(
-                Notice.announcement_uuid.in_(list(refers_to)), Notice.kind == kind
+                Notice.announcement_uuid.in_(list(wanted)), Notice.kind.in_([notices.DUE, notices.OVERRUN])
             )
         )
-        return {uuid for uuid, key in keys if f":{kind}:{refers_to[uuid]}:" in key}
+        return {uuid for uuid, key in keys if ":{}:{}:".format(*wanted[uuid]) in key}
 
-    def _locking(self, query):
-        """Hold the rows (other schedulers skip them); their affected offerings are not needed here."""
-        query = query.options(lazyload(Announcement.affected))
+    def _tell(self, ids: list[int], now: datetime) -> tuple[int, int]:
+        """Queue the nudges and overrun alerts of these announcements, holding their rows."""
+        query = select(Announcement).where(Announcement.id.in_(ids)).options(lazyload(Announcement.affected))
         if self.context.db.dialect == "postgresql":
-            return query.with_for_update(skip_locked=True, of=Announcement)
-        return query
+            query = query.with_for_update(skip_locked=True, of=Announcement)
+        nudged = overruns = 0
+        with self.context.db.write() as session:
+            rows = [row for row in session.scalars(query).unique() if State(row.state) in (State.SCHEDULED,
+                                                                                            State.IN_PROGRESS)]
+            wanted = {row.uuid: self._refers_to(row) for row in rows}
+            handled = self._handled(session, wanted)
+            for row in rows:
+                if row.uuid in handled:
+                    continue
+                kind, moment = wanted[row.uuid]
+                if kind == notices.DUE:
+                    nudged += notices.queue(
+                        session, row, kind, now, refers_to=moment, channels=[row.provider.channel_id],
+                        details={"scheduled_start": moment}, known_new=True,
+                    )
+                    continue
+                channels = notices.audience(session, row, with_cards=True)
+                managers = row.provider.channel_id  # the one channel with the Complete / Extend buttons
+                for group, buttons in (([managers], True), ([c for c in channels if c != managers], False)):
+                    overruns += notices.queue(
+                        session, row, kind, now, refers_to=moment, channels=group,
+                        details={"scheduled_end": moment, "buttons": buttons}, known_new=True,
+                    )
+        return nudged, overruns

@@ -33,11 +33,13 @@ Slack's answer to the previous one; channels are served concurrently by `workers
 
 from __future__ import annotations
 
+import copy
 import http.client
 import logging
 import random
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -71,6 +73,9 @@ TRANSIENT_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavaila
 #: The card was deleted in Slack: post a new one.
 CARD_GONE = frozenset({"message_not_found", "cant_update_message"})
 HISTORY_LIMIT = 200
+VIEWS_KEPT = 256
+#: Notices claimed per worker at a time: enough to keep every worker busy between claims.
+CLAIM_AHEAD = 4
 
 
 class Stale(Exception):
@@ -141,6 +146,17 @@ class Pacer:
                 self._free_at[channel] = time.monotonic() + self.interval
 
 
+def without_retries(client: WebClient) -> WebClient:
+    """The same client without retry handlers. The dispatcher retries by itself, durably and without holding
+    a worker; a client retrying a post inside one call (after a 5xx or a reset connection) could post it
+    twice out of the dispatcher's sight, and one waiting out a Retry-After would hold a worker meanwhile."""
+    if not client.retry_handlers:
+        return client
+    own = copy.copy(client)
+    own.retry_handlers = []
+    return own
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -158,7 +174,7 @@ class Dispatcher:
     ) -> None:
         self.services = services
         self.outbox = services.outbox
-        self.client = client
+        self.client = without_retries(client)
         self.clock = clock or services.context.clock
         self.workers = workers
         self.lease = lease
@@ -169,6 +185,8 @@ class Dispatcher:
         self._rng = rng or random.Random()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="maint-deliver")
         self._round = threading.Lock()
+        self._views: OrderedDict[UUID, tuple[AnnouncementView, messages.Message]] = OrderedDict()
+        self._views_lock = threading.Lock()
         self._woken = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -188,8 +206,9 @@ class Dispatcher:
             in_flight: set[Future[bool]] = set()
             while True:
                 cooling = self.pacer.cooling()
-                room = 0 if self._stopping.is_set() else self.workers * 2 - len(in_flight)
-                for notice in self.outbox.claim(self.clock.now(), room, self.lease, skip=cooling):
+                # Claim in batches, once the claimed work no longer keeps every worker busy.
+                room = 0 if self._stopping.is_set() or len(in_flight) > self.workers else self.workers * CLAIM_AHEAD
+                for notice in self.outbox.claim(self.clock.now(), room - len(in_flight), self.lease, skip=cooling):
                     in_flight.add(self._pool.submit(self._deliver, notice))
                 if in_flight:
                     soonest = min(cooling.values(), default=None)
@@ -249,7 +268,7 @@ class Dispatcher:
 
     def _deliver(self, notice: Claimed) -> bool:
         try:
-            ts = self._send(notice)
+            ts, new_card = self._send(notice)
         except Stale as stale:
             log.info("dropped %s: %s", notice.key, stale)
             self.outbox.drop(notice, str(stale))
@@ -257,7 +276,7 @@ class Dispatcher:
         except Exception as error:
             self._failed(notice, error)
             return False
-        if not self.outbox.sent(notice, ts, self.clock.now()):
+        if not self.outbox.sent(notice, ts, self.clock.now(), card=new_card):
             log.warning("notice %s was delivered after its lease ran out", notice.key)
             return False
         return True
@@ -285,23 +304,52 @@ class Dispatcher:
         base, cap = (limit.total_seconds() for limit in self.backoff)
         return min(cap, base * 2 ** (attempts - 1)) * self._rng.uniform(0.5, 1.0)
 
-    def _send(self, notice: Claimed) -> str | None:
+    def _send(self, notice: Claimed) -> tuple[str, tuple[UUID, str] | None]:
+        """Post the notice; returns the ts of its message, and the card to remember with it (if it is one)."""
         now = self.clock.now()
         if notice.kind == SUMMARY:
-            return self._post(notice, *messages.summary(notice.payload))
-        view = self._view(notice.announcement_uuid)
+            return self._post(notice, *messages.summary(notice.payload)), None
+        sequence, card_ts = self.outbox.state_of(notice.announcement_uuid, notice.channel_id)
+        view = self._view(notice.announcement_uuid, sequence)
         self._check_still_true(notice, view, now)
-        card_ts, posted_now = self._card(notice, view, now)
+        if notice.kind == "published" and card_ts is None and not notice.retrying:
+            # The card is the message: it is remembered in the same transaction that marks the notice sent.
+            return self._post_card(notice, view), (notice.announcement_uuid, notice.channel_id)
+        card_ts, posted_now = self._card(notice, view, card_ts, now)
         if notice.kind == "published" and posted_now:
-            return card_ts
+            return card_ts, None
         text, blocks = messages.reply(notice.kind, notice.payload, view, now)
-        return self._post(notice, text, blocks, thread_ts=card_ts, broadcast=notice.kind in messages.BROADCAST)
+        ts = self._post(notice, text, blocks, thread_ts=card_ts, broadcast=notice.kind in messages.BROADCAST)
+        return ts, None
 
-    def _view(self, announcement_uuid: UUID) -> AnnouncementView | None:
+    def _view(self, announcement_uuid: UUID, sequence: int | None) -> AnnouncementView | None:
+        """The announcement as it is now (None once deleted); read once per version, whatever the fan-out."""
+        if sequence is None:
+            return None
+        with self._views_lock:
+            cached = self._views.get(announcement_uuid)
+        if cached is not None and cached[0].sequence == sequence:
+            return cached[0]
         try:
-            return self.services.announcements.get(SYSTEM, announcement_uuid)
+            view = self.services.announcements.get(SYSTEM, announcement_uuid)
         except NotFound:
             return None
+        text, blocks = messages.card(view, view.name, view.short_id)
+        with self._views_lock:
+            self._views[announcement_uuid] = (view, (text, [block.to_dict() for block in blocks]))
+            self._views.move_to_end(announcement_uuid)
+            while len(self._views) > VIEWS_KEPT:
+                self._views.popitem(last=False)
+        return view
+
+    def _render_card(self, notice: Claimed, view: AnnouncementView | None) -> messages.Message:
+        """The card of this version, as rendered once for every channel (or the short one once deleted)."""
+        if view is not None:
+            with self._views_lock:
+                cached = self._views.get(view.uuid)
+            if cached is not None and cached[0] is view:
+                return cached[1]
+        return messages.card(view, str(notice.payload.get("name", "")), notice.announcement_uuid.hex[:8])
 
     @staticmethod
     def _check_still_true(notice: Claimed, view: AnnouncementView | None, now: datetime) -> None:
@@ -325,20 +373,21 @@ class Dispatcher:
 
     # -- the card ----------------------------------------------------------------------------------
 
-    def _card(self, notice: Claimed, view: AnnouncementView | None, now: datetime) -> tuple[str, bool]:
+    def _card(
+        self, notice: Claimed, view: AnnouncementView | None, ts: str | None, now: datetime
+    ) -> tuple[str, bool]:
         """The card's ts in the notice's channel, posting the card if the channel has none; True if posted now.
 
         Kinds that change what the card shows update it in place.
         """
         uuid, channel = notice.announcement_uuid, notice.channel_id
-        ts = self.outbox.card(uuid, channel)
         posted_by_this_notice = False
         if ts is None and notice.retrying:
             ts, posted_by = self._find_card(channel, uuid)
             if ts is not None:
                 ts = self.outbox.record_card(uuid, channel, ts, now)
                 posted_by_this_notice = posted_by == notice.key
-        text, blocks = messages.card(view, str(notice.payload.get("name", "")), uuid.hex[:8])
+        text, blocks = self._render_card(notice, view)
         if ts is not None and notice.kind in CHANGES and not posted_by_this_notice:
             try:
                 self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
@@ -351,9 +400,13 @@ class Dispatcher:
             return ts, posted_by_this_notice
         if notice.kind in ("withdrawn", "deleted"):
             raise Stale("this channel never showed the card")
+        return self.outbox.record_card(uuid, channel, self._post_card(notice, view), now), True
+
+    def _post_card(self, notice: Claimed, view: AnnouncementView | None) -> str:
+        uuid = notice.announcement_uuid
+        text, blocks = self._render_card(notice, view)
         marker = {"event_type": CARD_EVENT, "event_payload": {"announcement": uuid.hex, "key": notice.key}}
-        ts = self._post_message(channel, text, blocks, metadata=marker)
-        return self.outbox.record_card(uuid, channel, ts, now), True
+        return self._post_message(notice.channel_id, text, blocks, metadata=marker)
 
     def _find_card(self, channel: str, uuid: UUID) -> tuple[str | None, str | None]:
         """A card an earlier attempt posted: (ts, key of the notice that posted it)."""

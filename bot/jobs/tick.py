@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.config import parse_summary_at
 from bot.domain.service import Services
+from bot.domain.timers import TimersReport
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +76,12 @@ class Ticker:
     def tick(self, now: datetime | None = None) -> TickReport:
         """One tick at `now` (default: the services' clock, which also stamps auto-starts)."""
         now = now or self.services.context.clock.now()
-        timers = self.services.timers
-        report = TickReport(started=timers.start_due(now))
-        report.nudged = _once(lambda: timers.nudge_due(now))
-        report.overruns = _once(lambda: timers.raise_overruns(now))
-        report.summaries = self.summarise(now)
+        try:
+            timers = self.services.timers.run(now)
+        except IntegrityError:
+            log.info("another process queued the same notices first")
+            timers = TimersReport()
+        report = TickReport(timers.started, timers.nudged, timers.overruns, self.summarise(now))
         if report.started or report.nudged or report.overruns or report.summaries:
             log.info("tick at %s: %s", now.isoformat(), report)
         return report

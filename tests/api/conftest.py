@@ -76,7 +76,8 @@ class Api:
 
     def client(self, role: str = "admin") -> AuthenticatedClient:
         """The published Waldur client with the token of `role` ('bad' is a token nobody issued)."""
-        return self._reuse(("client", role), lambda: AuthenticatedClient(base_url=self.base_url, token=self._token(role)))
+        token = self._token(role)
+        return self._reuse(("client", role), lambda: AuthenticatedClient(base_url=self.base_url, token=token))
 
     def anonymous(self) -> Client:
         return self._reuse(("anonymous",), lambda: Client(base_url=self.base_url))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.domain.actors import Actor
 from bot.domain.enums import Action, Interface, State
 from bot.jobs.dispatcher import Dispatcher
@@ -175,3 +177,31 @@ def test_the_background_dispatcher_delivers_right_after_the_commit(
         assert eventually(lambda: slack.posts_in("CCLOUD0001"), within=5), "the commit did not wake the dispatcher"
     finally:
         dispatcher.stop()
+
+
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient` is deprecated")
+def test_a_transition_over_the_http_api_reaches_slack_exactly_as_one_by_a_person(
+    services, world, admin, cloud_manager, dispatcher, slack
+):
+    from fastapi.testclient import TestClient
+
+    from bot.config import load_settings
+    from bot.web import create_app
+
+    token = services.tokens.create(admin, "provider", provider="Cloud", name="ci").secret
+    by_person = announce(services, cloud_manager, State.SCHEDULED, name="By hand")
+    over_http = announce(services, cloud_manager, State.SCHEDULED, name="From CI")
+    dispatcher.deliver_due()
+
+    services.announcements.transition(cloud_manager, by_person.uuid, Action.START)
+    with TestClient(create_app(services, load_settings())) as http:
+        response = http.post(f"/api/maintenance-announcements/{over_http.uuid}/start_maintenance/",
+                             headers={"Authorization": f"Token {token}"})
+    assert response.status_code == 200, response.text
+    dispatcher.deliver_due()
+
+    person_card, api_card = cards_in(slack, "CCLOUD0001")
+    assert [b["type"] for b in person_card.blocks] == [b["type"] for b in api_card.blocks]
+    assert "In progress" in str(api_card.blocks) and len(api_card.history) == len(person_card.history) == 1
+    assert replies_in(slack, "CCLOUD0001", person_card) == ["<@UCLOUDMGR1> started the maintenance."]
+    assert replies_in(slack, "CCLOUD0001", api_card) == ["API token “ci” started the maintenance."]

@@ -158,3 +158,34 @@ def test_a_card_deleted_in_slack_is_posted_again_with_the_news(services, world, 
     (card,) = slack.posts_in("CCLOUD0001", threads=False)
     assert "In progress" in str(card.blocks)
     assert [m.text for m in slack.thread("CCLOUD0001", card.ts)] == ["<@UCLOUDMGR1> started the maintenance."]
+
+
+def test_only_failed_notices_can_be_retried(services, world, cloud_manager, admin, dispatcher):
+    from bot.domain.errors import Invalid, NotFound
+
+    announce(services, cloud_manager, State.SCHEDULED)
+    dispatcher.deliver_due()
+    (sent,) = notices_of(services, "published")
+
+    with pytest.raises(Invalid, match="only failed notices can be retried"):
+        services.outbox.retry(admin, sent.id)
+    with pytest.raises(NotFound):
+        services.outbox.retry(admin, 999_999)
+
+
+def notices_of(services, kind):
+    return notices(services.context.db, kind)
+
+
+def test_the_dispatcher_does_its_own_retrying_whatever_the_client_it_is_given(services, slack, clock):
+    from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
+
+    retrying = WebClient(token="xoxb-test", base_url=slack.api_url,
+                         retry_handlers=[RateLimitErrorRetryHandler(), ServerErrorRetryHandler()])
+
+    dispatcher = Dispatcher(services, retrying, clock=clock)
+    dispatcher.stop()
+
+    assert dispatcher.client.retry_handlers == []
+    assert len(retrying.retry_handlers) == 2  # the caller's client is left as it was
+    assert (dispatcher.client.token, dispatcher.client.base_url) == (retrying.token, retrying.base_url)

@@ -73,3 +73,10 @@ def test_the_console_acts_as_another_user_and_shows_refusals(monkeypatch, tmp_pa
     assert "Only maintbot admins can set up service providers." in output
     assert "You do not manage any service provider" in output
     assert "── your App Home ──" in output and "[1] New announcement" in output
+
+
+def test_the_console_refuses_a_shared_postgresql_database_unless_told(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://maintbot@db.example.org/maintbot")
+
+    assert console.main([], stdin=io.StringIO(""), out=io.StringIO()) == 2
+    assert "--shared-database" in capsys.readouterr().err

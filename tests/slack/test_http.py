@@ -72,3 +72,14 @@ def test_slack_events_are_served_by_the_api_app_through_its_slack_hook(services,
 
     assert reply.status == 200 and "Cloud" in reply.ack["text"] + str(reply.ack.get("blocks"))
     assert api.status_code == 200
+
+
+def test_web_api_calls_are_retried_after_a_rate_limit_and_a_server_error(slack, world, standin):
+    standin.fail(method="views.open", status=429, retry_after=0)
+    standin.fail(method="views.open", status=503)
+
+    slack.command("new", user=MANAGER)
+
+    attempts = standin.calls_to("views.open")
+    assert len(attempts) == 3
+    assert slack.modal()["title"]["text"] == "New announcement"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 11:14:55.304085
+Create Date: 2026-11-29 11:30:33.489653
 """
 
 import sqlalchemy as sa
@@ -62,14 +62,18 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.create_index(
-            batch_op.f("ix_notices_channel_id_status_attempts"), ["channel_id", "status", "attempts"], unique=False
-        )
-        batch_op.create_index(
             batch_op.f("ix_notices_channel_id_status_next_attempt"),
             ["channel_id", "status", "next_attempt"],
             unique=False,
         )
         batch_op.create_index(batch_op.f("ix_notices_status_next_attempt"), ["status", "next_attempt"], unique=False)
+        batch_op.create_index(
+            "ix_notices_tried",
+            ["channel_id", "id"],
+            unique=False,
+            sqlite_where=sa.text("status = 'pending' AND attempts > 0"),
+            postgresql_where=sa.text("status = 'pending' AND attempts > 0"),
+        )
 
     op.create_table(
         "posted_cards",
@@ -357,9 +361,13 @@ def downgrade() -> None:
     op.drop_table("providers")
     op.drop_table("posted_cards")
     with op.batch_alter_table("notices", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_notices_tried",
+            sqlite_where=sa.text("status = 'pending' AND attempts > 0"),
+            postgresql_where=sa.text("status = 'pending' AND attempts > 0"),
+        )
         batch_op.drop_index(batch_op.f("ix_notices_status_next_attempt"))
         batch_op.drop_index(batch_op.f("ix_notices_channel_id_status_next_attempt"))
-        batch_op.drop_index(batch_op.f("ix_notices_channel_id_status_attempts"))
         batch_op.drop_index(batch_op.f("ix_notices_announcement_uuid_kind_status"))
 
     op.drop_table("notices")

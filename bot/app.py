@@ -108,5 +108,6 @@ def build_runtime(settings: Settings | None = None, *, clock: Clock | None = Non
     except BaseException:
         db.dispose()
         raise
+    db.analyze()
     services = build_services(db, clock, admins=frozenset(settings.admins), reminder_leads=settings.reminder_leads)
     return Runtime(settings, db, services, tuple(migrated))

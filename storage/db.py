@@ -71,6 +71,13 @@ class Database:
         with self._writes.begin() as session:
             yield session
 
+    def analyze(self) -> None:
+        """Refresh the query planner's statistics. PostgreSQL's autovacuum does this by itself; SQLite
+        has nothing that does, and without statistics it picks poor indexes for lists and stats."""
+        if self.dialect == "sqlite":
+            with self.engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE")
+
     def on_commit(self, callback: Callable[[Session], None]) -> None:
         """Call `callback(session)` after every committed write transaction."""
         event.listen(self._writes, "after_commit", callback)

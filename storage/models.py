@@ -107,6 +107,18 @@ class Announcement(Base):
         Index(None, "state", "scheduled_start"),
         Index(None, "state", "scheduled_end"),
         Index(None, "provider_id", "state"),
+        # Statistics read only these columns of the window: an index-only range scan.
+        Index(
+            "ix_announcements_stats_window",
+            "scheduled_start",
+            "scheduled_end",
+            "state",
+            "maintenance_type",
+            "provider_id",
+            "highest_impact",
+            "actual_start",
+            "actual_end",
+        ),
         Index(None, "created"),
         Index(None, "scheduled_start"),
         Index(None, "scheduled_end"),
@@ -129,6 +141,9 @@ class Announcement(Base):
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"))
     created_by: Mapped[str] = mapped_column(String(100), default="")
     backend_id: Mapped[str] = mapped_column(String(255), default="")
+    #: The highest impact_level of its affected offerings (1, "No impact", when none); kept by the domain
+    #: so that statistics need no subquery per announcement.
+    highest_impact: Mapped[int] = mapped_column(SmallInteger, default=1)
     #: Rises with every change, so calendars (iCalendar SEQUENCE) and caches can tell versions apart.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created: Mapped[datetime] = mapped_column(Timestamp)
@@ -152,6 +167,7 @@ class AffectedOffering(Base):
         UniqueConstraint("announcement_id", "offering_id"),
         CheckConstraint("impact_level BETWEEN 1 AND 4", name="impact_level"),
         Index(None, "offering_id"),
+        Index(None, "announcement_id", "impact_level"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -39,17 +39,14 @@ class epoch(FunctionElement[float]):
 
 @compiles(epoch, "sqlite")
 def _epoch_sqlite(element, compiler, **kw) -> str:
-    # Whole seconds plus the millisecond fraction: exact where julianday() would add float noise.
+    # One date parse per value; rounded to the millisecond, which removes julianday's float noise.
     column = compiler.process(element.clauses, **kw)
-    return (
-        f"(CAST(strftime('%s', {column}) AS REAL)"
-        f" + CAST(strftime('%f', {column}) AS REAL) - CAST(strftime('%S', {column}) AS INTEGER))"
-    )
+    return f"round((julianday({column}) - 2440587.5) * 86400.0, 3)"
 
 
 @compiles(epoch)
 def _epoch_default(element, compiler, **kw) -> str:
-    return f"CAST(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) AS DOUBLE PRECISION)"
+    return f"date_part('epoch', {compiler.process(element.clauses, **kw)})"
 
 
 class utc_date(FunctionElement[str]):

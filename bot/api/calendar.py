@@ -26,12 +26,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from bot.api.auth import ANONYMOUS
 from bot.api.deps import Here, Svc
 from bot.api.links import Links, path_uuid
 from bot.api.schemas import refusals
-from bot.domain.actors import Actor
-from bot.domain.enums import PUBLIC_STATES, Interface, State
+from bot.domain.enums import State
 from bot.domain.listing import MAX_PAGE_SIZE, ListQuery
 from bot.domain.service import Services
 from bot.domain.views import AnnouncementView
@@ -47,44 +45,26 @@ FEED = {200: {"content": {MEDIA_TYPE: {"schema": {"type": "string"}}}, "descript
 
 # -- which announcements a feed holds -----------------------------------------------------------------
 
-#: Reads announcements that were published and later cancelled. Used only until the domain offers
-#: that query itself (requested: `Announcements.calendar`); see `withdrawn`.
-_AUDIT_READER = Actor.system(Interface.API)
-
-
-def _pages(services: Services, actor: Actor, query: ListQuery) -> Iterator[AnnouncementView]:
+def _pages(services: Services, query: ListQuery) -> Iterator[AnnouncementView]:
     for number in range(1, MAX_PAGES + 1):
-        page = services.announcements.list(actor, replace(query, page=number))
+        page = services.announcements.calendar(replace(query, page=number))
         yield from page.items
         if not page.has_next:
             return
 
 
-def withdrawn(services: Services, query: ListQuery) -> list[AnnouncementView]:
-    """Cancelled announcements whose audit trail shows they had been published (scheduled)."""
-    cancelled = _pages(services, _AUDIT_READER, replace(query, states=[State.CANCELLED]))
-    return [
-        view
-        for view in cancelled
-        if any(event.action == "scheduled" for event in services.announcements.history(_AUDIT_READER, view.uuid))
-    ]
-
-
 def feed_announcements(
     services: Services, provider: UUID | None = None, offering: UUID | None = None
 ) -> list[AnnouncementView]:
-    since = services.context.clock.now() - PAST
+    """Published maintenance ending at most 30 days ago, and cancellations of published maintenance."""
     query = ListQuery(
-        states=sorted(PUBLIC_STATES),
         provider_uuid=provider,
-        scheduled_end_after=since,
+        offering_uuid=offering,
+        scheduled_end_after=services.context.clock.now() - PAST,
         ordering=("scheduled_start",),
         page_size=MAX_PAGE_SIZE,
     )
-    views = [*_pages(services, ANONYMOUS, query), *withdrawn(services, query)]
-    if offering is not None:
-        views = [view for view in views if any(item.offering.uuid == offering for item in view.affected)]
-    return sorted(views, key=lambda view: (view.scheduled_start, view.uuid))[: MAX_PAGES * MAX_PAGE_SIZE]
+    return list(_pages(services, query))
 
 
 # -- rendering ----------------------------------------------------------------------------------------

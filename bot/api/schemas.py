@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, WithJsonSchema
 
-from bot.domain.enums import IMPACT_LABELS, STATE_LABELS, Impact, MaintenanceType, State, TimingBucket
+from bot.domain.enums import IMPACT_LABELS, PUBLIC_STATES, Impact, MaintenanceType, State, TimingBucket
 from bot.domain.listing import ORDER_KEYS
 
 HEX32 = r"^[0-9a-f]{32}$"
@@ -59,8 +59,7 @@ Hex = Annotated[str, Field(pattern=HEX32, description="32 hex digits")]
 Url = Annotated[str, Field(json_schema_extra={"format": "uri"})]
 
 StateLabel = StrEnum("StateLabel", {state.name: state.label for state in State})
-PublicStateLabel = Literal["Scheduled", "In progress", "Completed"]
-AnyStateLabel = Literal[tuple(STATE_LABELS.values())]  # type: ignore[valid-type]
+PublicStateLabel = Literal[tuple(state.label for state in sorted(PUBLIC_STATES))]  # type: ignore[valid-type]
 ImpactLabel = Literal[tuple(IMPACT_LABELS.values())]  # type: ignore[valid-type]
 OrderKey = StrEnum(
     "OrderKey", {**{key: key for key in ORDER_KEYS}, **{f"minus_{key}": f"-{key}" for key in ORDER_KEYS}}
@@ -172,7 +171,7 @@ class Announcement(BaseModel):
     internal_notes: str = Field(default="", description="Present only for the provider's managers and admins")
     maintenance_type: MaintenanceType
     external_reference_url: str
-    state: AnyStateLabel
+    state: StateLabel
     scheduled_start: datetime
     scheduled_end: datetime
     actual_start: datetime | None

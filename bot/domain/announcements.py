@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import and_, exists, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import audit, lookup, notices, timing
@@ -23,7 +23,7 @@ from bot.domain.errors import Invalid, InvalidState, NotAllowed, NotFound
 from bot.domain.listing import ListQuery, count_query, filter_conditions, order_by, page_bounds
 from bot.domain.validation import check_fields, check_window
 from bot.domain.views import AffectedView, AnnouncementView, EventView, OfferingView, Page
-from storage.models import AffectedOffering, Announcement, Offering
+from storage.models import AffectedOffering, Announcement, Event, Offering
 from storage.types import UTCDateTime
 
 TRANSITIONS: dict[Action, tuple[frozenset[State], State]] = {
@@ -55,6 +55,11 @@ NO_PERMISSION_FOR_PROVIDER = "You do not have permission to manage maintenance a
 
 def labels(states) -> list[str]:
     return [state.label for state in sorted(states)]
+
+
+def highest_impact(row: Announcement) -> int:
+    """What statistics count an announcement under: its worst impact, "No impact" when it has none."""
+    return max((link.impact_level for link in row.affected), default=int(Impact.NONE))
 
 
 @dataclass(frozen=True)
@@ -128,19 +133,33 @@ class Announcements:
         query = query or ListQuery()
         with self.context.db.read() as session:
             reach = self.context.reach(session, actor)
-            conditions = [reach.visible_announcements(), *filter_conditions(query)]
-            ordering = order_by(query.ordering)
-            count = session.scalar(count_query(conditions)) or 0
-            page, size = page_bounds(query.page, query.page_size, count)
-            rows = session.execute(
-                select(Announcement, *timing.COMPUTED)
-                .where(*conditions)
-                .order_by(*ordering)
-                .limit(size)
-                .offset((page - 1) * size)
-            ).unique()
-            items = [announcement_view(row[0], row[1:], reach) for row in rows]
-            return Page(items, count, page, size)
+            return self._page(session, reach, [reach.visible_announcements(), *filter_conditions(query)], query)
+
+    def calendar(self, query: ListQuery | None = None) -> Page[AnnouncementView]:
+        """What calendar subscribers see: published announcements, and cancelled ones that had been
+        published (so subscribed calendars strike them out). A draft cancelled unseen never shows."""
+        query = query or ListQuery()
+        was_published = exists().where(
+            Event.announcement_uuid == Announcement.uuid, Event.action == PAST_TENSE[Action.SCHEDULE]
+        )
+        everyone = Reach(set())
+        shown = or_(everyone.visible_announcements(), and_(Announcement.state == int(State.CANCELLED), was_published))
+        with self.context.db.read() as session:
+            return self._page(session, everyone, [shown, *filter_conditions(query)], query)
+
+    @staticmethod
+    def _page(session: Session, reach: Reach, conditions: list, query: ListQuery) -> Page[AnnouncementView]:
+        ordering = order_by(query.ordering)
+        count = session.scalar(count_query(conditions)) or 0
+        page, size = page_bounds(query.page, query.page_size, count)
+        rows = session.execute(
+            select(Announcement, *timing.COMPUTED)
+            .where(*conditions)
+            .order_by(*ordering)
+            .limit(size)
+            .offset((page - 1) * size)
+        ).unique()
+        return Page([announcement_view(row[0], row[1:], reach) for row in rows], count, page, size)
 
     def count(self, actor: Actor, query: ListQuery | None = None) -> int:
         with self.context.db.read() as session:
@@ -435,7 +454,8 @@ class Announcements:
 
     @staticmethod
     def _tell_edited(session: Session, row: Announcement, actor: Actor, now) -> None:
-        """Channels that saw a published announcement hear that it changed (cards are refreshed)."""
+        """After an affected offering changed: keep the highest impact, and tell channels that saw it."""
+        row.highest_impact = highest_impact(row)
         session.flush()
         if State(row.state) in notices.LIVE:
             notices.queue(session, row, "updated", now, refers_to=str(row.sequence), actor=actor)
@@ -536,4 +556,5 @@ class Announcements:
                     modified=now,
                 )
             )
+        row.highest_impact = highest_impact(row)
         session.flush()

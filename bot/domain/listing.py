@@ -11,7 +11,7 @@ from sqlalchemy import Select, false, func, nulls_last, select
 from bot.domain import timing
 from bot.domain.enums import State, TimingBucket
 from bot.domain.errors import Invalid, NotFound
-from storage.models import Announcement, Provider
+from storage.models import AffectedOffering, Announcement, Offering, Provider
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 300
@@ -26,6 +26,8 @@ ORDER_KEYS = {
     "start_delta_minutes": timing.start_delta_minutes,
 }
 
+NULLABLE_KEYS = frozenset({"overrun_minutes", "start_delta_minutes"})
+
 
 @dataclass
 class ListQuery:
@@ -38,6 +40,7 @@ class ListQuery:
     scheduled_end_after: datetime | None = None
     scheduled_end_before: datetime | None = None
     provider_uuid: UUID | None = None
+    offering_uuid: UUID | None = None  # announcements that affect this offering
     timing_buckets: list[str] | None = None
     created_by: str | None = None
     ordering: tuple[str, ...] = DEFAULT_ORDERING
@@ -61,6 +64,13 @@ def filter_conditions(query: ListQuery) -> list:
     conditions += [compare(moment) for moment, compare in bounds if moment is not None]
     if query.provider_uuid is not None:
         conditions.append(Announcement.provider_id.in_(select(Provider.id).where(Provider.uuid == query.provider_uuid)))
+    if query.offering_uuid is not None:
+        affecting = (
+            select(AffectedOffering.announcement_id)
+            .join(Offering, Offering.id == AffectedOffering.offering_id)
+            .where(Offering.uuid == query.offering_uuid)
+        )
+        conditions.append(Announcement.id.in_(affecting))
     if query.timing_buckets is not None:
         known = [name for name in query.timing_buckets if name in TimingBucket.__members__.values()]
         conditions.append(timing.timing_bucket.in_(known) if known else false())
@@ -78,7 +88,10 @@ def order_by(keys: tuple[str, ...]) -> list:
         if column is None:
             choices = ", ".join(sorted(ORDER_KEYS))
             raise Invalid.one("o", f"Select a valid choice. {key} is not one of the available choices: {choices}.")
-        terms.append(nulls_last(column.desc() if descending else column.asc()))
+        term = column.desc() if descending else column.asc()
+        # NULLS LAST only where a key can be NULL: on a NOT NULL column it changes nothing, but it keeps
+        # PostgreSQL from reading the order off the column's index.
+        terms.append(nulls_last(term) if key.lstrip("-") in NULLABLE_KEYS else term)
     tie = Announcement.id.desc() if keys and keys[-1].startswith("-") else Announcement.id.asc()
     return [*terms, tie]
 

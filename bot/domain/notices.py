@@ -126,8 +126,7 @@ def queue(
             continue
         _add(session, key, announcement.uuid, kind, channel, payload, due or now, now)
         queued += 1
-    session.flush()
-    if queued:
+    if queued:  # the rows are flushed with the next query or the commit, all in one batch
         session.info[NOTICES_QUEUED] = True
     return queued
 

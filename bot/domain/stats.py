@@ -12,10 +12,10 @@ from sqlalchemy import and_, case, func, select
 
 from bot.domain.actors import Actor
 from bot.domain.context import Context
-from bot.domain.enums import STATE_LABELS, TYPE_LABELS, Impact, MaintenanceType, State
+from bot.domain.enums import IMPACT_LABELS, STATE_LABELS, TYPE_LABELS, Impact, MaintenanceType, State
 from bot.domain.listing import ListQuery, filter_conditions
 from bot.domain.views import DailyStats, ProviderStats, Stats
-from storage.models import AffectedOffering, Announcement, Provider
+from storage.models import Announcement, Provider
 from storage.types import epoch, utc_date
 
 TOLERANCE_SECONDS = 15 * 60
@@ -43,94 +43,77 @@ class Statistics:
     ) -> Stats:
         """Statistics of what `actor` may see, in the window, narrowed by the list filters of `query`."""
         default_start, default_end = default_window(self.context.clock.now().date())
-        start, end = start or default_start, end or default_end
+        start, end = start or default_start, min(end or default_end, date.max - timedelta(days=1))
+        high = _midnight(end + timedelta(days=1))
         with self.context.db.read() as session:
             reach = self.context.reach(session, actor)
             where = [
                 reach.visible_announcements(),
                 *filter_conditions(query or ListQuery()),
                 Announcement.scheduled_start >= _midnight(start),
-                Announcement.scheduled_end < _midnight(end + timedelta(days=1)),
+                Announcement.scheduled_start < high,  # implied by the end bound; it closes the index range
+                Announcement.scheduled_end < high,
             ]
-            groups = session.execute(self._by_state_and_type(where)).all()
-            impacts = session.execute(self._by_impact(where)).all()
+            groups = session.execute(self._groups(where)).all()
             daily = session.execute(self._daily(where)).all()
-            providers = session.execute(self._providers(where)).all()
+            providers = {row.id: row for row in session.execute(select(Provider.id, Provider.uuid, Provider.name))}
         return Stats(
             summary=self._summary(groups),
             by_state=self._labelled(groups, 0, STATE_LABELS, State),
             by_type=self._labelled(groups, 1, TYPE_LABELS, MaintenanceType),
-            by_impact_level={impact.label: 0 for impact in Impact} | {Impact(level).label: n for level, n in impacts},
+            by_impact_level={impact.label: 0 for impact in Impact} | self._labelled(groups, 3, IMPACT_LABELS, Impact),
             daily=self._daily_rows(daily),
-            providers=[
-                ProviderStats(row.uuid, row.name, row.total, row.active, row.scheduled, row.completed)
-                for row in providers
-            ],
+            providers=self._providers(groups, providers),
         )
 
     # -- queries -----------------------------------------------------------------------------------
 
     @staticmethod
-    def _by_state_and_type(where):
-        """One scan: per (state, type), the count and the sums every summary figure is made of."""
+    def _groups(where):
+        """One pass over the window: per (state, type, provider, highest impact), the count and the sums
+        every summary figure is made of. The inner select is fenced (OFFSET 0) so that the time arithmetic
+        runs once per row and the planner picks its index by the WHERE alone."""
         completed = Announcement.state == int(State.COMPLETED)
-        end_delta = epoch(Announcement.actual_end) - epoch(Announcement.scheduled_end)
-        duration = epoch(Announcement.actual_end) - epoch(Announcement.actual_start)
         timed = and_(completed, Announcement.actual_start.is_not(None), Announcement.actual_end.is_not(None))
-        overran = and_(completed, Announcement.actual_end > Announcement.scheduled_end)
-        return (
+        rows = (
             select(
                 Announcement.state,
                 Announcement.maintenance_type,
-                func.count().label("n"),
-                func.sum(case((timed, duration), else_=0.0)).label("duration"),
-                _count_if(timed).label("timed"),
-                _count_if(and_(completed, Announcement.actual_end <= Announcement.scheduled_end)).label("on_time"),
-                _count_if(and_(completed, end_delta <= TOLERANCE_SECONDS)).label("on_time_15"),
-                func.sum(case((overran, end_delta), else_=0.0)).label("overrun"),
-                _count_if(overran).label("overran"),
+                Announcement.provider_id,
+                Announcement.highest_impact.label("impact"),
+                case((timed, epoch(Announcement.actual_end) - epoch(Announcement.actual_start))).label("duration"),
+                case((completed, epoch(Announcement.actual_end) - epoch(Announcement.scheduled_end))).label("late"),
+                case((and_(completed, Announcement.actual_end <= Announcement.scheduled_end), 1), else_=0).label(
+                    "on_time"
+                ),
+                case((and_(completed, Announcement.actual_end > Announcement.scheduled_end), 1), else_=0).label(
+                    "overran"
+                ),
             )
             .where(*where)
-            .group_by(Announcement.state, Announcement.maintenance_type)
+            .offset(0)
+            .subquery()
         )
-
-    @staticmethod
-    def _by_impact(where):
-        highest = (
-            select(func.max(AffectedOffering.impact_level))
-            .where(AffectedOffering.announcement_id == Announcement.id)
-            .scalar_subquery()
-        )
-        impact = func.coalesce(highest, int(Impact.NONE)).label("impact")
-        return select(impact, func.count()).where(*where).group_by(impact)
+        c = rows.c
+        return select(
+            c.state,
+            c.maintenance_type,
+            c.provider_id,
+            c.impact,
+            func.count().label("n"),
+            func.sum(func.coalesce(c.duration, 0.0)).label("duration"),
+            func.count(c.duration).label("timed"),
+            func.sum(c.on_time).label("on_time"),
+            _count_if(c.late <= TOLERANCE_SECONDS).label("on_time_15"),
+            func.sum(case((c.overran == 1, c.late), else_=0.0)).label("overrun"),
+            func.sum(c.overran).label("overran"),
+        ).group_by(c.state, c.maintenance_type, c.provider_id, c.impact)
 
     @staticmethod
     def _daily(where):
         day = utc_date(Announcement.scheduled_start).label("day")
         return (
             select(day, Announcement.state, func.count()).where(*where).group_by(day, Announcement.state).order_by(day)
-        )
-
-    @staticmethod
-    def _providers(where):
-        counts = (
-            select(
-                Announcement.provider_id,
-                func.count().label("total"),
-                _count_if(Announcement.state == int(State.IN_PROGRESS)).label("active"),
-                _count_if(Announcement.state == int(State.SCHEDULED)).label("scheduled"),
-                _count_if(Announcement.state == int(State.COMPLETED)).label("completed"),
-            )
-            .where(*where)
-            .group_by(Announcement.provider_id)
-            .subquery()
-        )
-        return (
-            select(
-                Provider.uuid, Provider.name, counts.c.total, counts.c.active, counts.c.scheduled, counts.c.completed
-            )
-            .join(counts, counts.c.provider_id == Provider.id)
-            .order_by(counts.c.total.desc(), Provider.name)
         )
 
     # -- folding the few aggregate rows into the wire shape -----------------------------------------
@@ -162,6 +145,18 @@ class Statistics:
             label = names[kind(row[position])]
             counts[label] = counts.get(label, 0) + row.n
         return counts
+
+    @staticmethod
+    def _providers(groups, providers) -> list[ProviderStats]:
+        counts: dict[int, list[int]] = {}
+        for row in groups:
+            total = counts.setdefault(row.provider_id, [0, 0, 0, 0])
+            total[0] += row.n
+            total[1] += row.n if row.state == State.IN_PROGRESS else 0
+            total[2] += row.n if row.state == State.SCHEDULED else 0
+            total[3] += row.n if row.state == State.COMPLETED else 0
+        rows = [ProviderStats(providers[pid].uuid, providers[pid].name, *total) for pid, total in counts.items()]
+        return sorted(rows, key=lambda p: (-p.total, p.name))
 
     @staticmethod
     def _daily_rows(rows) -> list[DailyStats]:

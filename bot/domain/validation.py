@@ -18,11 +18,21 @@ REQUIRED = "This field is required."
 def _text(value: Any, limit: int, *, blank_ok: bool) -> str | None:
     if not isinstance(value, str):
         return "Not a valid string."
+    if "\x00" in value or not _encodable(value):
+        return "Null characters and broken unicode are not allowed."
     if not blank_ok and not value.strip():
         return "This field may not be blank."
     if len(value) > limit:
         return f"Ensure this field has no more than {limit} characters."
     return None
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates
+        return False
+    return True
 
 
 def _choice(value: Any, choices: type[MaintenanceType] | type[Impact]) -> str | None:

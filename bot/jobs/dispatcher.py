@@ -19,7 +19,8 @@ of maintenance no longer Scheduled, a nudge for one already started, an alert fo
 Failures: 429 → retried after Retry-After; 5xx, timeouts and connection errors → retried with exponential
 backoff and jitter until the notice is `max_age` old, then failed; any other Slack error (channel_not_found,
 not_in_channel, is_archived, invalid_auth, …) → failed at once with the reason. Admins list failed notices
-and retry them through `services.outbox`.
+and retry them through `services.outbox`. The client's own retry handlers are switched off (on a copy): the
+dispatcher's retries are durable and hold no worker.
 
 Exactly once: claims are leases (bot/domain/outbox.py), so a notice whose process died mid-delivery is
 claimed again once its lease ends. Every message carries metadata naming the notice (or, for a card, the

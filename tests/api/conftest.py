@@ -65,13 +65,35 @@ def live_server() -> Iterator[tuple[Plug, str]]:
     sock.close()
 
 
+#: Token roles of the tests: (role, provider).
+TOKEN_KINDS = {
+    "admin": ("admin", None),
+    "cloud": ("provider", "Cloud"),  # manages the provider the tests' announcements belong to
+    "storage": ("provider", "Storage"),  # the other provider's manager
+    "read_only": ("read_only", None),
+}
+
+
+class Tokens(dict):
+    """Tokens by role, issued (by an admin, as `maintbot token create` does) the first time a test asks."""
+
+    def __init__(self, services: Services, admin) -> None:
+        super().__init__()
+        self.services, self.admin = services, admin
+
+    def __missing__(self, role: str) -> str:
+        kind, provider = TOKEN_KINDS[role]
+        self[role] = self.services.tokens.create(self.admin, kind, provider=provider, name=f"{role}-ci").secret
+        return self[role]
+
+
 @dataclass
 class Api:
     """The served API for one test: its base URL, tokens by role, and clients made from them."""
 
     base_url: str
     services: Services
-    tokens: dict[str, str] = field(default_factory=dict)
+    tokens: Tokens
     _opened: dict = field(default_factory=dict)
 
     def client(self, role: str = "admin") -> AuthenticatedClient:
@@ -103,20 +125,10 @@ class Api:
 
 @pytest.fixture
 def api(live_server, services, world, admin) -> Iterator[Api]:
-    """The API over this test's database, with tokens for every role of the permission matrix."""
+    """The API over this test's database; tokens for every role of the permission matrix on demand."""
     plug, base_url = live_server
     plug.app = create_app(services, Settings(base_url=base_url))
-    tokens = services.tokens
-    served = Api(
-        base_url,
-        services,
-        {
-            "admin": tokens.create(admin, "admin", name="ci-admin").secret,
-            "cloud": tokens.create(admin, "provider", provider="Cloud", name="cloud-ci").secret,
-            "storage": tokens.create(admin, "provider", provider="Storage", name="storage-ci").secret,
-            "read_only": tokens.create(admin, "read_only", name="dashboard").secret,
-        },
-    )
+    served = Api(base_url, services, Tokens(services, admin))
     yield served
     served.close()
     plug.app = None

@@ -47,3 +47,15 @@ def test_the_queried_columns_are_indexed(db):
 
     assert {("state", "scheduled_start"), ("state", "scheduled_end"), ("provider_id", "state")} <= indexed
     assert ("status", "next_attempt") in {tuple(ix["column_names"]) for ix in inspect(db.engine).get_indexes("notices")}
+
+
+def test_analyze_leaves_planner_statistics_on_sqlite(db, services, world, cloud_manager):
+    from tests.factories import announce
+
+    announce(services, cloud_manager)
+    db.analyze()
+
+    if db.dialect == "sqlite":
+        with db.engine.connect() as connection:
+            tables = {row[0] for row in connection.execute(text("SELECT tbl FROM sqlite_stat1"))}
+        assert "announcements" in tables

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 11:30:33.489653
+Create Date: 2026-11-29 11:41:03.438873
 """
 
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+
     op.create_table(
         "events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -119,6 +120,7 @@ def upgrade() -> None:
         sa.Column("provider_id", sa.Integer(), nullable=False),
         sa.Column("created_by", sa.String(length=100), nullable=False),
         sa.Column("backend_id", sa.String(length=255), nullable=False),
+        sa.Column("highest_impact", sa.SmallInteger(), nullable=False),
         sa.Column("sequence", sa.Integer(), nullable=False),
         sa.Column("created", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("modified", storage.types.UTCDateTime(timezone=True), nullable=False),
@@ -140,6 +142,20 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             batch_op.f("ix_announcements_state_scheduled_start"), ["state", "scheduled_start"], unique=False
+        )
+        batch_op.create_index(
+            "ix_announcements_stats_window",
+            [
+                "scheduled_start",
+                "scheduled_end",
+                "state",
+                "maintenance_type",
+                "provider_id",
+                "highest_impact",
+                "actual_start",
+                "actual_end",
+            ],
+            unique=False,
         )
 
     op.create_table(
@@ -245,6 +261,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("uuid", name=op.f("uq_affected_offerings_uuid")),
     )
     with op.batch_alter_table("affected_offerings", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_affected_offerings_announcement_id_impact_level"),
+            ["announcement_id", "impact_level"],
+            unique=False,
+        )
         batch_op.create_index(batch_op.f("ix_affected_offerings_offering_id"), ["offering_id"], unique=False)
 
     op.create_table(
@@ -313,6 +334,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+
     with op.batch_alter_table("template_offerings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_template_offerings_offering_id"))
 
@@ -334,6 +356,7 @@ def downgrade() -> None:
     op.drop_table("subscriptions")
     with op.batch_alter_table("affected_offerings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_affected_offerings_offering_id"))
+        batch_op.drop_index(batch_op.f("ix_affected_offerings_announcement_id_impact_level"))
 
     op.drop_table("affected_offerings")
     with op.batch_alter_table("templates", schema=None) as batch_op:
@@ -350,6 +373,7 @@ def downgrade() -> None:
     op.drop_table("offerings")
     op.drop_table("api_tokens")
     with op.batch_alter_table("announcements", schema=None) as batch_op:
+        batch_op.drop_index("ix_announcements_stats_window")
         batch_op.drop_index(batch_op.f("ix_announcements_state_scheduled_start"))
         batch_op.drop_index(batch_op.f("ix_announcements_state_scheduled_end"))
         batch_op.drop_index(batch_op.f("ix_announcements_scheduled_start"))

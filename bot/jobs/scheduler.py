@@ -1,4 +1,4 @@
-"""`maintbot run`'s jobs: the dispatcher thread and an APScheduler 3 BackgroundScheduler with two jobs.
+"""`maintbot run`'s jobs: the dispatcher thread and an APScheduler 3 BackgroundScheduler with three jobs.
 
     jobs = start_jobs(services, client, settings)   # after the Slack app is built; skipped by --no-scheduler
     …
@@ -7,6 +7,7 @@
 - `tick` every MAINTBOT_TICK_SECONDS (default 30): auto-start, due nudges, overrun alerts, summary catch-up.
 - `weekly-summary` at MAINTBOT_SUMMARY_AT (default 'mon 09:00') in MAINTBOT_TIMEZONE, to every provider's
   stats channel and to MAINTBOT_SUMMARY_CHANNEL.
+- `planner-statistics` hourly: ANALYZE on SQLite, so lists and stats keep using the right indexes.
 
 Every process may run them: the database arbitrates (see bot/domain/timers.py and bot/domain/outbox.py).
 """
@@ -60,6 +61,14 @@ def build_scheduler(ticker: Ticker, settings: Settings) -> BackgroundScheduler:
         max_instances=1,
         coalesce=True,
         misfire_grace_time=3600,
+    )
+    scheduler.add_job(
+        ticker.services.context.db.analyze,
+        IntervalTrigger(hours=1, timezone=settings.zone),
+        id="planner-statistics",
+        name="refresh the database's planner statistics (SQLite)",
+        max_instances=1,
+        coalesce=True,
     )
     return scheduler
 

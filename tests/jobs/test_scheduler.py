@@ -20,6 +20,7 @@ def test_start_jobs_runs_the_tick_and_the_weekly_summary_as_configured(services,
         assert tick.trigger.interval.total_seconds() == 45
         friday = weekly.trigger.get_next_fire_time(None, datetime(2026, 3, 25, tzinfo=UTC))
         assert friday == datetime(2026, 3, 27, 14, 30, tzinfo=UTC)  # 16:30 EET
+        assert jobs.scheduler.get_job("planner-statistics").trigger.interval.total_seconds() == 3600
         assert jobs.ticker.summary_channel == "CSUMMARY01"
         assert jobs.dispatcher.workers == 2
         assert jobs.scheduler.running

@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test console run lint bench clean
+.PHONY: test console run lint bench reliability clean
+
+# `make reliability` needs PostgreSQL (the restart test and the load bench): MAINTBOT_TEST_POSTGRES_URL, or this.
+RELIABILITY_POSTGRES ?= $(or $(MAINTBOT_TEST_POSTGRES_URL),postgresql+psycopg://postgres@127.0.0.1:5432/test)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +32,13 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/list_and_stats.py
+
+# Faults, attacks and load (README, "Reliability"). Restarts the local PostgreSQL server: run it alone.
+reliability: $(STAMP)
+	$(BIN)/ruff check bot storage tests bench
+	MAINTBOT_TEST_POSTGRES_URL=$(RELIABILITY_POSTGRES) MAINTBOT_REQUIRE_POSTGRES=1 \
+		$(BIN)/python -m pytest -q tests/reliability -m "disruptive or not disruptive"
+	MAINTBOT_BENCH_POSTGRES_URL=$(RELIABILITY_POSTGRES) $(BIN)/python bench/reliability_load.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -30,7 +30,10 @@ def parse_lead_times(text: str) -> tuple[timedelta, ...]:
         match = _LEAD_TIME.match(part)
         if not match:
             raise ValueError(f"{part.strip()!r} is not a lead time like 72h, 30m or 2d")
-        leads.append(timedelta(**{_UNIT[match[2]]: int(match[1])}))
+        try:
+            leads.append(timedelta(**{_UNIT[match[2]]: int(match[1])}))
+        except OverflowError:
+            raise ValueError(f"{part.strip()!r} is too long a lead time") from None
     return tuple(sorted(set(leads), reverse=True))
 
 

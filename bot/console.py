@@ -222,9 +222,16 @@ class Console:
             line = line.strip()
             if not line:
                 return None
-            if kind != "datetimepicker" or _readable_time(line, self.zone):
+            if kind == "datetimepicker" and not _readable_time(line, self.zone):
+                self.say("│ ⚠ write it like 2030-01-31 22:00")
+            elif kind == "static_select" and not self._known(element, line):
+                self.say("│ ⚠ type one of the numbers or names above")
+            elif kind == "multi_static_select" and line != "-" and not all(
+                self._known(element, part.strip()) for part in line.split(",") if part.strip()
+            ):
+                self.say("│ ⚠ type numbers or names from the list above, separated by commas (- for none)")
+            else:
                 break
-            self.say("│ ⚠ write it like 2030-01-31 22:00")
         if line == "-":
             return "" if kind == "plain_text_input" else []
         if kind == "static_select":
@@ -232,6 +239,14 @@ class Console:
         if kind == "multi_static_select":
             return [self._option(element, part.strip()) for part in line.split(",") if part.strip()]
         return line
+
+    @classmethod
+    def _known(cls, element: dict[str, Any], typed: str) -> bool:
+        try:
+            simulator._find_option(element, cls._option(element, typed))
+        except ValueError:
+            return False
+        return True
 
     @staticmethod
     def _option(element: dict[str, Any], typed: str) -> str:

@@ -11,9 +11,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 _WRITE = "maintbot_write"
+
+#: What the database raises when it cannot do the work right now rather than because the work is wrong: the
+#: server is down, restarting or refusing connections, a connection dropped mid-transaction, a serialization
+#: failure or deadlock, SQLite's "database is locked". The request may simply be tried again in a moment; the
+#: pool's pre-ping replaces dead connections, so the process recovers by itself once the server is back.
+UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
 
 def normalise_url(url: str) -> str:

@@ -19,6 +19,7 @@ busy. The feed covers windows that end at most 30 days ago, earliest first, at m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -70,10 +71,15 @@ def feed_announcements(
 # -- rendering ----------------------------------------------------------------------------------------
 
 
+#: Control characters a TEXT value may not hold (RFC 5545 3.3.11); tab is allowed, line breaks are escaped.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
-    )
+    """A TEXT value: every line break (CRLF, CR or LF) as `\\n`, separators escaped, other controls dropped —
+    a bare CR would end the line for some readers and let the rest pose as a property of its own."""
+    text = CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def fold(line: str) -> str:

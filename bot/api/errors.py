@@ -2,11 +2,13 @@
 
 Domain errors, request-validation errors and routing errors all end here, in the seed's shapes:
 `{"detail": "…"}` for 401, 403, 404, 405 and 409, and `{field: ["…"]}` for 400. Endpoints never
-catch a domain error themselves.
+catch a domain error themselves. When the database cannot answer (down, restarting), the answer is
+503 `{"detail": "…try again in a moment."}` with `Retry-After`, never a 500.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,7 +16,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from bot.domain.errors import Ambiguous, DomainError, Invalid, InvalidState, NotAllowed, NotFound
+from bot.domain.errors import UNAVAILABLE, Ambiguous, DomainError, Invalid, InvalidState, NotAllowed, NotFound
+
+log = logging.getLogger(__name__)
 
 STATUS = {NotFound: 404, NotAllowed: 403, InvalidState: 409, Invalid: 400, Ambiguous: 400}
 
@@ -22,6 +26,8 @@ STATUS = {NotFound: 404, NotAllowed: 403, InvalidState: 409, Invalid: 400, Ambig
 WIRE_FIELDS = {"provider": "service_provider"}
 
 NON_FIELD = "non_field_errors"
+UNAVAILABLE_DETAIL = "The database is not answering right now; please try again in a moment."
+RETRY_AFTER_SECONDS = 5
 NOT_NULL = "This field may not be null."
 
 #: Pydantic error types in the words of the seed's serializers.
@@ -82,6 +88,12 @@ def _domain_error(_request: Request, error: DomainError) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
+def _unavailable(request: Request, error: Exception) -> JSONResponse:
+    log.warning("%s %s: database unavailable: %s", request.method, request.url.path, type(error).__name__)
+    return JSONResponse({"detail": UNAVAILABLE_DETAIL}, status_code=503,
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
     return JSONResponse(field_errors(list(error.errors())), status_code=400)
 
@@ -100,3 +112,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    for kind in UNAVAILABLE:
+        app.add_exception_handler(kind, _unavailable)

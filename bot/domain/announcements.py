@@ -304,7 +304,10 @@ class Announcements:
         now = self.context.clock.now()
         with self.context.db.write() as session:
             reach = self.context.reach(session, actor)
-            row = self._visible(session, reach, reference)
+            # Locked, so `before` is the state this transition really leaves: read unlocked, a racer's commit
+            # could slip in before the compare-and-set below, which would then succeed from a state other than
+            # the one read (wrong audit trail; a cancel of a just-published announcement told no one).
+            row = self._visible(session, reach, reference, lock=True)
             self._require_manager(reach, row)
             before = State(row.state)
             values: dict[str, Any] = {"state": int(target), "modified": now, "sequence": Announcement.sequence + 1}

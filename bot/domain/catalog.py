@@ -18,9 +18,11 @@ from bot.domain.validation import NAME_MAX
 from bot.domain.views import OfferingView, ProviderView
 from storage.models import Offering, Provider, ProviderManager
 
-CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
-USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
-GROUP = re.compile(r"^S[A-Z0-9]{2,}$")
+# Slack ids, as long as the columns that store them (32).
+CHANNEL = re.compile(r"[CGD][A-Z0-9]{2,31}")
+USER = re.compile(r"[UW][A-Z0-9]{2,31}")
+GROUP = re.compile(r"S[A-Z0-9]{2,31}")
+REMINDERS_MAX = 100
 ADMINS_ONLY = "Only maintbot admins can set up service providers."
 
 
@@ -40,21 +42,23 @@ def provider_view(row: Provider) -> ProviderView:
 def _check_provider_fields(fields: dict[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     name = fields.get("name")
-    if name is not None and (not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX):
+    if name is not None and (not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX or "\x00" in name):
         errors["name"] = [f"A name of 1 to {NAME_MAX} characters is required."]
     for key in ("channel_id", "stats_channel_id"):
         value = fields.get(key)
-        if value and not CHANNEL.match(value):
+        if value and not CHANNEL.fullmatch(value):
             errors[key] = [f"{value!r} is not a Slack channel id (like C0123ABCD)."]
     for user in fields.get("manager_users") or ():
-        if not USER.match(user):
+        if not USER.fullmatch(user):
             errors.setdefault("manager_users", []).append(f"{user!r} is not a Slack user id (like U0123ABCD).")
     for group in fields.get("manager_groups") or ():
-        if not GROUP.match(group):
+        if not GROUP.fullmatch(group):
             errors.setdefault("manager_groups", []).append(f"{group!r} is not a Slack user-group id (like S0123ABCD).")
     if fields.get("reminders"):
         try:
             parse_lead_times(fields["reminders"])
+            if len(fields["reminders"]) > REMINDERS_MAX:
+                raise ValueError(f"at most {REMINDERS_MAX} characters of lead times")
         except ValueError as error:
             errors["reminders"] = [str(error)]
     return errors
@@ -196,7 +200,7 @@ class Catalog:
             owner = lookup.provider(session, provider)
             if not self.context.reach(session, actor).manages(owner.id):
                 raise NotAllowed("Only admins and this provider's managers can add its offerings.")
-            if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX:
+            if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX or "\x00" in name:
                 raise Invalid.one("name", f"A name of 1 to {NAME_MAX} characters is required.")
             taken = select(Offering.id).where(Offering.provider_id == owner.id, Offering.name == name.strip())
             if session.scalar(taken):

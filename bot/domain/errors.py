@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+# Not refusals but "the database could not answer" (down, restarting, a dropped connection): interfaces render
+# these in the same one place as the refusals, as "try again in a moment" (HTTP 503; an ephemeral note in Slack).
+from storage.db import UNAVAILABLE
+
+__all__ = ["UNAVAILABLE", "Ambiguous", "DomainError", "Invalid", "InvalidState", "NotAllowed", "NotFound"]
+
 
 class DomainError(Exception):
     """Base of every refusal the domain makes. Nothing has changed when one is raised."""

@@ -52,9 +52,16 @@ def one(session: Session, query, reference: object, what: str, describe=lambda r
     return rows[0]
 
 
+def findable(text: str, what: str) -> str:
+    """`text` as a name to look for; no name holds a NUL (PostgreSQL cannot even compare one): not found."""
+    if "\x00" in text:
+        raise NotFound(f"No {what} matches {text!r}.")
+    return text
+
+
 def provider(session: Session, reference: object) -> Provider:
     """A provider by uuid, short id or (case-insensitive) name."""
-    text = str(reference).strip()
+    text = findable(str(reference).strip(), "service provider")
     condition = uuid_condition(Provider.uuid, text)
     by_name = func.lower(Provider.name) == text.lower()
     query = select(Provider).where(or_(by_name, condition) if condition is not None else by_name)
@@ -63,7 +70,7 @@ def provider(session: Session, reference: object) -> Provider:
 
 def offering(session: Session, reference: object, provider_id: int | None = None) -> Offering:
     """An offering by uuid, short id or name; a name may be given as 'Provider/Offering'."""
-    text = str(reference).strip()
+    text = findable(str(reference).strip(), "offering")
     query = select(Offering)
     condition = uuid_condition(Offering.uuid, text)
     if condition is not None:

@@ -37,6 +37,7 @@ from storage.models import Announcement, Notice, PostedCard
 
 ADMINS_ONLY = "Only maintbot admins can see and retry the outbox."
 ERROR_MAX = 500
+ID_LIMIT = 2**31  # notice ids are 32-bit integers in the database
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class Outbox:
         now = self.context.clock.now()
         with self.context.db.write() as session:
             self._require_admin(session, actor)
-            row = session.get(Notice, notice_id, with_for_update=True)
+            row = session.get(Notice, notice_id, with_for_update=True) if 0 < notice_id < ID_LIMIT else None
             if row is None:
                 raise NotFound(f"No notice {notice_id} in the outbox.")
             if row.status != FAILED:

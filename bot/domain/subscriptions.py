@@ -30,7 +30,7 @@ class Subscriptions:
 
     def subscribe(self, actor: Actor, channel_id: str, target: str) -> SubscriptionView:
         """Subscribe `channel_id` to an offering or provider named by `target`; subscribing twice is harmless."""
-        if not CHANNEL.match(channel_id or ""):
+        if not CHANNEL.fullmatch(channel_id or ""):
             raise Invalid.one("channel", f"{channel_id!r} is not a Slack channel id.")
         now = self.context.clock.now()
         with self.context.db.write() as session:

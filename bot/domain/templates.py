@@ -225,7 +225,7 @@ class Templates:
     @staticmethod
     def _visible(session: Session, reach: Reach, reference: object) -> Template:
         condition = lookup.uuid_condition(Template.uuid, reference)
-        by_name = func.lower(Template.name) == str(reference).strip().lower()
+        by_name = func.lower(Template.name) == lookup.findable(str(reference).strip(), "template").lower()
         query = select(Template).where(
             condition if condition is not None else by_name, reach.provider_condition(Template.provider_id)
         )

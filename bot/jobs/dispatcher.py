@@ -466,9 +466,16 @@ class Dispatcher:
 
     @staticmethod
     def _look(method, **kwargs) -> list[dict]:
-        """Recent messages (newest first for a channel, oldest first for a thread); none if Slack says no."""
+        """Recent messages (newest first for a channel, oldest first for a thread); none if Slack says no.
+
+        Only a permanent refusal (no history scope, not in the channel) counts as "nothing there". When Slack
+        fails to answer (5xx, 429), the error is raised and the notice retried later: posting without
+        having looked could post it twice.
+        """
         try:
             return list(method(limit=HISTORY_LIMIT, include_all_metadata=True, **kwargs).get("messages") or [])
         except SlackApiError as error:
+            if not classify(error).permanent:
+                raise
             log.warning("could not read %s to check for an earlier post: %s", kwargs, error.response.get("error"))
             return []

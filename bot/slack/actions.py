@@ -18,14 +18,15 @@ from datetime import timedelta
 from typing import Any
 
 from bot.domain.enums import Action
-from bot.domain.errors import DomainError, InvalidState
+from bot.domain.errors import InvalidState
 from bot.jobs.messages import card as channel_card
 from bot.slack import messages
 from bot.slack.bot import Bot, Origin
 from bot.slack.cards import card_text
 from bot.slack.commands import DONE, Commands
+from bot.slack.parsing import BadArguments
 from bot.slack.editor import Editor
-from bot.slack.replies import error_text
+from bot.slack.replies import SHOWN, error_text
 from bot.slack.text import clip, date_token, escape
 
 CARD_ACTIONS = re.compile(r"^maint\.(schedule|unschedule|start|complete|cancel|delete|edit|extend30|extend60)$")
@@ -36,6 +37,17 @@ EXTENSIONS = {"extend30": timedelta(minutes=30), "extend60": timedelta(minutes=6
 def announcement_of(value: str | None) -> str:
     """The announcement a button names: its value is the uuid hex (anything after a colon is ignored)."""
     return (value or "").split(":", 1)[0]
+
+
+def pager_state(value: str | None) -> tuple[str, int]:
+    """(the words typed, the page) a pager button carries (`messages._page_button`); anything else is refused."""
+    try:
+        state = json.loads(value or "")
+    except ValueError:
+        state = None
+    if not (isinstance(state, dict) and isinstance(state.get("q", ""), str) and type(state.get("p")) is int):
+        raise BadArguments("That button is out of date: run `/maint list` again.")
+    return state.get("q") or "", state["p"]
 
 
 class Buttons:
@@ -83,7 +95,7 @@ class Buttons:
         except InvalidState as error:
             self.bot.tell(origin, error_text(error, verb))
             return self._refresh(origin, reference)
-        except DomainError as error:
+        except SHOWN as error:
             return self.bot.tell(origin, error_text(error, verb))
         self._changed(origin, view, done)
 
@@ -107,16 +119,18 @@ class Buttons:
             self.bot.tell(origin, done)
 
     def _refresh(self, origin: Origin, reference: str) -> None:
-        """Show the presser the card as it is now (a stale press changed nothing)."""
+        """Show the presser the card as it is now (a stale press changed nothing). A message in a channel is
+        updated only if it is that announcement's card on record: not a nudge or an alert in its thread,
+        and never another message a button was made to name this announcement from."""
         try:
             view = self.bot.services.announcements.get(self.bot.actor(origin.user), reference)
-        except DomainError:
+        except SHOWN:
             return None
         if origin.ephemeral:
             self.bot.replace(origin, card_text(view), messages.announcement_detail(view))
         elif origin.home:
             self.bot.homes.publish(origin.user)
-        elif origin.message_ts and origin.channel:
+        elif origin.message_ts and origin.message_ts == self.bot.services.outbox.card(view.uuid, origin.channel):
             text, blocks = channel_card(view, view.name, view.short_id)
             self.bot.call(self.bot.client.chat_update, channel=origin.channel, ts=origin.message_ts, text=text,
                           blocks=[block.to_dict() for block in blocks])
@@ -124,9 +138,8 @@ class Buttons:
 
     def turn_page(self, origin: Origin, value: str) -> None:
         try:
-            state = json.loads(value)
-            answer = self.commands.list_page(origin, str(state.get("q") or ""), int(state.get("p") or 1))
-        except (ValueError, TypeError, DomainError) as error:
+            answer = self.commands.list_page(origin, *pager_state(value))
+        except (BadArguments, *SHOWN) as error:
             return self.bot.tell(origin, error_text(error))
         self.bot.replace(origin, answer.text, answer.blocks)
         return None

@@ -32,6 +32,7 @@ from bot.slack.editor import Editor
 from bot.slack.followups import Followups
 from bot.slack.home import NEW_ACTION, Homes
 from bot.slack.modals import CALLBACK_ID
+from bot.slack.replays import ReplayGuard
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,8 @@ def build_app(
         process_before_response=True,
         name="maintbot",
     )
+    if verify_requests:
+        bolt.use(ReplayGuard())  # after Bolt's signature check: a signed request is accepted once
     bot = Bot(services, settings, client, Followups(workers))
     bot.homes = Homes(bot)
     editor = Editor(bot)

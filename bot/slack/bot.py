@@ -125,7 +125,9 @@ def metadata(**values: Any) -> str:
 
 
 def read_metadata(text: str | None) -> dict[str, Any]:
+    """What `metadata` wrote; {} for anything else."""
     try:
-        return json.loads(text or "{}")
-    except ValueError:
+        read = json.loads(text or "{}")
+    except (TypeError, ValueError):
         return {}
+    return read if isinstance(read, dict) else {}

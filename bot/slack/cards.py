@@ -91,7 +91,7 @@ def card_blocks(view: AnnouncementView, *, buttons: bool = True) -> list[Block]:
     if view.affected:
         blocks.append(SectionBlock(text=PlainTextObject(text=_affected(view))))
     if view.external_reference_url:
-        link = escape(view.external_reference_url)
+        link = escape(view.external_reference_url).replace("|", "%7C")  # a `|` would end the link's target
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"🔗 <{link}|External reference>")))
     blocks.append(
         ContextBlock(

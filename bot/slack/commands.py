@@ -15,14 +15,13 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 
 from bot.domain.enums import STATE_LABELS, Action, MaintenanceType, State, TimingBucket
-from bot.domain.errors import DomainError
 from bot.domain.listing import ListQuery
 from bot.slack import messages
 from bot.slack.bot import Bot, Origin, as_dicts
 from bot.slack.cards import card_text
 from bot.slack.editor import Editor
 from bot.slack.parsing import Arguments, BadArguments, day, id_list, moment, words, yes_no
-from bot.slack.replies import error_text
+from bot.slack.replies import SHOWN, error_text
 from bot.slack.text import clip, escape
 
 COMMAND = "/maint"
@@ -166,7 +165,7 @@ class Commands:
             return handler(origin, Arguments.of(tokens[1:]))
         except BadArguments as error:
             return Answer(f"{error_text(error)}\n{usage(name)}")
-        except DomainError as error:
+        except SHOWN as error:
             return Answer(error_text(error, name if name in USAGE else None))
 
     # -- reading -----------------------------------------------------------------------------------
@@ -408,7 +407,7 @@ def need_rest(args: Arguments, message: str) -> str:
 
 
 def positive(value: str, name: str) -> int:
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or len(value) > 9 or int(value) < 1:
         raise BadArguments(f"`{name}` must be a whole number from 1.")
     return int(value)
 

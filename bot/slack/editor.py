@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.enums import EDITABLE_STATES
-from bot.domain.errors import DomainError, Invalid, InvalidState, NotAllowed
+from bot.domain.errors import UNAVAILABLE, DomainError, Invalid, InvalidState, NotAllowed
 from bot.domain.views import AnnouncementView
 from bot.slack import modals
 from bot.slack.bot import Bot, Origin, metadata, read_metadata
 from bot.slack.cards import card_text
 from bot.slack.messages import announcement_detail, note
-from bot.slack.replies import error_text
+from bot.slack.replies import SHOWN, error_text
 from bot.slack.text import clip, escape
 
 NO_PROVIDERS = (
@@ -40,7 +40,7 @@ class Editor:
             if not providers:
                 return self.bot.tell(origin, NO_PROVIDERS)
             chosen = services.templates.get(actor, template) if template else None
-        except DomainError as error:
+        except SHOWN as error:
             return self.bot.tell(origin, error_text(error))
         self._open(origin, providers, meta=metadata(mode="new", channel=origin.channel, home=origin.home or None),
                    template=chosen)
@@ -54,7 +54,7 @@ class Editor:
                 raise NotAllowed()
             if view.state not in EDITABLE_STATES:
                 raise InvalidState([state.label for state in EDITABLE_STATES], view.state.label)
-        except DomainError as error:
+        except SHOWN as error:
             return self.bot.tell(origin, error_text(error, "edit"))
         impact, description = modals.initial_impact(view, None)
         meta = metadata(
@@ -97,15 +97,18 @@ class Editor:
         values = modals.submitted(view)
         try:
             if meta.get("mode") == "edit":
-                existing = announcements.get(actor, meta["uuid"])
+                reference = str(meta.get("uuid"))
+                existing = announcements.get(actor, reference)
                 fields = modals.announcement_fields(values, existing, meta.get("shown"))
-                saved = announcements.update(actor, meta["uuid"], fields)
+                saved = announcements.update(actor, reference, fields)
             else:
                 saved = announcements.create(actor, modals.announcement_fields(values))
         except Invalid as error:
             return ack(response_action="errors", errors=modals.field_errors(error.fields))
         except DomainError as error:
             return ack(response_action="errors", errors={"name": clip(error.message, 150)})
+        except UNAVAILABLE as error:
+            return ack(response_action="errors", errors={"name": clip(error_text(error), 150)})
         ack()
         self.bot.followups.submit(self._show_saved, user, meta, saved)
 

@@ -1,8 +1,13 @@
 """HTTP mode: `POST /slack/events` on the same ASGI app as the HTTP API.
 
 Bolt verifies each request's signature and timestamp (RequestVerification middleware) and answers 401
-when either is wrong. Bolt's `App` is synchronous, so each request is dispatched on a worker thread and
-never blocks the event loop that serves the HTTP API next to it.
+when either is wrong; `bot.slack.replays` refuses a correctly signed request sent a second time. Bolt
+parses a body before it checks the signature, and its verifier reads the timestamp with `int()`, so a
+request that is not even well formed (a body that does not parse as Slack's JSON, a timestamp that is not
+a whole number of seconds) would raise inside Bolt: a 500 and a traceback in the log for what is most
+likely a forgery. Such a request is refused here with Bolt's own 401 instead, before Bolt sees it.
+Bolt's `App` is synchronous, so each request is dispatched on a worker thread and never blocks the event
+loop that serves the HTTP API next to it.
 """
 
 from __future__ import annotations
@@ -10,19 +15,34 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi import FastAPI, Request, Response
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from starlette.concurrency import run_in_threadpool
 
 EVENTS_PATH = "/slack/events"
+TIMESTAMP = "x-slack-request-timestamp"
+REFUSED = b'{"error": "invalid request"}'
+
+
+def readable(request: Request, body: bytes) -> BoltRequest | None:
+    """The request as Bolt reads it, or None when Bolt could not read or check it."""
+    timestamp = request.headers.get(TIMESTAMP)
+    if timestamp is not None and not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        return None
+    try:
+        return to_bolt_request(request, body)
+    except (ValueError, TypeError, AttributeError):  # not UTF-8, not JSON, or JSON of another shape
+        return None
 
 
 def mount(app: FastAPI, bolt_app: App, path: str = EVENTS_PATH) -> None:
     """Add `POST path` to `app`, answered by `bolt_app`."""
 
     async def slack_events(request: Request) -> Response:
-        body = await request.body()
-        bolt_response = await run_in_threadpool(bolt_app.dispatch, to_bolt_request(request, body))
+        bolt_request = readable(request, await request.body())
+        if bolt_request is None:
+            return Response(REFUSED, status_code=401, media_type="application/json")
+        bolt_response = await run_in_threadpool(bolt_app.dispatch, bolt_request)
         return to_starlette_response(bolt_response)
 
     app.add_api_route(path, slack_events, methods=["POST"], include_in_schema=False)

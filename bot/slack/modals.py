@@ -168,48 +168,85 @@ def _text(block_id: str, label: str, initial: str | None, *, multiline: bool = F
 
 
 def submitted(view: dict[str, Any]) -> dict[str, Any]:
-    """The raw values of a submitted modal, by block id."""
+    """The raw values of a submitted modal, by block id.
+
+    Slack sends what the modal offered, but nothing here assumes it: a value that is not what the element
+    gives (an option the modal never had, a time that is not one) is passed on as it came, for the domain
+    to refuse beside its field like any other invalid value.
+    """
     values: dict[str, Any] = {}
-    for block_id, actions in (view.get("state") or {}).get("values", {}).items():
-        state = actions.get(VALUE) or {}
+    state_values = (view.get("state") or {}).get("values") if isinstance(view.get("state"), dict) else None
+    for block_id, actions in (state_values if isinstance(state_values, dict) else {}).items():
+        state = actions.get(VALUE) if isinstance(actions, dict) else None
+        if not isinstance(state, dict):
+            continue
         kind = state.get("type")
         if kind == "plain_text_input":
             values[block_id] = state.get("value") or ""
         elif kind == "static_select":
-            values[block_id] = (state.get("selected_option") or {}).get("value")
+            values[block_id] = _option_value(state.get("selected_option"))
         elif kind == "multi_static_select":
-            values[block_id] = [option["value"] for option in state.get("selected_options") or []]
+            chosen = state.get("selected_options") or []
+            values[block_id] = [_option_value(option) for option in (chosen if isinstance(chosen, list) else [chosen])]
         elif kind == "datetimepicker":
-            stamp = state.get("selected_date_time")
-            values[block_id] = datetime.fromtimestamp(int(stamp), UTC) if stamp is not None else None
+            values[block_id] = _moment(state.get("selected_date_time"))
     return values
 
 
+def _option_value(option: Any) -> Any:
+    return option.get("value") if isinstance(option, dict) else option
+
+
+def _moment(stamp: Any) -> Any:
+    """A datetimepicker's epoch seconds as a UTC time; anything else as it came (the domain refuses it)."""
+    if isinstance(stamp, int) and not isinstance(stamp, bool):
+        try:
+            return datetime.fromtimestamp(stamp, UTC)
+        except (OverflowError, OSError, ValueError):
+            return str(stamp)
+    return stamp
+
+
+def _number(value: Any) -> Any:
+    """An option's value as the integer it stands for, or as it came."""
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 4 else value
+
+
+def _reference(value: Any) -> Any:
+    """An option's value as the uuid it stands for, or as it came (the domain looks it up, or refuses it)."""
+    try:
+        return UUID(value) if isinstance(value, str) else value
+    except ValueError:
+        return value
+
+
 def announcement_fields(
-    values: dict[str, Any], existing: AnnouncementView | None = None, shown: dict[str, Any] | None = None
+    values: dict[str, Any], existing: AnnouncementView | None = None, shown: Any = None
 ) -> dict[str, Any]:
     """Domain fields from the modal's values. For an edit, offerings keep their own impact unless the
     shared impact or description was changed from what the modal showed (`shown`)."""
-    impact = int(values.get("impact") or Impact.DEGRADED)
+    impact = _number(values.get("impact") or int(Impact.DEGRADED))
     description = values.get("impact_description") or ""
-    unchanged = shown is not None and shown.get("i") == impact and shown.get("d") == fingerprint(description)
+    unchanged = (isinstance(shown, dict) and shown.get("i") == impact and isinstance(description, str)
+                 and shown.get("d") == fingerprint(description))
     before = {item.offering.uuid.hex: item for item in existing.affected} if existing else {}
     affected = []
     for offering in values.get("offerings") or []:
-        kept = before.get(offering) if unchanged else None
+        kept = before.get(offering) if unchanged and isinstance(offering, str) else None
         if kept is not None:
             affected.append(AffectedInput(UUID(offering), int(kept.impact_level), kept.impact_description))
         else:
-            affected.append(AffectedInput(UUID(offering), impact, description))
+            affected.append(AffectedInput(_reference(offering), impact, description))
+    url = values.get("url") or ""
     fields: dict[str, Any] = {
         "name": values.get("name") or "",
         "message": values.get("message") or "",
         "internal_notes": values.get("internal_notes") or "",
-        "maintenance_type": int(values["type"]) if values.get("type") else None,
+        "maintenance_type": _number(values["type"]) if values.get("type") else None,
         "scheduled_start": values.get("start"),
         "scheduled_end": values.get("end"),
-        "external_reference_url": (values.get("url") or "").strip(),
-        "provider": UUID(values["provider"]) if values.get("provider") else None,
+        "external_reference_url": url.strip() if isinstance(url, str) else url,
+        "provider": _reference(values["provider"]) if values.get("provider") else None,
     }
     if "offerings" in values:
         fields["affected"] = affected

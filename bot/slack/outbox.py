@@ -24,9 +24,10 @@ def outbox_answer(bot: Bot, origin: Origin, args: Arguments):
     outbox = bot.services.outbox
     actor = bot.actor(origin.user)
     if args.positional:
-        if args.positional[0].lower() != "retry" or len(args.positional) != 2 or not args.positional[1].isdigit():
+        number = args.positional[1] if len(args.positional) == 2 else ""
+        if args.positional[0].lower() != "retry" or not (number.isascii() and number.isdigit() and len(number) <= 18):
             raise BadArguments("Write `admin outbox` to look, or `admin outbox retry N` to send notice N again.")
-        notice = outbox.retry(actor, int(args.positional[1]))
+        notice = outbox.retry(actor, int(number))
         return Answer(f"🔁 Notice `{notice.id}` ({notice.kind} → <#{notice.channel_id}>) will be sent again now.")
     counts = outbox.counts(actor)
     failed = outbox.failed(actor, FAILED_SHOWN)

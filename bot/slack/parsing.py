@@ -2,7 +2,9 @@
 
 With `should_escape: true` Slack rewrites mentions in command text as `<@U123|name>`, `<#C123|name>` and
 `<!subteam^S123|@team>`; each becomes the bare id (`U123`, `C123`, `S123`), which is what the domain
-stores. Curly quotes, which Slack clients like to type, count as straight ones.
+stores. Everything else typed arrives with `&`, `<` and `>` escaped (`&amp;`, `&lt;`, `&gt;`) and is read
+back as typed, so `R&D` is stored as `R&D` (and shown escaped again wherever Slack parses text). Curly
+quotes, which Slack clients like to type, count as straight ones.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 MENTION = re.compile(r"<(?:@|#|!subteam\^)([A-Z0-9]+)(?:\|[^>]*)?>")
@@ -26,10 +28,15 @@ def unmention(text: str) -> str:
     return MENTION.sub(lambda match: match[1], text)
 
 
+def unescape(text: str) -> str:
+    """Slack sends `&`, `<` and `>` typed in a command as `&amp;`, `&lt;` and `&gt;`: back to what was typed."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def words(text: str) -> list[str]:
-    """Split command text into words, honouring quotes; mentions become ids."""
+    """Split command text into words, honouring quotes; mentions become ids, escaped characters what was typed."""
     try:
-        return shlex.split(unmention(text.translate(SMART_QUOTES)))
+        return shlex.split(unescape(unmention(text.translate(SMART_QUOTES))))
     except ValueError as error:
         raise BadArguments(f"Could not read the arguments: {error}.") from None
 
@@ -93,4 +100,9 @@ def moment(value: str, zone: ZoneInfo) -> datetime:
         parsed = datetime.fromisoformat(text) if "T" in text else datetime.combine(date.fromisoformat(text), time())
     except ValueError:
         raise BadArguments(f"{value!r} is not a date or time like 2026-03-31 or 2026-03-31T22:00.") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+    try:
+        parsed.astimezone(UTC)  # times are kept in UTC: 0001-01-01T00:00+14:00 has no UTC time
+    except OverflowError:
+        raise BadArguments(f"{value!r} is out of range.") from None
+    return parsed

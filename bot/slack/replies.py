@@ -3,13 +3,19 @@
 Every listener hands a `DomainError` (or a `BadArguments`) to `error_text`; the result goes only to the
 person who acted. Each message says what was wrong and what to do about it. Modal field errors are
 mapped to the modal's blocks in `bot.slack.modals`, but their words come from the domain unchanged.
+When the database cannot answer (`UNAVAILABLE`: down, restarting), listeners catch that too (`SHOWN`) and
+the person is asked to try again in a moment instead of meeting Slack's generic failure.
 """
 
 from __future__ import annotations
 
-from bot.domain.errors import Ambiguous, DomainError, Invalid, InvalidState, NotAllowed, NotFound
+from bot.domain.errors import UNAVAILABLE, Ambiguous, DomainError, Invalid, InvalidState, NotAllowed, NotFound
 from bot.slack.parsing import BadArguments
 from bot.slack.text import escape
+
+#: What listeners catch and hand to `error_text`: refusals, and the database not answering.
+SHOWN: tuple[type[Exception], ...] = (DomainError, *UNAVAILABLE)
+TRY_AGAIN = "⏳ maintbot cannot reach its database right now. Please try again in a moment."
 
 FIELD_NAMES = {
     "name": "Name",
@@ -39,7 +45,7 @@ def error_text(error: Exception, doing: str | None = None) -> str:
         listed = "\n".join(f"• `{escape(match)}`" for match in error.matches)
         return f"🤔 That id matches more than one thing:\n{listed}\nType more of the id to pick one."
     if isinstance(error, NotFound):
-        return f"🔍 {escape(error.message)} Check the id with `/maint list`."
+        return f"🔍 {escape(error.message)} `/maint list` shows what you can see."
     if isinstance(error, NotAllowed):
         return f"🚫 {escape(error.message)} Ask one of the provider's managers or a maintbot admin."
     if isinstance(error, InvalidState):
@@ -55,4 +61,6 @@ def error_text(error: Exception, doing: str | None = None) -> str:
         return "⚠️ Nothing changed; please fix:\n" + "\n".join(lines)
     if isinstance(error, DomainError):
         return f"⚠️ {escape(error.message)}"
+    if isinstance(error, UNAVAILABLE):
+        return TRY_AGAIN
     return "💥 Something went wrong on our side; nothing was changed. Please try again."

@@ -63,6 +63,11 @@ def run(settings: Settings, services: Services, host: str, port: int, *, schedul
         print(f"maintbot run: Slack refused SLACK_BOT_TOKEN ({error}); check the token and SLACK_API_URL.",
               file=sys.stderr)
         return EXIT_REFUSED
+    except OSError as error:  # connection refused, DNS, TLS: urllib's URLError is an OSError
+        reason = getattr(error, "reason", error)
+        print(f"maintbot run: cannot reach Slack at {settings.slack_api_url} ({reason}); check SLACK_API_URL "
+              "and the network.", file=sys.stderr)
+        return EXIT_REFUSED
     socket_mode = bool(settings.slack_app_token)
     slack = build_app(services, settings, client=client, verify_requests=not socket_mode)
     jobs = start_jobs(services, client, settings) if scheduler else None

@@ -66,8 +66,9 @@ ADMIN, GROUP = "UBENCHADM1", "SBENCHOPS1"
 DEFAULT_POSTGRES = os.environ.get("MAINTBOT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 #: How often each button is chosen among those a card shows (Edit and Delete are never pressed).
 #: Start and Cancel are rare, so that the cards keep moving between Draft and Scheduled for most of the run.
-WEIGHTS = {"Schedule": 1.0, "Unschedule": 1.0, "Start": 0.01, "Complete": 0.5, "Cancel": 0.004}
+WEIGHTS = {"Schedule": 1.0, "Unschedule": 1.0, "Start": 0.002, "Complete": 0.5, "Cancel": 0.001}
 SLACK_ACK_LIMIT = 3.0
+RESULT_LIMIT = 30.0  # seconds a presser waits for their ephemeral card to be replaced before calling it lost
 
 
 # -- the processes -----------------------------------------------------------------------------------
@@ -129,6 +130,12 @@ def wait_ready(replicas: list[Replica], within: float = 60.0) -> None:
             time.sleep(0.2)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def stop(replicas: list[Replica]) -> None:
     for replica in replicas:
         if replica.process.poll() is None:
@@ -148,25 +155,27 @@ class Responses(list):
 
     def __init__(self) -> None:
         super().__init__()
-        self.by_url: dict[str, list[dict]] = defaultdict(list)
-        self.arrived = threading.Condition()
+        self._lock = threading.Lock()
+        self._replaced: dict[str, tuple[threading.Event, list[dict]]] = {}
+
+    def _slot(self, path: str) -> tuple[threading.Event, list[dict]]:
+        with self._lock:
+            return self._replaced.setdefault(path, (threading.Event(), []))
 
     def append(self, item: dict) -> None:
-        with self.arrived:
-            super().append(item)
-            self.by_url[item["url"]].append({**item, "at": time.perf_counter()})
-            self.arrived.notify_all()
+        super().append(item)
+        if str(item.get("replace_original")).lower() == "true":
+            arrived, found = self._slot(item["url"])
+            found.append({**item, "at": time.perf_counter()})
+            arrived.set()
 
     def replaced(self, path: str, timeout: float) -> dict | None:
         """The post that replaced the pressed ephemeral message, once it arrives."""
-
-        def found() -> dict | None:
-            return next((r for r in self.by_url.get(path, []) if str(r.get("replace_original")).lower() == "true"),
-                        None)
-
-        with self.arrived:
-            self.arrived.wait_for(lambda: found() is not None, timeout)
-            return found()
+        arrived, found = self._slot(path)
+        arrived.wait(timeout)
+        with self._lock:
+            self._replaced.pop(path, None)
+        return found[0] if found else None
 
 
 @dataclass
@@ -204,6 +213,7 @@ class User:
         self.tally = Tally()
         self.copies: dict[str, list[dict]] = {}  # card uuid → blocks of my ephemeral copy
         self.last_seen: dict[str, list[dict]] = {}  # card uuid → the channel card as I last saw it with buttons
+        self.copy_seen: dict[str, list[dict]] = {}  # card uuid → my ephemeral copy as I last saw it with buttons
 
     def run(self, until: float) -> None:
         with httpx.Client(timeout=30) as http:
@@ -214,7 +224,7 @@ class User:
                     ways.reverse()
                 try:
                     if not any(press(http, card) for press in ways):
-                        self.tally.presses["nothing left to press"] += 1
+                        self.press_stale_copy(http, card)
                 except httpx.HTTPError as error:
                     self.tally.errors.append(f"{type(error).__name__}: {error}")
                 if self.think:
@@ -267,16 +277,29 @@ class User:
         button = self._choose(blocks)
         if button is None:  # final: nothing to press on my copy any more
             return False
+        self.copy_seen[card.uuid] = blocks
+        return self._press_copy(http, card, button, "own copy")
+
+    def press_stale_copy(self, http: httpx.Client, card: Card) -> None:
+        """The card is final everywhere: press a button of my copy as it was before (refused, and refreshed)."""
+        button = self._choose(self.copy_seen.get(card.uuid, []))
+        if button is None:
+            self.tally.presses["nothing to press"] += 1
+            time.sleep(0.05)
+            return
+        self._press_copy(http, card, button, "stale own copy")
+
+    def _press_copy(self, http: httpx.Client, card: Card, button: simulator.Button, where: str) -> bool:
         url = self.standin.response_url("load")
         body = simulator.block_actions(self.id, button.element, block_id=button.block_id, channel=card.channel,
                                        message_ts="1.000100", ephemeral=True, response_url=url)
         sent = time.perf_counter()
         if self._post(http, body, self.tally.acks).status_code != 200:
             return True
-        self.tally.presses[f"own copy: {button.label}"] += 1
-        replaced = self.responses.replaced(url.removeprefix(self.standin.url), timeout=10)
+        self.tally.presses[f"{where}: {button.label}"] += 1
+        replaced = self.responses.replaced(url.removeprefix(self.standin.url), timeout=RESULT_LIMIT)
         if replaced is None:
-            self.tally.errors.append("an ephemeral card was not replaced within 10 s")
+            self.tally.errors.append(f"an ephemeral card was not replaced within {RESULT_LIMIT:.0f} s")
             self.copies.pop(card.uuid, None)
             return True
         self.tally.results.append(replaced["at"] - sent)
@@ -407,12 +430,17 @@ def main(argv: list[str] | None = None) -> int:
               f"replicas + 1 dispatcher on PostgreSQL (schema {schema}) …", flush=True)
         people = [User(user, cards, replicas, standin, responses, args.seed * 1000 + n, args.think)
                   for n, user in enumerate(users)]
+        cpu_before = {replica.log.stem: cpu_seconds(replica.process.pid) for replica in processes}
+        bench_cpu = time.process_time()
         until = time.monotonic() + args.seconds
         threads = [threading.Thread(target=person.run, args=(until,), daemon=True) for person in people]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        cpu = {replica.log.stem: cpu_seconds(replica.process.pid) - cpu_before[replica.log.stem]
+               for replica in processes}
+        cpu["bench (users, stand-in)"] = time.process_time() - bench_cpu
         tally = Tally()
         for person in people:
             tally.merge(person.tally)
@@ -449,7 +477,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"`/maint show` acks: p50 {percentile(tally.commands, 0.5):.1f} ms, "
           f"p99 {percentile(tally.commands, 0.99):.1f} ms")
     print(f"ephemeral card replaced after a press: p50 {percentile(tally.results, 0.5):.1f} ms, "
-          f"p99 {percentile(tally.results, 0.99):.1f} ms")
+          f"p99 {percentile(tally.results, 0.99):.1f} ms, over 3 s: {sum(1 for r in tally.results if r > 3)}")
+    print(f"CPU seconds during the load ({os.cpu_count()} cores, {args.seconds:g} s): "
+          + ", ".join(f"{name} {seconds:.1f}" for name, seconds in cpu.items()))
     print(f"presses: {dict(sorted(tally.presses.items()))}")
     print(f"transitions: {transitions} (audit trail), refusals told to pressers: {refused}; "
           f"cards now: {dict(final)}")

@@ -24,8 +24,8 @@ from bot.slack import messages
 from bot.slack.bot import Bot, Origin
 from bot.slack.cards import card_text
 from bot.slack.commands import DONE, Commands
-from bot.slack.parsing import BadArguments
 from bot.slack.editor import Editor
+from bot.slack.parsing import BadArguments
 from bot.slack.replies import SHOWN, error_text
 from bot.slack.text import clip, date_token, escape
 

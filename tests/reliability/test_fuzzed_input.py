@@ -90,11 +90,13 @@ def references(made) -> st.SearchStrategy[str]:
 MENTIONS = ["<@UCLOUDMGR1|ann>", "<@UREADER001>", "<#CCLOUD0001|cloud>", "<#CSTORE0001>", "<!subteam^SCLOUDOPS1|@ops>",
             "<!channel>", "<!here>", "<!everyone>", "<@>", "<#|x>", "<!date^1^{date}|y>", "<https://evil.example|x>",
             "<@U1|a|b>", "<", ">", "&lt;@U1&gt;"]
-VALUES = ["draft", "scheduled", "in_progress", "In progress", "completed", "cancelled", "bogus", "emergency", "2", "9",
-          "Cloud", "Storage", "cloud", "Cloud/VMs", "2026-11-03", "2026-11-03T22:00", "2026-11-03 22:00+02:00",
-          "2026-13-45", "31/12/2026", "-1", "0", "1", "99999999999999999999", "overrun,late_start", "on_time,bogus",
-          "yes", "no", "maybe", "72h,1h", "0m", "9999999d", "99999999999d", ",".join(["1m"] * 40), "C" + "1" * 40, "-name", "overrun_minutes", "sort", "", ",", "@U123",
-          "C1,C2", "U1 U2"]
+VALUES = [
+    "draft", "scheduled", "in_progress", "In progress", "completed", "cancelled", "bogus", "emergency", "2", "9",
+    "Cloud", "Storage", "cloud", "Cloud/VMs", "2026-11-03", "2026-11-03T22:00", "2026-11-03 22:00+02:00",
+    "2026-13-45", "31/12/2026", "-1", "0", "1", "99999999999999999999", "overrun,late_start", "on_time,bogus",
+    "yes", "no", "maybe", "72h,1h", "0m", "9999999d", "99999999999d", ",".join(["1m"] * 40), "C" + "1" * 40,
+    "-name", "overrun_minutes", "sort", "", ",", "@U123", "C1,C2", "U1 U2",
+]
 
 
 def fuzzed_texts(made) -> st.SearchStrategy[str]:
@@ -158,7 +160,7 @@ ACTORS = st.sampled_from([READER, READER, READER, STORE, MANAGER, ADMIN_ID])
 def test_fuzzed_commands_over_http(slack, services, ground, errors_logged, figures):
     tried = []
 
-    @settings(FUZZ, max_examples=250)
+    @settings(FUZZ, max_examples=400)
     @given(typed=fuzzed_texts(ground["announcements"]), user=ACTORS)
     def answer(typed, user):
         before = fingerprint(services.context.db)
@@ -382,9 +384,10 @@ def test_fuzzed_button_presses(slack, slack_app, services, ground, errors_logged
         if where == "home":
             body = simulator.block_actions(user, button, block_id=block_id, view=home)
         else:
-            body = simulator.block_actions(user, button, block_id=block_id, channel=CHANNEL, ephemeral=where != "channel",
+            body = simulator.block_actions(user, button, block_id=block_id, channel=CHANNEL,
+                                           ephemeral=where != "channel", message_ts=card.ts,
                                            message={"ts": card.ts, "text": card.text, "blocks": card.blocks},
-                                           message_ts=card.ts, response_url=slack.standin.response_url())
+                                           response_url=slack.standin.response_url())
         status, answered = dispatch(slack_app, body)
         assert (status, answered) == (200, "")
         after = fingerprint(services.context.db)

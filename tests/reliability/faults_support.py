@@ -3,8 +3,9 @@ the checks that nothing was lost, duplicated, reordered or left stale.
 
 - `SlackOutage` cycles the SlackStandIn through failure modes (5xx, timeouts where Slack did the work but
   the answer was lost, timeouts where it did nothing, history reads failing while posts time out).
-- `postgres(...)` stops, starts or restarts the local PostgreSQL cluster (`pg_ctlcluster`), for the
-  disruptive test only; `postgres_down()` guarantees it is started again whatever happens.
+- `postgres(...)` stops, starts or restarts the local PostgreSQL cluster (`pg_ctlcluster`, cluster
+  `MAINTBOT_TEST_POSTGRES_CLUSTER`, default "15 main"), for the disruptive test only; `postgres_down()`
+  guarantees it is started again whatever happens.
 - `delivered(...)`, `out_of_order(...)` and `stale_cards(...)` read what people in Slack see off the
   stand-in and compare it with the outbox and the announcements in the database.
 """
@@ -82,8 +83,8 @@ class SlackOutage:
     def step(self, number: int) -> Mode:
         self.mode = MODES[number % len(MODES)]
         self.standin.clear_faults()
-        with self.standin._lock:
-            self.standin.faults.extend(self.mode.faults)  # `times=None`: they never wear out
+        for fault in self.mode.faults:
+            self.standin.fail(**vars(fault))
         self.steps[self.mode.name] += 1
         return self.mode
 

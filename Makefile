@@ -30,8 +30,12 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check bot storage tests bench
 
+# Figures and ratios against floors measured in the same run (bench/README.md); about 15 minutes.
 bench: $(STAMP)
 	$(BIN)/python bench/list_and_stats.py
+	$(BIN)/python bench/api_http.py
+	$(BIN)/python bench/slack_roundtrip.py
+	$(BIN)/python bench/jobs_tick.py
 
 # Faults, attacks and load (README, "Reliability"). Restarts the local PostgreSQL server: run it alone.
 reliability: $(STAMP)

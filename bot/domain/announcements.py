@@ -9,6 +9,7 @@ actors exactly one wins and the other gets the valid-states error.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -276,6 +277,13 @@ class Announcements:
                     notices.queue(session, row, kind, now, refers_to=str(row.sequence), actor=actor, details=details)
                 notices.after_update(session, row, changes, now, self.context.reminder_leads)
             return self._view(session, reach, row)
+
+    def extend(self, actor: Actor, reference: object, by: timedelta) -> AnnouncementView:
+        """Push back the end of maintenance that runs long: `by` after its scheduled end, or after now when
+        that has passed. Two managers pressing Extend at once extend it once: both ask for the same end."""
+        current = self.get(actor, reference)
+        new_end = max(current.scheduled_end, self.context.clock.now()) + by
+        return self.update(actor, current.uuid, {"scheduled_end": new_end})
 
     def delete(self, actor: Actor, reference: object) -> None:
         """Delete in any state (as the seed does); the audit trail keeps the record of it."""

@@ -148,7 +148,15 @@ class Catalog:
         with self.context.db.write() as session:
             self._require_admin(session, actor)
             row = lookup.provider(session, reference)
+            if isinstance(fields.get("name"), str):
+                fields["name"] = fields["name"].strip()
             errors = _check_provider_fields(fields)
+            if "channel_id" in fields and not fields["channel_id"]:
+                errors["channel_id"] = ["An announcement channel is required."]
+            name = fields.get("name")
+            taken = select(Provider.id).where(Provider.name == name, Provider.id != row.id)
+            if not errors and name and name != row.name and session.scalar(taken):
+                errors["name"] = [f"A service provider named {name!r} already exists."]
             if errors:
                 raise Invalid(errors)
             changes = {}

@@ -105,6 +105,13 @@ class Timers:
         )
 
     @staticmethod
+    def _due_now(row, now) -> bool:
+        """Still past its start while Scheduled, or past its end while In progress."""
+        if row.state == State.SCHEDULED:
+            return row.scheduled_start <= now
+        return row.state == State.IN_PROGRESS and row.scheduled_end < now
+
+    @staticmethod
     def _refers_to(row) -> tuple[str, str]:
         """(kind, the time it refers to) of the notice a candidate calls for."""
         if row.state == State.SCHEDULED:
@@ -137,8 +144,8 @@ class Timers:
             if self.context.db.dialect == "postgresql":
                 # Losing this commit in a server crash loses nothing: the next tick finds the same work again.
                 session.execute(text("SET LOCAL synchronous_commit = off"))
-            live = (State.SCHEDULED, State.IN_PROGRESS)
-            rows = [row for row in session.scalars(query).unique() if State(row.state) in live]
+            # Re-checked under the lock: a row started or extended since the first read is not due any more.
+            rows = [row for row in session.scalars(query).unique() if self._due_now(row, now)]
             wanted = {row.uuid: self._refers_to(row) for row in rows}
             handled = self._handled(session, wanted)
             rows = [row for row in rows if row.uuid not in handled]

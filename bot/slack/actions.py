@@ -84,9 +84,7 @@ class Buttons:
                 announcements.delete(actor, reference)
                 return self._deleted(origin, view)
             if verb in EXTENSIONS:
-                view = announcements.get(actor, reference)
-                start_from = max(view.scheduled_end, self.bot.services.context.clock.now())
-                view = announcements.update(actor, reference, {"scheduled_end": start_from + EXTENSIONS[verb]})
+                view = announcements.extend(actor, reference, EXTENSIONS[verb])
                 done = f"⏱️ Extended *{escape(clip(view.name, 150))}* to {date_token(view.scheduled_end)}."
             else:
                 action = Action(verb)

@@ -7,6 +7,7 @@ that subcommand's usage; a refusal from the domain is rendered by `replies.error
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -180,8 +181,9 @@ class Commands:
         actor = self.bot.actor(origin.user)
         query, title = self._list_query(origin, args)
         page = self.bot.services.announcements.list(actor, query)
-        query_text = " ".join([*args.positional, *(f"{k}={v}" for k, vs in args.options.items() for v in vs
-                                                   if k != "page")])
+        # Quoted as typed, so that `provider="Cloud Team"` survives the pager's round trip through words().
+        query_text = shlex.join([*args.positional, *(f"{k}={v}" for k, vs in args.options.items() for v in vs
+                                                     if k != "page")])
         blocks = messages.announcement_list(page, title, query_text)
         return Answer(f"{title}: {page.count}", blocks)
 

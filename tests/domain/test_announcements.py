@@ -536,3 +536,14 @@ def test_an_announcement_reaches_its_providers_channel_and_each_subscribed_chann
 
     assert channels[0] == "CCLOUD0001"
     assert sorted(channels) == sorted({"CCLOUD0001", "CVMWATCH1", "CCLOUDFAN", "CBOTHWAYS"})
+
+
+def test_renaming_a_provider_to_a_taken_name_or_clearing_its_channel_is_refused(services, world, admin):
+    with pytest.raises(Invalid) as taken:
+        services.catalog.update_provider(admin, "Cloud", name=" Storage ")
+    with pytest.raises(Invalid) as cleared:
+        services.catalog.update_provider(admin, "Cloud", channel_id="")
+
+    assert "already exists" in taken.value.fields["name"][0]
+    assert "channel" in cleared.value.fields["channel_id"][0]
+    assert services.catalog.provider("Cloud").channel_id == "CCLOUD0001"

@@ -94,3 +94,21 @@ def test_the_dispatcher_is_woken_after_a_commit_that_queued_news_and_only_then(s
     services.announcements.transition(cloud_manager, draft.uuid, Action.SCHEDULE)
 
     assert wakes == [1]
+
+
+def test_extending_overrunning_maintenance_counts_from_now_and_is_announced(db, services, world, cloud_manager, clock):
+    announcement = announce(services, cloud_manager, State.IN_PROGRESS)
+    clock.set(announcement.scheduled_end + timedelta(minutes=10))
+
+    extended = services.announcements.extend(cloud_manager, announcement.uuid, timedelta(minutes=30))
+
+    assert extended.scheduled_end == clock.now() + timedelta(minutes=30)
+    assert queued(db)[-1] == ("extended", "CCLOUD0001")
+
+
+def test_extending_before_the_end_adds_to_the_scheduled_end(services, world, cloud_manager):
+    announcement = announce(services, cloud_manager, State.IN_PROGRESS)
+
+    extended = services.announcements.extend(cloud_manager, announcement.uuid, timedelta(hours=1))
+
+    assert extended.scheduled_end == announcement.scheduled_end + timedelta(hours=1)

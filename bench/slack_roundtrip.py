@@ -116,6 +116,7 @@ def load(db: Database, count: int, now: datetime) -> None:
         for chunk in range(0, len(rows), 2000):
             connection.execute(insert(Announcement), rows[chunk:chunk + 2000])
     assert db.engine.connect().execute(text("SELECT count(*) FROM announcements")).scalar() == count
+    db.analyze()  # SQLite's planner statistics, as `maintbot` refreshes them at start-up and hourly
 
 
 def bare_app(api_url: str) -> App:

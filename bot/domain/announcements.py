@@ -168,6 +168,16 @@ class Announcements:
             conditions = [reach.visible_announcements(), *filter_conditions(query or ListQuery())]
             return session.scalar(count_query(conditions)) or 0
 
+    def for_editing(self, actor: Actor, reference: object) -> AnnouncementView:
+        """The announcement as its editor starts from, refused as `update` would refuse it: before anyone
+        fills in a form that could not be saved."""
+        with self.context.db.read() as session:
+            reach = self.context.reach(session, actor)
+            row = self._visible(session, reach, reference)
+            self._require_manager(reach, row)
+            self._require_editable(row)
+            return self._view(session, reach, row)
+
     def history(self, actor: Actor, reference: object) -> list[EventView]:
         """The audit trail of one announcement, for its managers."""
         with self.context.db.read() as session:
@@ -227,8 +237,7 @@ class Announcements:
             reach = self.context.reach(session, actor)
             row = self._visible(session, reach, reference, lock=True)
             self._require_manager(reach, row)
-            if State(row.state) not in EDITABLE_STATES:
-                raise InvalidState(labels(EDITABLE_STATES), State(row.state).label)
+            self._require_editable(row)
             errors = check_fields(self._known(fields), () if partial else REQUIRED_ON_CREATE)
             provider = self._provider_field(session, fields.get("provider"), errors) if "provider" in fields else None
             if provider is not None and not reach.manages(provider.id):
@@ -478,6 +487,11 @@ class Announcements:
     @staticmethod
     def _subject(row: Announcement) -> str:
         return f"Maintenance announcement {row.name}"
+
+    @staticmethod
+    def _require_editable(row: Announcement) -> None:
+        if State(row.state) not in EDITABLE_STATES:
+            raise InvalidState(labels(EDITABLE_STATES), State(row.state).label)
 
     @staticmethod
     def _require_manager(reach: Reach, row: Announcement) -> None:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.enums import EDITABLE_STATES
-from bot.domain.errors import UNAVAILABLE, DomainError, Invalid, InvalidState, NotAllowed
+from bot.domain.errors import UNAVAILABLE, DomainError, Invalid
 from bot.domain.views import AnnouncementView
 from bot.slack import modals
 from bot.slack.bot import Bot, Origin, metadata, read_metadata
@@ -49,11 +48,7 @@ class Editor:
         services = self.bot.services
         actor = self.bot.actor(origin.user)
         try:
-            view = services.announcements.get(actor, reference)
-            if not view.can_manage:
-                raise NotAllowed()
-            if view.state not in EDITABLE_STATES:
-                raise InvalidState([state.label for state in EDITABLE_STATES], view.state.label)
+            view = services.announcements.for_editing(actor, reference)
         except SHOWN as error:
             return self.bot.tell(origin, error_text(error, "edit"))
         impact, description = modals.initial_impact(view, None)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.domain.announcements import AffectedInput
 from bot.domain.enums import Impact, MaintenanceType, State
-from bot.domain.errors import Ambiguous, Invalid, InvalidState, NotFound
+from bot.domain.errors import Ambiguous, Invalid, InvalidState, NotAllowed, NotFound
 from storage.models import Event
 from tests.conftest import NOW
 from tests.factories import announce
@@ -547,3 +547,14 @@ def test_renaming_a_provider_to_a_taken_name_or_clearing_its_channel_is_refused(
     assert "already exists" in taken.value.fields["name"][0]
     assert "channel" in cleared.value.fields["channel_id"][0]
     assert services.catalog.provider("Cloud").channel_id == "CCLOUD0001"
+
+
+def test_opening_an_edit_is_refused_as_saving_it_would_be(services, world, cloud_manager, storage_manager):
+    completed = announce(services, cloud_manager, State.COMPLETED)
+    published = announce(services, cloud_manager, State.SCHEDULED)
+
+    with pytest.raises(InvalidState):
+        services.announcements.for_editing(cloud_manager, completed.uuid)
+    with pytest.raises(NotAllowed):
+        services.announcements.for_editing(storage_manager, published.uuid)
+    assert services.announcements.for_editing(cloud_manager, published.uuid).internal_notes is not None

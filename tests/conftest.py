@@ -68,6 +68,13 @@ def postgres_database(schema: str, **kwargs) -> Database:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request, tmp_path) -> Database:
     """A migrated, empty database on each backend."""
+    database = open_test_database(request, tmp_path)
+    yield database
+    database.dispose()
+
+
+def open_test_database(request, tmp_path) -> Database:
+    """A migrated, empty database on the backend `request.param` names (for `db` fixtures)."""
     if request.param == "sqlite":
         path = tmp_path / "maintbot.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
@@ -77,8 +84,7 @@ def db(request, tmp_path) -> Database:
         tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
         with database.engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    yield database
-    database.dispose()
+    return database
 
 
 @pytest.fixture

@@ -53,10 +53,6 @@ class Reach:
     def is_admin(self) -> bool:
         return self._ids is None
 
-    @property
-    def manages_any(self) -> bool:
-        return self._ids is None or bool(self._ids)
-
     def manages(self, provider_id: int) -> bool:
         return self._ids is None or provider_id in self._ids
 

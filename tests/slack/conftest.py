@@ -6,8 +6,6 @@ PostgreSQL, by parametrizing `db` indirectly.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from bot.config import Settings
@@ -15,25 +13,13 @@ from bot.slack.app import build_app
 from bot.slack.http import standalone
 from bot.slack.standin import SlackStandIn
 from storage.db import Database
-from tests.conftest import ADMIN_ID, postgres_database
+from tests.conftest import ADMIN_ID, open_test_database
 from tests.slack.workspace import SECRET, Server, Workspace
 
 
 @pytest.fixture(params=["sqlite"])
 def db(request, tmp_path) -> Database:
-    if request.param == "sqlite":
-        path = tmp_path / "maintbot.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        database = Database(f"sqlite:///{path}")
-    else:
-        from sqlalchemy import text
-
-        from storage.models import Base
-
-        database = postgres_database(request.getfixturevalue("postgres_schema"))
-        tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
-        with database.engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    database = open_test_database(request, tmp_path)
     yield database
     database.dispose()
 

@@ -39,7 +39,12 @@ class Message:
 
 @dataclass
 class Fault:
-    """Answer matching calls with a failure, `times` times (None: until cleared)."""
+    """Answer matching calls with a failure, `times` times (None: until cleared).
+
+    `delay` makes the answer late. With status 200 and no error, Slack has done the work before the delay
+    starts (the answer, not the work, is late: a client that gives up has still posted); otherwise nothing
+    is done. Tests wait for late answers with `SlackStandIn.settled()`, never with sleeps.
+    """
 
     method: str | None = None
     channel: str | None = None
@@ -51,6 +56,28 @@ class Fault:
 
     def matches(self, method: str, args: dict[str, Any]) -> bool:
         return (self.method in (None, method)) and (self.channel in (None, args.get("channel")))
+
+
+class _CountingServer(ThreadingHTTPServer):
+    """Counts requests from the moment they are accepted until their handler ends, for `settled()`."""
+
+    def __init__(self, address, handler, standin: SlackStandIn) -> None:
+        self.standin = standin
+        super().__init__(address, handler)
+
+    def process_request(self, request, client_address) -> None:
+        self.standin._request_started()
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.standin._request_finished()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.standin._request_finished()
 
 
 class SlackStandIn:
@@ -67,9 +94,11 @@ class SlackStandIn:
         self.user_timezones: dict[str, str] = {}
         self.faults: list[Fault] = []
         self._lock = threading.Lock()
+        self._idle = threading.Condition()
+        self._in_flight = 0  # requests accepted and not yet answered (or abandoned)
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
-        self._server = ThreadingHTTPServer((host, port), self._handler())
+        self._server = _CountingServer((host, port), self._handler(), self)
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -99,6 +128,25 @@ class SlackStandIn:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def settled(self, timeout: float = 10.0) -> None:
+        """Wait until every request accepted so far has been answered, late ones included.
+
+        A client that timed out leaves its request running here; after this returns, everything it did
+        (or did not do) is recorded, so a test can look without guessing how long to sleep.
+        """
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._in_flight == 0, timeout):
+                raise TimeoutError(f"{self._in_flight} Slack stand-in requests still running after {timeout} s")
+
+    def _request_started(self) -> None:
+        with self._idle:
+            self._in_flight += 1
+
+    def _request_finished(self) -> None:
+        with self._idle:
+            self._in_flight -= 1
+            self._idle.notify_all()
 
     def __enter__(self) -> SlackStandIn:
         return self.start()
@@ -151,14 +199,13 @@ class SlackStandIn:
                 fault.times -= 1
                 if fault.times <= 0:
                     self.faults.remove(fault)
-        if fault is not None:
+        if fault is not None and (fault.status != 200 or fault.error):
             if fault.delay:
                 time.sleep(fault.delay)
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             if fault.status != 200:
                 return fault.status, headers, {"ok": False, "error": fault.error or "fatal_error"}
-            if fault.error:
-                return 200, headers, {"ok": False, "error": fault.error}
+            return 200, headers, {"ok": False, "error": fault.error}
         if self.latency:
             time.sleep(self.latency)
         handler = getattr(self, "_" + method.replace(".", "_"), None)
@@ -166,6 +213,8 @@ class SlackStandIn:
             return 200, {}, {"ok": False, "error": "unknown_method"}
         with self._lock:
             result = handler(args)
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)  # the work is done; only the answer is late
         return 200, {}, {"ok": "error" not in result, **result}
 
     def _ts_now(self) -> str:

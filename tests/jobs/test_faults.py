@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -137,7 +136,7 @@ def test_a_post_whose_answer_was_lost_is_not_posted_again(db, services, world, c
     announce(services, cloud_manager, State.SCHEDULED)
 
     assert dispatcher.deliver_due() == 0
-    time.sleep(0.4)  # the late post lands (a real retry comes seconds later, not at once as on this clock)
+    slack.settled()  # the late answer is out (a real retry comes seconds later, not at once as on this clock)
     clock.advance(timedelta(minutes=1))
     assert dispatcher.deliver_due() == 1
     dispatcher.stop()

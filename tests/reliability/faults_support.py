@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,10 +50,6 @@ class Mode:
     name: str
     faults: tuple[Fault, ...]
 
-    @property
-    def slow(self) -> bool:
-        return any(fault.delay for fault in self.faults)
-
 
 def _everything(**kwargs) -> Fault:
     return Fault(times=None, **kwargs)
@@ -89,9 +84,8 @@ class SlackOutage:
         return self.mode
 
     def settle(self) -> None:
-        """Wait (in real time, briefly) until the stand-in finished the slow answers the client gave up on."""
-        if self.mode is not None and self.mode.slow:
-            time.sleep(SLOW - CLIENT_TIMEOUT + 0.1)
+        """Wait until the stand-in has finished the slow answers the client gave up on."""
+        self.standin.settled()
 
     def end(self) -> None:
         self.settle()

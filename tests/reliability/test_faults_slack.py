@@ -151,7 +151,8 @@ def test_a_reply_whose_answer_was_lost_is_not_posted_again_while_slack_cannot_sh
     services.announcements.transition(cloud_manager, busy_world["kernel"].uuid, Action.START)
     standin.fail(method="chat.postMessage", delay=SLOW, times=None)  # the replies arrive; the answers do not
     assert dispatcher.deliver_due() == 0
-    SlackOutage(standin).end()  # (the slow answers finish)
+    standin.settled()  # the slow answers are out
+    standin.clear_faults()
 
     standin.fail(method="conversations.replies", status=503, error="service_unavailable", times=None)
     clock.advance(timedelta(minutes=1))

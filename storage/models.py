@@ -146,6 +146,9 @@ class Announcement(Base):
     highest_impact: Mapped[int] = mapped_column(SmallInteger, default=1)
     #: Rises with every change, so calendars (iCalendar SEQUENCE) and caches can tell versions apart.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    #: The wording its audience was last shown (bot/domain/published.py); None until first published.
+    #: Deferred: only cards and feeds of withdrawn or cancelled announcements read it.
+    published: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     created: Mapped[datetime] = mapped_column(Timestamp)
     modified: Mapped[datetime] = mapped_column(Timestamp)
 

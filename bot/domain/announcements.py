@@ -13,18 +13,18 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, exists, func, literal, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy.orm import Session, undefer
 
-from bot.domain import audit, lookup, notices, timing
+from bot.domain import audit, lookup, notices, published, timing
 from bot.domain.actors import Actor, Reach
 from bot.domain.context import Context
-from bot.domain.enums import EDITABLE_STATES, Action, Impact, MaintenanceType, State, TimingBucket
+from bot.domain.enums import EDITABLE_STATES, Action, Impact, State, TimingBucket
 from bot.domain.errors import Invalid, InvalidState, NotAllowed, NotFound
 from bot.domain.listing import ListQuery, count_query, filter_conditions, order_by, page_bounds
 from bot.domain.validation import check_fields, check_window
 from bot.domain.views import AffectedView, AnnouncementView, EventView, OfferingView, Page
-from storage.models import AffectedOffering, Announcement, Event, Offering
+from storage.models import AffectedOffering, Announcement, Offering
 from storage.types import UTCDateTime
 
 TRANSITIONS: dict[Action, tuple[frozenset[State], State]] = {
@@ -88,18 +88,21 @@ def affected_view(row: AffectedOffering, announcement_uuid: UUID) -> AffectedVie
 
 
 def announcement_view(row: Announcement, computed, reach: Reach) -> AnnouncementView:
+    """`row` as `reach` may see it: managers see it as it is, everyone else only its published wording."""
     overrun, start_delta, bucket = computed
     manager = reach.manages(row.provider_id)
+    affected = tuple(affected_view(a, row.uuid) for a in row.affected)
+    content = published.live_content(row, affected) if manager else published.public_content(row, affected)
     return AnnouncementView(
         uuid=row.uuid,
-        name=row.name,
-        message=row.message,
+        name=content.name,
+        message=content.message,
         internal_notes=row.internal_notes if manager else None,
-        maintenance_type=MaintenanceType(row.maintenance_type),
-        external_reference_url=row.external_reference_url,
+        maintenance_type=content.maintenance_type,
+        external_reference_url=content.external_reference_url,
         state=State(row.state),
-        scheduled_start=row.scheduled_start,
-        scheduled_end=row.scheduled_end,
+        scheduled_start=content.scheduled_start,
+        scheduled_end=content.scheduled_end,
         actual_start=row.actual_start,
         actual_end=row.actual_end,
         provider_uuid=row.provider.uuid,
@@ -109,7 +112,7 @@ def announcement_view(row: Announcement, computed, reach: Reach) -> Announcement
         sequence=row.sequence,
         created=row.created,
         modified=row.modified,
-        affected=tuple(affected_view(a, row.uuid) for a in row.affected),
+        affected=content.affected,
         overrun_minutes=overrun,
         start_delta_minutes=start_delta,
         timing_bucket=TimingBucket(bucket),
@@ -138,28 +141,41 @@ class Announcements:
 
     def calendar(self, query: ListQuery | None = None) -> Page[AnnouncementView]:
         """What calendar subscribers see: published announcements, and cancelled ones that had been
-        published (so subscribed calendars strike them out). A draft cancelled unseen never shows."""
+        published (so subscribed calendars strike them out, as last published). A draft cancelled unseen
+        never shows."""
         query = query or ListQuery()
-        was_published = exists().where(
-            Event.announcement_uuid == Announcement.uuid, Event.action == PAST_TENSE[Action.SCHEDULE]
-        )
         everyone = Reach(set())
-        shown = or_(everyone.visible_announcements(), and_(Announcement.state == int(State.CANCELLED), was_published))
+        shown = or_(
+            everyone.visible_announcements(),
+            and_(Announcement.state == int(State.CANCELLED), Announcement.published.is_not(None)),
+        )
         with self.context.db.read() as session:
-            return self._page(session, everyone, [shown, *filter_conditions(query)], query)
+            return self._page(session, everyone, [shown, *filter_conditions(query)], query, with_published=True)
+
+    def as_published(self, reference: object) -> AnnouncementView:
+        """The announcement as its audience sees it, whatever its state: what channel cards show (a withdrawn
+        or cancelled one as it was last published). NotFound once deleted."""
+        with self.context.db.read() as session:
+            row = self._visible(session, Reach(None), reference)
+            return self._view(session, Reach(set()), row)
 
     @staticmethod
-    def _page(session: Session, reach: Reach, conditions: list, query: ListQuery) -> Page[AnnouncementView]:
+    def _page(
+        session: Session, reach: Reach, conditions: list, query: ListQuery, *, with_published: bool = False
+    ) -> Page[AnnouncementView]:
         ordering = order_by(query.ordering)
         count = session.scalar(count_query(conditions)) or 0
         page, size = page_bounds(query.page, query.page_size, count)
-        rows = session.execute(
+        statement = (
             select(Announcement, *timing.COMPUTED)
             .where(*conditions)
             .order_by(*ordering)
             .limit(size)
             .offset((page - 1) * size)
-        ).unique()
+        )
+        if with_published:
+            statement = statement.options(undefer(Announcement.published))
+        rows = session.execute(statement).unique()
         return Page([announcement_view(row[0], row[1:], reach) for row in rows], count, page, size)
 
     def count(self, actor: Actor, query: ListQuery | None = None) -> int:
@@ -266,6 +282,7 @@ class Announcements:
             if changes:
                 row.modified = now
                 row.sequence += 1
+                published.record(row)
                 audit.record(
                     session,
                     actor,
@@ -342,6 +359,7 @@ class Announcements:
             session.refresh(row)
             if not won:
                 raise InvalidState(labels(sources), State(row.state).label)
+            published.record(row)
             audit.record(
                 session,
                 actor,
@@ -476,6 +494,7 @@ class Announcements:
     def _tell_edited(session: Session, row: Announcement, actor: Actor, now) -> None:
         """After an affected offering changed: keep the highest impact, and tell channels that saw it."""
         row.highest_impact = highest_impact(row)
+        published.record(row)
         session.flush()
         if State(row.state) in notices.LIVE:
             notices.queue(session, row, "updated", now, refers_to=str(row.sequence), actor=actor)

@@ -53,9 +53,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import OperationalError
 
-from bot.domain.actors import Actor
 from bot.domain.clock import Clock
-from bot.domain.enums import Interface, State
+from bot.domain.enums import State
 from bot.domain.errors import NotFound
 from bot.domain.notices import CHANGES, DUE, OVERRUN, REMINDER, SUMMARY
 from bot.domain.outbox import Claimed
@@ -66,7 +65,6 @@ from bot.slack.text import duration
 
 log = logging.getLogger(__name__)
 
-SYSTEM = Actor.system(Interface.SCHEDULER)
 CARD_EVENT = "maintbot_card"
 NOTICE_EVENT = "maintbot_notice"
 #: Slack errors worth retrying; every other `ok: false` is permanent until an admin retries.
@@ -324,7 +322,8 @@ class Dispatcher:
         return ts, None
 
     def _view(self, announcement_uuid: UUID, sequence: int | None) -> AnnouncementView | None:
-        """The announcement as it is now (None once deleted); read once per version, whatever the fan-out."""
+        """The announcement as its audience sees it now (None once deleted): a withdrawn or cancelled one as
+        it was last published, never as edited since. Read once per version, whatever the fan-out."""
         if sequence is None:
             return None
         with self._views_lock:
@@ -332,7 +331,7 @@ class Dispatcher:
         if cached is not None and cached[0].sequence == sequence:
             return cached[0]
         try:
-            view = self.services.announcements.get(SYSTEM, announcement_uuid)
+            view = self.services.announcements.as_published(announcement_uuid)
         except NotFound:
             return None
         text, blocks = messages.card(view, view.name, view.short_id)

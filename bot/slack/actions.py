@@ -129,7 +129,8 @@ class Buttons:
         elif origin.home:
             self.bot.homes.publish(origin.user)
         elif origin.message_ts and origin.message_ts == self.bot.services.outbox.card(view.uuid, origin.channel):
-            text, blocks = channel_card(view, view.name, view.short_id)
+            shown = self.bot.services.announcements.as_published(view.uuid)  # the channel's, not the presser's
+            text, blocks = channel_card(shown, shown.name, shown.short_id)
             self.bot.call(self.bot.client.chat_update, channel=origin.channel, ts=origin.message_ts, text=text,
                           blocks=[block.to_dict() for block in blocks])
         return None

@@ -1,5 +1,5 @@
 """Property: any sequence of actions by any actors leaves announcements in states the table allows,
-and every refused action changes nothing.
+every refused action changes nothing, and the audience only ever sees wording that was published.
 
 The model is the transition table and the permission rule, stated independently of the service:
 an action succeeds exactly when the actor manages the provider and the state is a valid source.
@@ -12,6 +12,7 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.domain import published
 from bot.domain.enums import Action, State
 from bot.domain.errors import DomainError, InvalidState, NotAllowed, NotFound
 from tests.factories import announce
@@ -53,6 +54,7 @@ def test_any_sequence_of_actions_keeps_the_state_machine(request, services, worl
     manager = actors["cloud_manager"]
     announcements = [announce(services, manager).uuid for _ in range(3)]
     expected = {uuid: State.DRAFT for uuid in announcements}
+    last_published: dict = {uuid: None for uuid in announcements}  # (name, message) when last in a public state
 
     for actor_name, action, target, minutes in script:
         clock.advance(timedelta(minutes=minutes))
@@ -62,7 +64,8 @@ def test_any_sequence_of_actions_keeps_the_state_machine(request, services, worl
         allowed = actor_name in MANAGES_CLOUD
         try:
             if action == "edit":
-                services.announcements.update(actor, uuid, {"message": f"edited at {clock.now()}"})
+                services.announcements.update(actor, uuid, {"name": f"Renamed {minutes}",
+                                                            "message": f"edited at {clock.now()}"})
                 succeeded = True
             else:
                 after = services.announcements.transition(actor, uuid, action)
@@ -88,3 +91,7 @@ def test_any_sequence_of_actions_keeps_the_state_machine(request, services, worl
         assert now.state == expected[uuid]
         assert (now.actual_start is not None) == (now.state in (State.IN_PROGRESS, State.COMPLETED))
         assert (now.actual_end is not None) == (now.state == State.COMPLETED)
+        if now.state in PUBLIC:
+            last_published[uuid] = (now.name, now.message)
+        shown = services.announcements.as_published(uuid)
+        assert (shown.name, shown.message) == (last_published[uuid] or (published.NEUTRAL_NAME, ""))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 
-from bot.domain.enums import State
+from bot.domain.enums import Action, State
 from tests.factories import announce
 
 MANAGER, GROUPIE, READER = "UCLOUDMGR1", "UGROUPIE01", "UREADER001"
@@ -114,3 +115,21 @@ def test_delete_on_an_ephemeral_card_replaces_it(slack, services, world, cloud_m
 
     assert "Deleted *Kernel upgrade*" in card.content and card.buttons == []
     assert services.announcements.count(cloud_manager) == 0
+
+
+@pytest.mark.parametrize("label", ["Start", "Unschedule", "Cancel"])
+def test_a_stale_press_on_a_channel_card_after_draft_edits_shows_the_channel_only_published_wording(
+    slack, services, world, cloud_manager, label
+):
+    view, card = published_card(slack, services, cloud_manager, name="Kernel upgrade")
+    services.announcements.transition(cloud_manager, view.uuid, Action.UNSCHEDULE)
+    services.announcements.update(cloud_manager, view.uuid, {"name": "Project Nightjar", "message": "Acme first."})
+    slack.deliver()
+
+    slack.press(card, label, user=MANAGER)  # the card in the channel still showed the old buttons
+    slack.deliver()
+
+    seen = [version for post in slack.standin.posts_in(CHANNEL)
+            for version in [*post.history, {"text": post.text, "blocks": post.blocks}]]
+    assert "Nightjar" not in json.dumps(seen) and "Acme" not in json.dumps(seen)
+    assert slack.card_in(CHANNEL).content.count("Kernel upgrade") >= 1

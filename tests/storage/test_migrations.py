@@ -31,7 +31,34 @@ def test_an_empty_database_reports_every_revision_as_pending(tmp_path):
 
     empty = Database(f"sqlite:///{tmp_path / 'empty.db'}")
 
-    assert migrate.pending(empty.engine) == ["0001"]
+    revisions = sorted(path.name for path in (migrate.MIGRATIONS / "versions").glob("0*.py"))
+    assert [revision[:4] for revision in migrate.pending(empty.engine)] == [name[:4] for name in revisions]
+
+
+def test_announcements_published_before_snapshots_existed_get_their_wording_as_snapshot(
+    db, services, world, cloud_manager
+):
+    from alembic import command
+
+    from bot.domain.enums import Action, State
+    from storage.models import Announcement
+    from tests.factories import announce
+
+    live = announce(services, cloud_manager, State.SCHEDULED, name="Kernel upgrade")
+    withdrawn = announce(services, cloud_manager, State.SCHEDULED, name="Network change")
+    services.announcements.transition(cloud_manager, withdrawn.uuid, Action.UNSCHEDULE)
+    draft = announce(services, cloud_manager, name="Never shown")
+    with db.engine.begin() as connection:  # as a database of the version before snapshots
+        command.downgrade(migrate._config(db.engine, connection), "0001")
+        command.upgrade(migrate._config(db.engine, connection), "head")
+
+    with db.read() as session:
+        shown = {row.uuid: row.published for row in session.query(Announcement)}
+    assert shown[live.uuid]["name"] == "Kernel upgrade"
+    assert shown[withdrawn.uuid]["name"] == "Network change"
+    assert [item["offering_name"] for item in shown[live.uuid]["affected"]] == [a.offering.name for a in live.affected]
+    assert shown[draft.uuid] is None
+    assert services.announcements.as_published(withdrawn.uuid).name == "Network change"
 
 
 def test_sqlite_enforces_foreign_keys_and_uses_wal(db):

@@ -494,8 +494,8 @@ class Announcements:
     def _tell_edited(session: Session, row: Announcement, actor: Actor, now) -> None:
         """After an affected offering changed: keep the highest impact, and tell channels that saw it."""
         row.highest_impact = highest_impact(row)
+        session.flush()  # new links get their uuids
         published.record(row)
-        session.flush()
         if State(row.state) in notices.LIVE:
             notices.queue(session, row, "updated", now, refers_to=str(row.sequence), actor=actor)
 

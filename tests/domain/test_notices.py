@@ -110,7 +110,8 @@ def test_extending_overrunning_maintenance_counts_from_now_and_is_announced(db, 
 
 def test_extending_before_the_end_adds_to_the_scheduled_end(services, world, cloud_manager):
     announcement = announce(services, cloud_manager, State.IN_PROGRESS)
+    end = announcement.scheduled_end
 
-    extended = services.announcements.extend(cloud_manager, announcement.uuid, announcement.scheduled_end, timedelta(hours=1))
+    extended = services.announcements.extend(cloud_manager, announcement.uuid, end, timedelta(hours=1))
 
     assert extended.scheduled_end == announcement.scheduled_end + timedelta(hours=1)

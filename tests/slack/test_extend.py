@@ -96,9 +96,9 @@ def test_the_new_alert_after_an_extension_extends_again(slack, services, alert, 
 
 def test_a_button_that_carries_no_end_is_refused(slack, services, alert, cloud_manager):
     running, shown = alert
-    stale = type(shown)(shown.text, [{**block, "elements": [{**e, "value": running.uuid.hex} for e in block["elements"]]}
-                                     if block.get("type") == "actions" else block for block in shown.blocks],
-                        channel=shown.channel, ts=shown.ts)
+    blocks = [{**block, "elements": [{**e, "value": running.uuid.hex} for e in block["elements"]]}
+              if block.get("type") == "actions" else block for block in shown.blocks]
+    stale = type(shown)(shown.text, blocks, channel=shown.channel, ts=shown.ts)
 
     reply = slack.press(stale, "Extend 30 min", user=MANAGER)
 

@@ -26,7 +26,6 @@ from tests.factories import announce
 from tests.reliability.helpers import fingerprint
 
 BOTH = pytest.mark.parametrize("db", ["sqlite", "postgresql"], indirect=True)
-SQLITE = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 READER, MANAGER = "UREADER001", "UCLOUDMGR1"
 CHANNEL = "CCLOUD0001"
 SHAPES = settings(deadline=None, derandomize=True, database=None, max_examples=300,
@@ -136,12 +135,12 @@ def check(slack, services, body: str, content_type: str, before: dict, *, signed
     return status
 
 
-@SQLITE
-def test_signed_payloads_of_any_shape_are_refused_politely(slack, services, requests, errors_logged, figures):
+@BOTH
+def test_signed_payloads_of_any_shape_are_refused_politely(slack, services, requests, errors_logged, figures, db):
     named = sorted(requests)
     tried = []
 
-    @settings(SHAPES)
+    @settings(SHAPES, max_examples=300 if db.dialect == "sqlite" else 150)
     @given(data=st.data())
     def send(data):
         what = data.draw(st.sampled_from(named))

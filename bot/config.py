@@ -16,25 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-_LEAD_TIME = re.compile(r"^\s*(\d+)\s*([mhd])\s*$")
-_UNIT = {"m": "minutes", "h": "hours", "d": "days"}
+from bot.domain.validation import parse_lead_times  # the domain's rule, also for the configured defaults
+
 _SUMMARY_AT = re.compile(r"^\s*(mon|tue|wed|thu|fri|sat|sun)\s+([01]?\d|2[0-3]):([0-5]\d)\s*$", re.IGNORECASE)
-
-
-def parse_lead_times(text: str) -> tuple[timedelta, ...]:
-    """Turn '72h,24h,1h' into lead times, longest first; raises ValueError on anything else."""
-    leads = []
-    for part in text.split(","):
-        if not part.strip():
-            continue
-        match = _LEAD_TIME.match(part)
-        if not match:
-            raise ValueError(f"{part.strip()!r} is not a lead time like 72h, 30m or 2d")
-        try:
-            leads.append(timedelta(**{_UNIT[match[2]]: int(match[1])}))
-        except OverflowError:
-            raise ValueError(f"{part.strip()!r} is too long a lead time") from None
-    return tuple(sorted(set(leads), reverse=True))
 
 
 def parse_summary_at(text: str) -> tuple[str, int, int]:

@@ -72,13 +72,15 @@ def feed_announcements(
 
 
 #: Control characters a TEXT value may not hold (RFC 5545 3.3.11); tab is allowed, line breaks are escaped.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: Line breaks, Unicode's too (NEL, LINE and PARAGRAPH SEPARATOR): some readers end a line at each.
+LINE_BREAK = re.compile("\r\n|[\r\x85\u2028\u2029]")
 
 
 def escape(text: str) -> str:
     """A TEXT value: every line break (CRLF, CR or LF) as `\\n`, separators escaped, other controls dropped —
     a bare CR would end the line for some readers and let the rest pose as a property of its own."""
-    text = CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = CONTROL.sub("", LINE_BREAK.sub("\n", text))
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 

@@ -16,11 +16,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from bot.domain.errors import UNAVAILABLE, Ambiguous, DomainError, Invalid, InvalidState, NotAllowed, NotFound
+from bot.domain.errors import UNAVAILABLE, Ambiguous, DomainError, Invalid, InvalidState, NotAllowed, NotFound, Stale
 
 log = logging.getLogger(__name__)
 
-STATUS = {NotFound: 404, NotAllowed: 403, InvalidState: 409, Invalid: 400, Ambiguous: 400}
+STATUS = {NotFound: 404, NotAllowed: 403, InvalidState: 409, Stale: 409, Invalid: 400, Ambiguous: 400}
 
 #: Domain field names that the wire spells differently.
 WIRE_FIELDS = {"provider": "service_provider"}

@@ -9,7 +9,7 @@ actors exactly one wins and the other gets the valid-states error.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -20,9 +20,9 @@ from bot.domain import audit, lookup, notices, published, timing
 from bot.domain.actors import Actor, Reach
 from bot.domain.context import Context
 from bot.domain.enums import EDITABLE_STATES, Action, Impact, State, TimingBucket
-from bot.domain.errors import Invalid, InvalidState, NotAllowed, NotFound
+from bot.domain.errors import Invalid, InvalidState, NotAllowed, NotFound, Stale
 from bot.domain.listing import ListQuery, count_query, filter_conditions, order_by, page_bounds
-from bot.domain.validation import check_fields, check_window
+from bot.domain.validation import check_fields, check_window, extended_end
 from bot.domain.views import AffectedView, AnnouncementView, EventView, OfferingView, Page
 from storage.models import AffectedOffering, Announcement, Offering
 from storage.types import UTCDateTime
@@ -50,6 +50,8 @@ EDITABLE_FIELDS = (
     "scheduled_start",
     "scheduled_end",
 )
+#: What Extend offers (the overrun alert's buttons): how far one press pushes back the scheduled end.
+EXTENSIONS = (timedelta(minutes=30), timedelta(hours=1))
 REQUIRED_ON_CREATE = ("name", "scheduled_start", "scheduled_end", "provider")
 NO_PERMISSION_FOR_PROVIDER = "You do not have permission to manage maintenance announcements for this service provider."
 
@@ -242,11 +244,18 @@ class Announcements:
             return self._view(session, reach, row)
 
     def update(
-        self, actor: Actor, reference: object, fields: dict[str, Any], *, partial: bool = True
+        self,
+        actor: Actor,
+        reference: object,
+        fields: dict[str, Any],
+        *,
+        partial: bool = True,
+        seen_end: datetime | None = None,
     ) -> AnnouncementView:
         """Edit in Draft, Scheduled or In progress. `partial=False` (PUT) requires every required field.
 
-        `affected`, when given, replaces the set of affected offerings.
+        `affected`, when given, replaces the set of affected offerings. `seen_end`, when given, is the
+        scheduled end the editor saw: if it has moved since, nothing changes (Stale).
         """
         now = self.context.clock.now()
         with self.context.db.write() as session:
@@ -254,6 +263,8 @@ class Announcements:
             row = self._visible(session, reach, reference, lock=True)
             self._require_manager(reach, row)
             self._require_editable(row)
+            if seen_end is not None and row.scheduled_end != seen_end:
+                raise Stale(f"It was already extended: it now ends {row.scheduled_end:%Y-%m-%d %H:%M} UTC.")
             errors = check_fields(self._known(fields), () if partial else REQUIRED_ON_CREATE)
             provider = self._provider_field(session, fields.get("provider"), errors) if "provider" in fields else None
             if provider is not None and not reach.manages(provider.id):
@@ -304,12 +315,16 @@ class Announcements:
                 notices.after_update(session, row, changes, now, self.context.reminder_leads)
             return self._view(session, reach, row)
 
-    def extend(self, actor: Actor, reference: object, by: timedelta) -> AnnouncementView:
-        """Push back the end of maintenance that runs long: `by` after its scheduled end, or after now when
-        that has passed. Two managers pressing Extend at once extend it once: both ask for the same end."""
-        current = self.get(actor, reference)
-        new_end = max(current.scheduled_end, self.context.clock.now()) + by
-        return self.update(actor, current.uuid, {"scheduled_end": new_end})
+    def extend(self, actor: Actor, reference: object, seen_end: datetime, by: timedelta) -> AnnouncementView:
+        """Push back the end of maintenance that runs long by one of the EXTENSIONS: `by` after the end the
+        presser saw, or after now when that has passed. One compare-and-set on `seen_end`, under the row's
+        lock: when the end has moved since (another press of the same alert), nothing changes (Stale), so
+        any number of presses on one alert extend it once and send one notice."""
+        if by not in EXTENSIONS:
+            choices = " or ".join(str(int(e.total_seconds() // 60)) for e in EXTENSIONS)
+            raise Invalid.one("scheduled_end", f"Extend by {choices} minutes.")
+        new_end = extended_end(seen_end, self.context.clock.now(), by)
+        return self.update(actor, reference, {"scheduled_end": new_end}, seen_end=seen_end)
 
     def delete(self, actor: Actor, reference: object) -> None:
         """Delete in any state (as the seed does); the audit trail keeps the record of it."""
@@ -344,6 +359,10 @@ class Announcements:
             row = self._visible(session, reach, reference, lock=True)
             self._require_manager(reach, row)
             before = State(row.state)
+            if action is Action.SCHEDULE:  # times saved before today's rules (years 2000–2100) are not published
+                errors = check_fields({"scheduled_start": row.scheduled_start, "scheduled_end": row.scheduled_end})
+                if errors:
+                    raise Invalid(errors)
             values: dict[str, Any] = {"state": int(target), "modified": now, "sequence": Announcement.sequence + 1}
             stamp = literal(now, UTCDateTime())
             if action is Action.START:

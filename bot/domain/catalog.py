@@ -8,13 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.config import parse_lead_times
 from bot.domain import audit, lookup
 from bot.domain.actors import Actor, Reach
 from bot.domain.announcements import offering_view
 from bot.domain.context import Context
 from bot.domain.errors import Invalid, NotAllowed
-from bot.domain.validation import NAME_MAX
+from bot.domain.validation import NAME_MAX, parse_lead_times, unsafe_characters
 from bot.domain.views import OfferingView, ProviderView
 from storage.models import Offering, Provider, ProviderManager
 
@@ -44,6 +43,8 @@ def _check_provider_fields(fields: dict[str, Any]) -> dict[str, list[str]]:
     name = fields.get("name")
     if name is not None and (not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX or "\x00" in name):
         errors["name"] = [f"A name of 1 to {NAME_MAX} characters is required."]
+    elif name is not None and unsafe_characters(name, multiline=False):
+        errors["name"] = [unsafe_characters(name, multiline=False)]
     for key in ("channel_id", "stats_channel_id"):
         value = fields.get(key)
         if value and not CHANNEL.fullmatch(value):
@@ -210,6 +211,8 @@ class Catalog:
                 raise NotAllowed("Only admins and this provider's managers can add its offerings.")
             if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX or "\x00" in name:
                 raise Invalid.one("name", f"A name of 1 to {NAME_MAX} characters is required.")
+            if unsafe_characters(name, multiline=False):
+                raise Invalid.one("name", unsafe_characters(name, multiline=False))
             taken = select(Offering.id).where(Offering.provider_id == owner.id, Offering.name == name.strip())
             if session.scalar(taken):
                 raise Invalid.one("name", f"{owner.name} already has an offering named {name.strip()!r}.")

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 # these in the same one place as the refusals, as "try again in a moment" (HTTP 503; an ephemeral note in Slack).
 from storage.db import UNAVAILABLE
 
-__all__ = ["UNAVAILABLE", "Ambiguous", "DomainError", "Invalid", "InvalidState", "NotAllowed", "NotFound"]
+__all__ = ["UNAVAILABLE", "Ambiguous", "DomainError", "Invalid", "InvalidState", "NotAllowed", "NotFound", "Stale"]
 
 
 class DomainError(Exception):
@@ -58,3 +58,8 @@ class Ambiguous(DomainError):
     def __init__(self, reference: str, matches: list[str]) -> None:
         self.matches = matches
         super().__init__(f"{reference!r} matches more than one: {', '.join(matches)}. Give more of it.")
+
+
+class Stale(DomainError):
+    """The actor acted on what they saw, and it has changed since (a second press of the same Extend button,
+    after the first one moved the end): nothing was done; the message says what it is now."""

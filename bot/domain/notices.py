@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy import literal, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
-from bot.config import parse_lead_times
 from bot.domain.actors import Actor
 from bot.domain.context import NOTICES_QUEUED
 from bot.domain.enums import Action, State
+from bot.domain.validation import parse_lead_times
 from storage.models import AffectedOffering, Announcement, Notice, PostedCard, Provider, Subscription
 
 #: The notice each transition sends, by the state it leaves (None: nobody outside managers knew).
@@ -164,9 +164,13 @@ def _add(session: Session, key: str, subject, kind: str, channel: str, payload: 
 
 
 def lead_times(session: Session, announcement: Announcement, default: tuple[timedelta, ...]) -> tuple[timedelta, ...]:
-    """The provider's own lead times when it has them, else the configured ones."""
+    """The provider's own lead times when it has them, else the configured ones (also when the stored ones
+    break today's rule, e.g. longer than LEAD_MAX: saved before the rule was)."""
     own = session.scalar(select(Provider.reminders).where(Provider.id == announcement.provider_id))
-    return parse_lead_times(own) if own else default
+    try:
+        return parse_lead_times(own) if own else default
+    except ValueError:
+        return default
 
 
 def lead_label(lead: timedelta) -> str:

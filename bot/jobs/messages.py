@@ -8,8 +8,8 @@ User text is escaped (mrkdwn) or kept in plain_text.
 Buttons on nudges and alerts (handled by bot/slack, value = the announcement's uuid hex):
   maint.start      Start            on the "due to start" nudge (the card's own Start action)
   maint.complete   Complete         on the overrun alert (the card's own Complete action)
-  maint.extend30   Extend 30 min    on the overrun alert: scheduled_end = max(scheduled_end, now) + 30 min
-  maint.extend60   Extend 1 h       on the overrun alert: scheduled_end = max(scheduled_end, now) + 1 h
+  maint.extendN    Extend …         on the overrun alert, one per `EXTENSIONS` of the domain (30 min, 1 h);
+                                    value = uuid hex and the end the alert shows (`cards.extend_value`)
 """
 
 from __future__ import annotations
@@ -33,10 +33,9 @@ from slack_sdk.models.blocks import (
 from bot.domain.enums import State
 from bot.domain.notices import DUE, OVERRUN, REMINDER
 from bot.domain.views import AnnouncementView
-from bot.slack.cards import action_id, card_blocks, card_text
+from bot.slack.cards import EXTEND_VERBS, action_id, card_blocks, card_text, extend_label, extend_value
 from bot.slack.text import clip, date_token, duration, escape
 
-EXTEND = {"extend30": ("Extend 30 min", 30), "extend60": ("Extend 1 h", 60)}
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 #: Replies that also show in the channel: news people act on. Edits and withdrawals stay in the thread.
 BROADCAST = {"started", "completed", "cancelled", "rescheduled", "extended", REMINDER, DUE, OVERRUN}
@@ -150,8 +149,8 @@ def _overrun(view: AnnouncementView, buttons: bool) -> Message:
     if buttons:
         elements = [ButtonElement(text="Complete", action_id=action_id("complete"), value=view.uuid.hex,
                                   style="primary")]
-        elements += [ButtonElement(text=label, action_id=action_id(verb), value=view.uuid.hex)
-                     for verb, (label, _) in EXTEND.items()]
+        elements += [ButtonElement(text=extend_label(verb), action_id=action_id(verb), value=extend_value(view))
+                     for verb in EXTEND_VERBS]
         blocks.append(ActionsBlock(block_id=f"overrun:{view.uuid.hex}", elements=elements))
     return text, blocks
 

@@ -1,5 +1,9 @@
 """Buttons: on cards (`maint.<verb>`, value = the announcement's uuid hex), in the App Home, and pagers.
 
+The payload arrives read by `bot.slack.payloads` (`context[PAYLOAD]`): its shape is checked before any
+listener runs. Extend buttons carry the end the alert showed; the domain extends only from that end, so a
+second press of the same alert (or ten at once) extends once and the others are told it already was.
+
 A press is acked at once; the work runs right after, as one domain call. What the presser sees next:
 - on their own ephemeral card: the card, replaced in place with its new state;
 - on a card in a channel: the card updated in place by the dispatcher, with a thread reply (the domain
@@ -12,9 +16,7 @@ happened and their card is refreshed (a channel card exactly as the dispatcher r
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import timedelta
 from typing import Any
 
 from bot.domain.enums import Action
@@ -22,16 +24,17 @@ from bot.domain.errors import InvalidState
 from bot.jobs.messages import card as channel_card
 from bot.slack import messages
 from bot.slack.bot import Bot, Origin
-from bot.slack.cards import card_text
+from bot.slack.cards import EXTEND_VERBS, card_text, extend_target
 from bot.slack.commands import DONE, Commands
 from bot.slack.editor import Editor
 from bot.slack.parsing import BadArguments
+from bot.slack.payloads import PAYLOAD, BlockActions, json_object
 from bot.slack.replies import SHOWN, error_text
 from bot.slack.text import clip, date_token, escape
 
-CARD_ACTIONS = re.compile(r"^maint\.(schedule|unschedule|start|complete|cancel|delete|edit|extend30|extend60)$")
+CARD_ACTIONS = re.compile(rf"^maint\.(schedule|unschedule|start|complete|cancel|delete|edit|{'|'.join(EXTEND_VERBS)})$")
 PAGE_ACTIONS = re.compile(r"^maint\.page\.\d+$")
-EXTENSIONS = {"extend30": timedelta(minutes=30), "extend60": timedelta(minutes=60)}
+OUT_OF_DATE = "That button is out of date: look for the newest alert, or use `/maint edit`."
 
 
 def announcement_of(value: str | None) -> str:
@@ -41,10 +44,7 @@ def announcement_of(value: str | None) -> str:
 
 def pager_state(value: str | None) -> tuple[str, int]:
     """(the words typed, the page) a pager button carries (`messages._page_button`); anything else is refused."""
-    try:
-        state = json.loads(value or "")
-    except ValueError:
-        state = None
+    state = json_object(value or "")
     if not (isinstance(state, dict) and isinstance(state.get("q", ""), str) and type(state.get("p")) is int):
         raise BadArguments("That button is out of date: run `/maint list` again.")
     return state.get("q") or "", state["p"]
@@ -58,22 +58,27 @@ class Buttons:
 
     # -- listeners (ack first, work right after) ---------------------------------------------------
 
-    def card(self, ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def card(self, ack, context: dict[str, Any]) -> None:
         ack()
-        verb = action["action_id"].removeprefix("maint.")
-        self.bot.followups.submit(self.press, Origin.of(body), verb, announcement_of(action.get("value")))
+        press: BlockActions = context[PAYLOAD]
+        verb = press.action.action_id.removeprefix("maint.")
+        self.bot.followups.submit(self.press, Origin.of(press), verb, press.action.value or "")
 
-    def page(self, ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def page(self, ack, context: dict[str, Any]) -> None:
         ack()
-        self.bot.followups.submit(self.turn_page, Origin.of(body), action.get("value") or "{}")
+        press: BlockActions = context[PAYLOAD]
+        self.bot.followups.submit(self.turn_page, Origin.of(press), press.action.value or "{}")
 
-    def new(self, ack, body: dict[str, Any]) -> None:
+    def new(self, ack, context: dict[str, Any]) -> None:
         ack()
-        self.bot.followups.submit(self.editor.open_new, Origin.of(body), None)
+        self.bot.followups.submit(self.editor.open_new, Origin.of(context[PAYLOAD]), None)
 
     # -- the work ----------------------------------------------------------------------------------
 
-    def press(self, origin: Origin, verb: str, reference: str) -> None:
+    def press(self, origin: Origin, verb: str, value: str) -> None:
+        if verb in EXTEND_VERBS:
+            return self.extend(origin, verb, value)
+        reference = announcement_of(value)
         if verb == "edit":
             return self.editor.open_edit(origin, reference)
         actor = self.bot.actor(origin.user)
@@ -83,19 +88,28 @@ class Buttons:
                 view = announcements.get(actor, reference)
                 announcements.delete(actor, reference)
                 return self._deleted(origin, view)
-            if verb in EXTENSIONS:
-                view = announcements.extend(actor, reference, EXTENSIONS[verb])
-                done = f"⏱️ Extended *{escape(clip(view.name, 150))}* to {date_token(view.scheduled_end)}."
-            else:
-                action = Action(verb)
-                view = announcements.transition(actor, reference, action)
-                done = f"{DONE[action]} *{escape(clip(view.name, 150))}* (`{view.short_id}`)."
+            action = Action(verb)
+            view = announcements.transition(actor, reference, action)
+            done = f"{DONE[action]} *{escape(clip(view.name, 150))}* (`{view.short_id}`)."
         except InvalidState as error:
             self.bot.tell(origin, error_text(error, verb))
             return self._refresh(origin, reference)
         except SHOWN as error:
             return self.bot.tell(origin, error_text(error, verb))
         self._changed(origin, view, done)
+
+    def extend(self, origin: Origin, verb: str, value: str) -> None:
+        """Extend from the end the alert showed; a press after that end moved is told so (Stale)."""
+        reference, seen_end = extend_target(value)
+        if seen_end is None:
+            return self.bot.tell(origin, error_text(BadArguments(OUT_OF_DATE)))
+        try:
+            view = self.bot.services.announcements.extend(self.bot.actor(origin.user), reference, seen_end,
+                                                          EXTEND_VERBS[verb])
+        except SHOWN as error:
+            return self.bot.tell(origin, error_text(error, "extend"))
+        done = f"⏱️ Extended *{escape(clip(view.name, 150))}* to {date_token(view.scheduled_end)}."
+        return self._changed(origin, view, done)
 
     def _changed(self, origin: Origin, view, done: str) -> None:
         if origin.ephemeral:

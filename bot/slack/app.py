@@ -32,6 +32,7 @@ from bot.slack.editor import Editor
 from bot.slack.followups import Followups
 from bot.slack.home import NEW_ACTION, Homes
 from bot.slack.modals import CALLBACK_ID
+from bot.slack.payloads import PAYLOAD, EventCallback, PayloadShapes
 from bot.slack.replays import ReplayGuard
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ def build_app(
         request_verification_enabled=verify_requests,
         token_verification_enabled=False,
         process_before_response=True,
+        before_authorize=PayloadShapes(),  # right after the signature check, before anything reads the body
         name="maintbot",
     )
     if verify_requests:
@@ -104,9 +106,10 @@ def build_app(
     bolt.view(CALLBACK_ID)(editor.submit)
 
     @bolt.event("app_home_opened")
-    def home_opened(event: dict[str, Any]) -> None:
-        if event.get("tab", "home") == "home":
-            bot.followups.submit(bot.homes.opened, event["user"])
+    def home_opened(context: dict[str, Any]) -> None:
+        event = context[PAYLOAD].event if isinstance(context[PAYLOAD], EventCallback) else None
+        if event is not None and event.user and (event.tab or "home") == "home":
+            bot.followups.submit(bot.homes.opened, event.user)
 
     @bolt.error
     def unexpected(error: Exception, body: dict[str, Any]) -> None:

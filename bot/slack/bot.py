@@ -7,7 +7,6 @@ through `response_url` or `chat.postEphemeral`, or a notice at the top of their 
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from bot.domain.actors import Actor
 from bot.domain.enums import Interface
 from bot.domain.service import Services
 from bot.slack.followups import Followups
+from bot.slack.payloads import Command, Container, Interaction, ViewRef
 from bot.slack.people import People
 
 log = logging.getLogger(__name__)
@@ -40,24 +40,27 @@ class Origin:
     home: bool = False  # a button in the App Home (no response_url there)
 
     @classmethod
-    def of(cls, body: dict[str, Any]) -> Origin:
-        container = body.get("container") or {}
-        channel = (body.get("channel") or {}).get("id") or body.get("channel_id") or container.get("channel_id")
-        view = body.get("view") or {}
-        response_urls = body.get("response_urls") or []
-        response_url = body.get("response_url") or (response_urls[0]["response_url"] if response_urls else None)
-        user = (body.get("user") or {}).get("id") or body.get("user_id")
+    def of(cls, payload: Command | Interaction) -> Origin:
+        """Where a command or an interaction (as `bot.slack.payloads` read it) came from."""
+        if isinstance(payload, Command):
+            return cls(user=payload.user_id, channel=payload.channel_id, response_url=payload.response_url,
+                       trigger_id=payload.trigger_id)
+        container = payload.container or Container()
+        channel = payload.channel.id if payload.channel else container.channel_id
+        response_url = payload.response_url or (payload.response_urls[0].response_url if payload.response_urls
+                                                 else None)
+        view = getattr(payload, "view", None)
         message_ts = None
-        if container.get("type") == "message" and not container.get("is_ephemeral"):
-            message_ts = container.get("message_ts")
+        if container.type == "message" and not container.is_ephemeral:
+            message_ts = container.message_ts
         return cls(
-            user=user,
+            user=payload.user.id,
             channel=channel,
             response_url=response_url,
-            trigger_id=body.get("trigger_id"),
+            trigger_id=payload.trigger_id,
             message_ts=message_ts,
-            ephemeral=bool(container.get("is_ephemeral")),
-            home=view.get("type") == "home",
+            ephemeral=container.is_ephemeral,
+            home=isinstance(view, ViewRef) and view.type == "home",
         )
 
 
@@ -119,15 +122,3 @@ class Bot:
         """A Web API call whose failure is logged, never raised into a listener."""
         return self._call(method, **kwargs)
 
-
-def metadata(**values: Any) -> str:
-    return json.dumps({key: value for key, value in values.items() if value is not None})
-
-
-def read_metadata(text: str | None) -> dict[str, Any]:
-    """What `metadata` wrote; {} for anything else."""
-    try:
-        read = json.loads(text or "{}")
-    except (TypeError, ValueError):
-        return {}
-    return read if isinstance(read, dict) else {}

@@ -7,6 +7,8 @@ user types can ping a channel or change formatting. Cards never carry internal n
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -19,6 +21,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.domain.announcements import EXTENSIONS
 from bot.domain.enums import Impact, MaintenanceType, State
 from bot.domain.views import AnnouncementView
 from bot.slack.text import clip, date_token, duration, escape
@@ -70,6 +73,30 @@ OFFERINGS_SHOWN = 20
 
 def action_id(verb: str) -> str:
     return f"{ACTION_PREFIX}{verb}"
+
+
+#: The Extend buttons (on overrun alerts) by verb, `extend30` → 30 minutes: the domain's EXTENSIONS.
+EXTEND_VERBS: dict[str, timedelta] = {f"extend{int(by.total_seconds() // 60)}": by for by in EXTENSIONS}
+
+
+def extend_label(verb: str) -> str:
+    return f"Extend {duration(EXTEND_VERBS[verb])}"
+
+
+def extend_value(view: AnnouncementView) -> str:
+    """An Extend button's value: the announcement, and the end the presser sees (the press is refused once
+    that end has moved)."""
+    return f"{view.uuid.hex}:{view.scheduled_end.isoformat()}"
+
+
+def extend_target(value: str) -> tuple[str, datetime | None]:
+    """(announcement, end the presser saw) from an Extend button's value; no end when it carries none."""
+    reference, _, seen = value.partition(":")
+    try:
+        end = datetime.fromisoformat(seen)
+    except ValueError:
+        return reference, None
+    return reference, end if end.tzinfo is not None else None
 
 
 def card_text(view: AnnouncementView) -> str:

@@ -22,6 +22,7 @@ from bot.slack.bot import Bot, Origin, as_dicts
 from bot.slack.cards import card_text
 from bot.slack.editor import Editor
 from bot.slack.parsing import Arguments, BadArguments, day, id_list, moment, words, yes_no
+from bot.slack.payloads import PAYLOAD, Command
 from bot.slack.replies import SHOWN, error_text
 from bot.slack.text import clip, escape
 
@@ -145,9 +146,10 @@ class Commands:
             "admin": self.admin,
         }
 
-    def handle(self, ack, body: dict[str, Any]) -> None:
+    def handle(self, ack, context: dict[str, Any]) -> None:
         """The /maint listener: one answer in the ack, or an empty ack and a modal right after."""
-        answer = self.answer(Origin.of(body), body.get("text") or "")
+        command: Command = context[PAYLOAD]
+        answer = self.answer(Origin.of(command), command.text)
         if answer is None:
             ack()
         else:
@@ -424,7 +426,7 @@ def state_of(value: str) -> State:
 
 def type_of(value: str) -> int:
     word = value.strip().lower()
-    if word.isdigit() and int(word) in {int(t) for t in MaintenanceType}:
+    if word in {str(int(t)) for t in MaintenanceType}:
         return int(word)
     if word in TYPE_WORDS:
         return TYPE_WORDS[word]

@@ -13,12 +13,14 @@ from typing import Any
 from bot.domain.errors import UNAVAILABLE, DomainError, Invalid
 from bot.domain.views import AnnouncementView
 from bot.slack import modals
-from bot.slack.bot import Bot, Origin, metadata, read_metadata
+from bot.slack.bot import Bot, Origin
 from bot.slack.cards import card_text
 from bot.slack.messages import announcement_detail, note
+from bot.slack.payloads import PAYLOAD, FormMetadata, ViewSubmission
 from bot.slack.replies import SHOWN, error_text
 from bot.slack.text import clip, escape
 
+OUT_OF_DATE = "This form is out of date: close it and open it again."
 NO_PROVIDERS = (
     "🚫 You do not manage any service provider, so there is nothing you can announce. "
     "An admin can add you with `/maint provider set PROVIDER managers=@you`."
@@ -41,8 +43,8 @@ class Editor:
             chosen = services.templates.get(actor, template) if template else None
         except SHOWN as error:
             return self.bot.tell(origin, error_text(error))
-        self._open(origin, providers, meta=metadata(mode="new", channel=origin.channel, home=origin.home or None),
-                   template=chosen)
+        meta = FormMetadata(mode="new", channel=origin.channel, home=origin.home or None)
+        self._open(origin, providers, meta=meta.text(), template=chosen)
 
     def open_edit(self, origin: Origin, reference: str) -> None:
         services = self.bot.services
@@ -52,7 +54,7 @@ class Editor:
         except SHOWN as error:
             return self.bot.tell(origin, error_text(error, "edit"))
         impact, description = modals.initial_impact(view, None)
-        meta = metadata(
+        meta = FormMetadata(
             mode="edit",
             uuid=view.uuid.hex,
             channel=origin.channel,
@@ -60,7 +62,7 @@ class Editor:
             home=origin.home or None,
             shown={"i": int(impact), "d": modals.fingerprint(description)},
         )
-        self._open(origin, services.catalog.managed_providers(actor), meta=meta, view=view)
+        self._open(origin, services.catalog.managed_providers(actor), meta=meta.text(), view=view)
 
     def _open(self, origin: Origin, providers, *, meta: str, view=None, template=None) -> None:
         managed = {provider.uuid for provider in providers}
@@ -83,18 +85,20 @@ class Editor:
 
     # -- submitting --------------------------------------------------------------------------------
 
-    def submit(self, ack, body: dict[str, Any]) -> None:
-        view = body["view"]
-        meta = read_metadata(view.get("private_metadata"))
-        user = body["user"]["id"]
+    def submit(self, ack, context: dict[str, Any]) -> None:
+        submission: ViewSubmission = context[PAYLOAD]
+        meta = FormMetadata.read(submission.view.private_metadata)
+        if meta is None:
+            return ack(response_action="errors", errors={"name": OUT_OF_DATE})
+        user = submission.user.id
         actor = self.bot.actor(user)
         announcements = self.bot.services.announcements
-        values = modals.submitted(view)
+        values = modals.submitted({"state": submission.view.state})
         try:
-            if meta.get("mode") == "edit":
-                reference = str(meta.get("uuid"))
+            if meta.mode == "edit":
+                reference = str(meta.uuid)
                 existing = announcements.get(actor, reference)
-                fields = modals.announcement_fields(values, existing, meta.get("shown"))
+                fields = modals.announcement_fields(values, existing, meta.shown)
                 saved = announcements.update(actor, reference, fields)
             else:
                 saved = announcements.create(actor, modals.announcement_fields(values))
@@ -107,16 +111,16 @@ class Editor:
         ack()
         self.bot.followups.submit(self._show_saved, user, meta, saved)
 
-    def _show_saved(self, user: str, meta: dict[str, Any], saved: AnnouncementView) -> None:
-        verb = "Saved changes to" if meta.get("mode") == "edit" else "Saved a draft of"
+    def _show_saved(self, user: str, meta: FormMetadata, saved: AnnouncementView) -> None:
+        verb = "Saved changes to" if meta.mode == "edit" else "Saved a draft of"
         text = f"📝 {verb} *{escape(clip(saved.name, 150))}* (`{saved.short_id}`): only you can see this."
         blocks = [*note(text), *announcement_detail(saved)]
-        if meta.get("response_url"):
-            self.bot.respond(meta["response_url"], card_text(saved), blocks, replace_original=True)
-        elif meta.get("channel"):
-            self.bot.call(self.bot.client.chat_postEphemeral, channel=meta["channel"], user=user,
+        if meta.response_url:
+            self.bot.respond(meta.response_url, card_text(saved), blocks, replace_original=True)
+        elif meta.channel:
+            self.bot.call(self.bot.client.chat_postEphemeral, channel=meta.channel, user=user,
                           text=card_text(saved), blocks=[b.to_dict() for b in blocks])
-        if meta.get("home") and self.bot.homes is not None:
+        if meta.home and self.bot.homes is not None:
             self.bot.homes.publish(user, notice=text)
         elif self.bot.homes is not None:
             self.bot.homes.refresh(user)

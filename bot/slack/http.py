@@ -5,7 +5,9 @@ when either is wrong; `bot.slack.replays` refuses a correctly signed request sen
 parses a body before it checks the signature, and its verifier reads the timestamp with `int()`, so a
 request that is not even well formed (a body that does not parse as Slack's JSON, a timestamp that is not
 a whole number of seconds) would raise inside Bolt: a 500 and a traceback in the log for what is most
-likely a forgery. Such a request is refused here with Bolt's own 401 instead, before Bolt sees it.
+likely a forgery. Such a request is refused here with Bolt's own 401 instead, before Bolt sees it; so is
+JSON nested deeper than Python's recursion limit (`[[[…]]]`), which no JSON parser here can read. A signed
+payload of another shape is refused right after the signature check (`bot.slack.payloads`).
 Bolt's `App` is synchronous, so each request is dispatched on a worker thread and never blocks the event
 loop that serves the HTTP API next to it.
 """
@@ -31,7 +33,7 @@ def readable(request: Request, body: bytes) -> BoltRequest | None:
         return None
     try:
         return to_bolt_request(request, body)
-    except (ValueError, TypeError, AttributeError):  # not UTF-8, not JSON, or JSON of another shape
+    except (ValueError, TypeError, AttributeError, LookupError, RecursionError):  # not UTF-8 or JSON, odd, deep
         return None
 
 

@@ -9,7 +9,16 @@ the person is asked to try again in a moment instead of meeting Slack's generic 
 
 from __future__ import annotations
 
-from bot.domain.errors import UNAVAILABLE, Ambiguous, DomainError, Invalid, InvalidState, NotAllowed, NotFound
+from bot.domain.errors import (
+    UNAVAILABLE,
+    Ambiguous,
+    DomainError,
+    Invalid,
+    InvalidState,
+    NotAllowed,
+    NotFound,
+    Stale,
+)
 from bot.slack.parsing import BadArguments
 from bot.slack.text import escape
 
@@ -53,6 +62,8 @@ def error_text(error: Exception, doing: str | None = None) -> str:
         valid = or_list([f"*{state}*" for state in error.valid])
         now = f"the announcement is already *{error.current}*, and " if error.current else ""
         return f"↩️ Nothing changed: {now}{action} needs it to be {valid}. Someone may have changed it a moment ago."
+    if isinstance(error, Stale):
+        return f"↩️ Nothing changed: {escape(error.message)}"
     if isinstance(error, Invalid):
         lines = [
             f"• {FIELD_NAMES.get(name, name.replace('_', ' ').capitalize())}: {escape(' '.join(messages))}"

@@ -100,7 +100,9 @@ def test_extending_overrunning_maintenance_counts_from_now_and_is_announced(db, 
     announcement = announce(services, cloud_manager, State.IN_PROGRESS)
     clock.set(announcement.scheduled_end + timedelta(minutes=10))
 
-    extended = services.announcements.extend(cloud_manager, announcement.uuid, timedelta(minutes=30))
+    extended = services.announcements.extend(
+        cloud_manager, announcement.uuid, announcement.scheduled_end, timedelta(minutes=30)
+    )
 
     assert extended.scheduled_end == clock.now() + timedelta(minutes=30)
     assert queued(db)[-1] == ("extended", "CCLOUD0001")
@@ -108,7 +110,8 @@ def test_extending_overrunning_maintenance_counts_from_now_and_is_announced(db, 
 
 def test_extending_before_the_end_adds_to_the_scheduled_end(services, world, cloud_manager):
     announcement = announce(services, cloud_manager, State.IN_PROGRESS)
+    end = announcement.scheduled_end
 
-    extended = services.announcements.extend(cloud_manager, announcement.uuid, timedelta(hours=1))
+    extended = services.announcements.extend(cloud_manager, announcement.uuid, end, timedelta(hours=1))
 
     assert extended.scheduled_end == announcement.scheduled_end + timedelta(hours=1)

@@ -113,9 +113,9 @@ def test_one_overrun_alert_per_end_time_with_complete_and_extend_buttons(
     dispatcher.deliver_due()
 
     (alert,) = [m for m in thread_replies(slack, "CCLOUD0001") if "still in progress" in m.text]
-    uuid = announcement.uuid.hex
-    assert buttons(alert) == [("maint.complete", "Complete", uuid), ("maint.extend30", "Extend 30 min", uuid),
-                              ("maint.extend60", "Extend 1 h", uuid)]
+    uuid, seen = announcement.uuid.hex, f"{announcement.uuid.hex}:{end.isoformat()}"
+    assert buttons(alert) == [("maint.complete", "Complete", uuid), ("maint.extend30", "Extend 30 min", seen),
+                              ("maint.extend60", "Extend 1 h", seen)]
     (subscriber_alert,) = [m for m in thread_replies(slack, "CTEAMVMS01") if "still in progress" in m.text]
     assert buttons(subscriber_alert) == []
     running = services.announcements.get(admin, announcement.uuid)

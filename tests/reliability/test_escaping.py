@@ -17,10 +17,12 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from sqlalchemy import update
 
 from bot.domain.enums import State
 from bot.jobs.tick import SummarySchedule, Ticker
 from bot.slack.text import escape
+from storage.models import Announcement
 from tests.conftest import ADMIN_ID, NOW
 from tests.factories import announce
 from tests.reliability.helpers import (
@@ -178,7 +180,9 @@ def test_the_calendar_feed_holds_the_text_as_typed(hostile):
 def test_line_breaks_and_separators_cannot_break_out_of_a_calendar_field(api, services, world, cloud_manager):
     name = "Line\rbreak;comma,back\\slash\nDTSTART:19990101T000000Z"
     text = "first\r\nsecond\rthird\nfourth\r\nX-INJECTED:1\n\nEND:VEVENT"
-    announce(services, cloud_manager, State.SCHEDULED, name=name, message=text)
+    view = announce(services, cloud_manager, State.SCHEDULED)
+    with services.context.db.write() as session:  # saved before the domain refused control characters in text
+        session.execute(update(Announcement).where(Announcement.uuid == view.uuid).values(name=name, message=text))
 
     response = api.http(None).get("/api/maintenance-calendar.ics")
     [event] = icalendar.Calendar.from_ical(response.content).walk("VEVENT")

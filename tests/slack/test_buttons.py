@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.domain.enums import Action, State
+from bot.slack.cards import extend_value
 from tests.factories import announce
 
 MANAGER, GROUPIE, READER = "UCLOUDMGR1", "UGROUPIE01", "UREADER001"
@@ -94,7 +95,7 @@ def test_unschedule_withdraws_the_channel_card(slack, services, world, cloud_man
 def test_extend_buttons_move_the_scheduled_end(slack, services, world, cloud_manager, clock):
     view, card = published_card(slack, services, cloud_manager)
     slack.press(card, "Start", user=MANAGER)
-    extend = {"type": "button", "action_id": "maint.extend30", "value": view.uuid.hex,
+    extend = {"type": "button", "action_id": "maint.extend30", "value": extend_value(view),
               "text": {"type": "plain_text", "text": "Extend 30 min"}}
     alert = type(card)("Overrun", [{"type": "actions", "block_id": "alert", "elements": [extend]}],
                        channel=CHANNEL, ts=card.ts)

@@ -190,12 +190,12 @@ def test_an_edit_with_affected_offerings_replaces_the_whole_set(services, world,
     announcement = announce(services, cloud_manager, affected=[AffectedInput("VMs"), AffectedInput("Kubernetes")])
 
     edited = services.announcements.update(
-        cloud_manager, announcement.uuid, {"affected": [AffectedInput("Kubernetes", 4), AffectedInput("Backup", 1)]}
+        cloud_manager, announcement.uuid, {"affected": [AffectedInput("Kubernetes", 4), AffectedInput("VMs", 1)]}
     )
 
     assert [(a.offering.name, a.impact_level) for a in edited.affected] == [
         ("Kubernetes", Impact.FULL),
-        ("Backup", Impact.NONE),
+        ("VMs", Impact.NONE),
     ]
 
 

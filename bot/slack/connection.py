@@ -103,8 +103,8 @@ class SlackLink:
 
     def _answered(self) -> bool:
         with self._lock:
-            back = self._state != "connected"
-        if not back:
+            was, away_since = self._state, self._since
+        if was == "connected":
             return True
         for callback in self._callbacks:
             try:
@@ -114,8 +114,12 @@ class SlackLink:
                 return self._away(f"{type(error).__name__}: {error}")
         with self._lock:
             self._state, self._reason, self._since = "connected", "", datetime.now(UTC)
-        log.info("Slack answers: connected as %s (%s)", self.identity.get("user") or self.identity.get("user_id"),
-                 self.identity.get("team") or self.identity.get("team_id"))
+        who = self.identity.get("user") or self.identity.get("user_id")
+        if was == "unreachable":  # operators watching the outage want to see it end
+            log.warning("Slack answers again after %.0f s: connected as %s; waiting notices go now",
+                        (self._since - away_since).total_seconds(), who)
+        else:
+            log.info("Slack answers: connected as %s", who)
         return True
 
     # -- watching ----------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def run(settings: Settings, services: Services, host: str, port: int, *, schedul
     client = make_client(settings)
     link = SlackLink(client)
     socket_mode = bool(settings.slack_app_token)
-    bolt = build_app(services, settings, client=client, verify_requests=not socket_mode)
+    slack_app = build_app(services, settings, client=client, verify_requests=not socket_mode)
     jobs = handler = None
     try:
         from bot.web import create_app
@@ -78,11 +78,11 @@ def run(settings: Settings, services: Services, host: str, port: int, *, schedul
         if socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-            handler = SocketModeHandler(bolt.bolt, settings.slack_app_token)
+            handler = SocketModeHandler(slack_app.bolt, settings.slack_app_token)
             link.when_back(once(handler.connect))
             asgi = create_app(services, settings)
         else:
-            asgi = create_app(services, settings, slack=routes(bolt.bolt))
+            asgi = create_app(services, settings, slack=routes(slack_app.bolt))
         asgi.state.slack_status = link.status
         try:
             link.check()
@@ -109,7 +109,7 @@ def run(settings: Settings, services: Services, host: str, port: int, *, schedul
             handler.close()
         if jobs is not None:
             jobs.stop()
-        bolt.close()
+        slack_app.close()
 
 
 def serve_api_only(settings: Settings, services: Services, host: str, port: int) -> int:

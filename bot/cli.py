@@ -242,6 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     serve.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
     serve.add_argument("--no-scheduler", action="store_true", help="web only: no reminders, no dispatcher")
+    serve.add_argument("--no-slack", action="store_true",
+                       help="the HTTP API only: no Slack tokens needed, no Slack endpoint, no scheduler")
     serve.set_defaults(handler=run)
 
     terminal = commands.add_parser("console", help="try maintbot in the terminal, against a local stand-in for Slack")
@@ -253,7 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
 def run(runtime: app.Runtime, args: argparse.Namespace) -> int:
     from bot.slack import runner
 
-    return runner.run(runtime.settings, runtime.services, args.host, args.port, scheduler=not args.no_scheduler)
+    return runner.run(runtime.settings, runtime.services, args.host, args.port, scheduler=not args.no_scheduler,
+                      slack=not args.no_slack)
 
 
 def console(args: argparse.Namespace) -> int:

@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     timezone: str = Field(default="UTC", validation_alias="MAINTBOT_TIMEZONE")
     reminders: str = Field(default="72h,24h,1h", validation_alias="MAINTBOT_REMINDERS")
     auto_migrate: bool = Field(default=True, validation_alias="MAINTBOT_AUTO_MIGRATE")
-    base_url: str = Field(default="http://localhost:3000", validation_alias="MAINTBOT_BASE_URL")
+    # Unset: links follow each request's host (answers then carry `Vary: Host`); set it in production.
+    base_url: str | None = Field(default=None, validation_alias="MAINTBOT_BASE_URL")
 
     slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
@@ -98,11 +99,13 @@ class Settings(BaseSettings):
 
     @field_validator("base_url")
     @classmethod
-    def _base_url(cls, value: str) -> str:
+    def _base_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
         parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
             raise ValueError(f"{value!r} is not an http(s) URL (like https://maintbot.example.org)")
-        return value
+        return value.rstrip("/")
 
     @field_validator("summary_at")
     @classmethod

@@ -27,7 +27,7 @@ def test_defaults_need_no_configuration():
     assert settings.timezone == "UTC"
     assert settings.reminder_leads == (timedelta(hours=72), timedelta(hours=24), timedelta(hours=1))
     assert settings.auto_migrate is True
-    assert settings.base_url == "http://localhost:3000"
+    assert settings.base_url is None
     assert settings.slack_bot_token is None
     assert settings.slack_api_url == "https://slack.com/api/"
 

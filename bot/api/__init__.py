@@ -1,16 +1,17 @@
 """The HTTP API: the seed's maintenance-announcement endpoints, compatible with the Waldur client.
 
 `mount(app)` adds every router and the error handlers to a FastAPI app whose `state.services` holds
-the domain services; `bot.web.create_app` is the usual way in. One module per resource; the wire
-format is in `wire` (rendering), `schemas` (parsing and the OpenAPI shapes) and `links`; refusals
-become HTTP responses in `errors` only.
+the domain services and `state.settings` the settings; `bot.web.create_app` is the usual way in. One
+module per resource; the wire format is in `wire` (rendering), `schemas` (parsing and the OpenAPI
+shapes) and `links`; refusals become HTTP responses in `errors` only; `health` answers the probes.
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from bot.api import affected, announcements, calendar, catalog, errors, public, templates
+from bot.api import affected, announcements, calendar, catalog, errors, health, public, templates
+from bot.api.links import VaryByHost
 
 ROUTERS = (
     announcements.router,
@@ -21,6 +22,7 @@ ROUTERS = (
     catalog.providers,
     catalog.offerings,
     calendar.router,
+    health.router,
 )
 
 
@@ -28,3 +30,5 @@ def mount(app: FastAPI) -> None:
     for router in ROUTERS:
         app.include_router(router)
     errors.install(app)
+    if not app.state.settings.base_url:
+        app.add_middleware(VaryByHost)  # links follow the request's host

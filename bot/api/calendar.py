@@ -2,7 +2,8 @@
 
     /api/maintenance-calendar.ics                                          everything published
     /api/marketplace-service-providers/<uuid>/maintenance-calendar.ics     one provider's
-    /api/marketplace-provider-offerings/<uuid>/maintenance-calendar.ics    what affects one offering
+    /api/marketplace-provider-offerings/<uuid>/maintenance-calendar.ics    what affects one offering,
+                                                                           whichever provider announces it
 
 No token is needed: a feed shows what the public endpoint shows (Scheduled, In progress, Completed),
 plus announcements that were published once and then cancelled, as `STATUS:CANCELLED`, so that
@@ -202,5 +203,5 @@ def calendar_of_provider(uuid: str, services: Svc, links: Here) -> Response:
 )
 def calendar_of_offering(uuid: str, services: Svc, links: Here) -> Response:
     offering = services.catalog.offering(path_uuid(uuid))
-    views = feed_announcements(services, provider=offering.provider_uuid, offering=offering.uuid)
+    views = feed_announcements(services, offering=offering.uuid)  # whichever provider announces it
     return _feed(render(views, links, f"Maintenance: {offering.provider_name} / {offering.name}"))

@@ -17,8 +17,14 @@ async def services_of(request: Request) -> Services:
     return request.app.state.services
 
 
+def base_url(request: Request) -> str:
+    """What every absolute link starts with: MAINTBOT_BASE_URL when set, so that no request's Host header can
+    decide the links (nor poison a cache with them); else the request's own base URL (see `links.VaryByHost`)."""
+    return request.app.state.settings.base_url or str(request.base_url)
+
+
 async def links_of(request: Request) -> Links:
-    return Links(str(request.base_url))
+    return Links(base_url(request))
 
 
 Svc = Annotated[Services, Depends(services_of)]

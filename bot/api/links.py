@@ -1,7 +1,9 @@
 """Hyperlinks of the wire format: where each resource lives, and reading a link back into a uuid.
 
-Every link is absolute and built from the base URL of the request being answered, so the same
-deployment answers correctly behind any host name. Links we are given (a `service_provider`, an
+Every link is absolute and built on one base URL (`deps.base_url`): MAINTBOT_BASE_URL when it is set,
+which no request can change; otherwise the base URL of the request being answered, and then every answer
+carries `Vary: Host, X-Forwarded-Proto` (`VaryByHost`), so that no cache serves one host's links to
+another. Links we are given (a `service_provider`, an
 `offering`, a `maintenance`) are read leniently, as the seed's own examples vary in their paths: the
 last path segment must be the resource's uuid (32 hex digits or the hyphenated form); the host and the
 rest of the path are not checked. A bare uuid is accepted too.
@@ -11,6 +13,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 from uuid import UUID
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.domain.errors import Invalid, NotFound
 
@@ -82,3 +87,25 @@ def linked_uuid(value: str, field: str) -> UUID:
     if uuid is None:
         raise Invalid.one(field, BAD_LINK)
     return uuid
+
+
+class VaryByHost:
+    """ASGI middleware: answers say they vary with the Host header (and the forwarded scheme), on which their
+    links depend while no MAINTBOT_BASE_URL is set."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.add_vary_header("Host")
+                headers.add_vary_header("X-Forwarded-Proto")
+            await send(message)
+
+        await self.app(scope, receive, sending)

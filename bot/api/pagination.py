@@ -1,7 +1,8 @@
 """Page-number pagination on the wire: a bare JSON array, `X-Result-Count`, and a `Link` header.
 
 `Link` carries `first`, `prev`, `next` and `last` (prev and next only where they exist), each the
-request's own URL with `page` replaced, so filters and ordering carry over. `HEAD` on a list answers
+request's own path and query with `page` replaced, so filters and ordering carry over, on the base URL
+all links use (MAINTBOT_BASE_URL when set). `HEAD` on a list answers
 the count header alone. Sizes (default 10, at most 300) and "Invalid page." are the domain's.
 """
 
@@ -12,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from bot.api.deps import base_url
 from bot.domain.views import Page
 
 COUNT_HEADER = "X-Result-Count"
@@ -30,8 +32,10 @@ LIST_HEADERS = {
 
 
 def link_header(request: Request, page: Page) -> str:
+    base = base_url(request).rstrip("/")
+
     def at(number: int) -> str:
-        return str(request.url.include_query_params(page=number))
+        return f"{base}{request.url.path}?{request.url.include_query_params(page=number).query}"
 
     links = [("first", 1)]
     if page.has_previous:

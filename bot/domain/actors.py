@@ -3,10 +3,15 @@
 Permission is decided here and only here (DESIGN §2): admins manage everything; a provider's managers
 (its Slack user ids, members of its user groups, or a token scoped to it) manage that provider;
 everyone else may read what is published. Channel membership is never permission.
+
+Marking an offering as affected speaks to that offering's audience (its subscribed channels, its calendar
+feed), so it takes the right to manage the offering's provider too: a provider's managers mark their own
+offerings, admins (or someone managing both providers) mark anyone's. This differs from the seed on purpose.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -14,7 +19,8 @@ from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from bot.domain.enums import PUBLIC_STATES, Interface
-from storage.models import Announcement, Provider, ProviderManager
+from bot.domain.errors import NotAllowed
+from storage.models import Announcement, Offering, Provider, ProviderManager
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,22 @@ class Reach:
 
     def manages(self, provider_id: int) -> bool:
         return self._ids is None or provider_id in self._ids
+
+    def may_mark_affected(self, offering: Offering) -> bool:
+        """Whether this actor may mark `offering` as affected by an announcement (or put it in a template)."""
+        return self.manages(offering.provider_id)
+
+    def require_may_mark_affected(self, offerings: Iterable[Offering]) -> None:
+        """Refuse, naming the first one, when any of `offerings` is another provider's that this actor does not
+        manage. Offerings already marked stay: only newly marked ones are passed here."""
+        for offering in offerings:
+            if not self.may_mark_affected(offering):
+                owner = offering.provider.name
+                raise NotAllowed(
+                    f"Marking {owner}/{offering.name} as affected needs an admin or a manager of {owner}: "
+                    f"its subscribers would be told.",
+                    field="affected",
+                )
 
     def provider_condition(self, column) -> ColumnElement[bool]:
         """SQL: the row's provider is one this actor manages."""

@@ -218,6 +218,7 @@ class Announcements:
             affected = self._affected_field(session, fields.get("affected"), errors)
             if provider is not None and not reach.manages(provider.id):
                 raise NotAllowed(NO_PERMISSION_FOR_PROVIDER)
+            reach.require_may_mark_affected(offering for offering, _, _ in affected)
             if errors:
                 raise Invalid(errors)
             row = Announcement(
@@ -270,6 +271,8 @@ class Announcements:
             if provider is not None and not reach.manages(provider.id):
                 raise NotAllowed(NO_PERMISSION_FOR_PROVIDER)
             affected = self._affected_field(session, fields.get("affected"), errors) if "affected" in fields else None
+            marked = {link.offering_id for link in row.affected}
+            reach.require_may_mark_affected(offering for offering, _, _ in affected or () if offering.id not in marked)
             start = fields.get("scheduled_start") or row.scheduled_start
             end = fields.get("scheduled_end") or row.scheduled_end
             if not errors:
@@ -410,6 +413,7 @@ class Announcements:
                 raise Invalid({key.removeprefix("affected.0."): value for key, value in errors.items()})
             if any(a.offering_id == offering.id for a in row.affected):
                 raise Invalid.one("non_field_errors", "The fields maintenance, offering must make a unique set.")
+            reach.require_may_mark_affected([offering])
             link = AffectedOffering(
                 announcement_id=row.id,
                 offering=offering,

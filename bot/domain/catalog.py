@@ -198,6 +198,19 @@ class Catalog:
                 query = query.where(Offering.provider_id == lookup.provider(session, provider).id)
             return [offering_view(o) for o in session.scalars(query)]
 
+    def markable_offerings(self, actor: Actor) -> list[OfferingView]:
+        """The offerings `actor` may mark as affected (`Reach.may_mark_affected`, in SQL): those of the providers
+        they manage, every one for admins."""
+        with self.context.db.read() as session:
+            reach = self.context.reach(session, actor)
+            query = (
+                select(Offering)
+                .join(Provider)
+                .where(reach.provider_condition(Offering.provider_id))
+                .order_by(Provider.name, Offering.name)
+            )
+            return [offering_view(o) for o in session.scalars(query)]
+
     def offering(self, reference: object) -> OfferingView:
         with self.context.db.read() as session:
             return offering_view(lookup.offering(session, reference))

@@ -24,10 +24,12 @@ class NotFound(DomainError):
 
 
 class NotAllowed(DomainError):
-    """The actor can see the thing but may not do this to it."""
+    """The actor can see the thing but may not do this to it; `field`, when set, names the input refused."""
 
-    def __init__(self, message: str = "You do not have permission to perform this action.") -> None:
+    def __init__(self, message: str = "You do not have permission to perform this action.", *,
+                 field: str | None = None) -> None:
         super().__init__(message)
+        self.field = field
 
 
 class InvalidState(DomainError):

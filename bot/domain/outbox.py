@@ -206,6 +206,25 @@ class Outbox:
         with self.context.db.read() as session:
             return session.scalar(select(func.min(Notice.next_attempt)).where(Notice.status == PENDING))
 
+    def release_waiting(self, now: datetime) -> int:
+        """Slack answers again: notices waiting out a backoff after failed attempts are due now, instead of up to
+        the backoff's cap later. Returns how many; never-tried notices (reminders due later) are not touched."""
+        with self._write() as session:
+            released = session.execute(
+                update(Notice)
+                .where(
+                    Notice.status == literal_column(f"'{PENDING}'"),
+                    Notice.attempts > literal_column("0"),
+                    Notice.claim_token.is_(None),
+                    Notice.next_attempt > now,
+                )
+                .values(next_attempt=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if released:
+                session.info[NOTICES_QUEUED] = True
+            return released
+
     def sent(self, notice: Claimed, ts: str | None, now: datetime, card: tuple[UUID, str] | None = None) -> bool:
         """Mark the notice sent; `card` (announcement uuid, channel): its message is that channel's card."""
         with self._write(durable=False) as session:

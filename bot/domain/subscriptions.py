@@ -1,20 +1,23 @@
 """Channel subscriptions: a channel asks for the notices of one offering, or of a whole provider.
 
 Anyone may subscribe a channel (DESIGN §1): subscribing only reads what is published anyway.
+What a typed target names is decided in `_target`: a provider's own name always names the provider.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from dataclasses import replace
+
+from sqlalchemy import delete, func, select
 
 from bot.domain import audit, lookup, notices
 from bot.domain.actors import Actor
 from bot.domain.announcements import offering_view
 from bot.domain.catalog import CHANNEL
 from bot.domain.context import Context
-from bot.domain.errors import Ambiguous, Invalid, NotFound
+from bot.domain.errors import Invalid, NotFound
 from bot.domain.views import SubscriptionView
-from storage.models import Announcement, Subscription
+from storage.models import Announcement, Offering, Provider, Subscription
 
 
 def subscription_view(row: Subscription) -> SubscriptionView:
@@ -38,7 +41,7 @@ class Subscriptions:
             match = (Subscription.offering_id == offering.id) if offering else (Subscription.provider_id == provider.id)
             existing = session.scalar(select(Subscription).where(Subscription.channel_id == channel_id, match))
             if existing:
-                return subscription_view(existing)
+                return self._with_namesakes(session, target, subscription_view(existing))
             row = Subscription(
                 channel_id=channel_id,
                 offering=offering,
@@ -59,7 +62,7 @@ class Subscriptions:
                 now,
                 provider_uuid=view.provider_uuid,
             )
-            return view
+            return self._with_namesakes(session, target, view)
 
     def unsubscribe(self, actor: Actor, channel_id: str, target: str) -> SubscriptionView:
         now = self.context.clock.now()
@@ -98,13 +101,38 @@ class Subscriptions:
 
     @staticmethod
     def _target(session, target: str):
-        """(offering, None) or (None, provider): offerings are tried first, then providers."""
-        try:
-            return lookup.offering(session, target), None
-        except (NotFound, Ambiguous) as offering_error:
+        """What a channel subscribes to: (offering, None) or (None, provider).
+
+        `Provider/Offering`, or an offering's uuid, names that offering. A bare name names the provider of that
+        name when there is one, whatever offerings are called: no offering can take a provider's name away from
+        it (those offerings are reached as `Provider/Offering`). Otherwise a bare name names an offering.
+        """
+        text = str(target).strip()
+
+        def as_offering():
+            return lookup.offering(session, text), None
+
+        def as_provider():
+            return None, lookup.provider(session, text)
+
+        offering_first = "/" in text or lookup.uuid_condition(Offering.uuid, text) is not None
+        for attempt in (as_offering, as_provider) if offering_first else (as_provider, as_offering):
             try:
-                return None, lookup.provider(session, target)
+                return attempt()
             except NotFound:
-                if isinstance(offering_error, Ambiguous):
-                    raise offering_error from None
-                raise NotFound(f"No offering or service provider matches {target!r}.") from None
+                continue
+        raise NotFound(f"No offering or service provider matches {target!r}.")
+
+    @staticmethod
+    def _with_namesakes(session, target: str, subscription: SubscriptionView) -> SubscriptionView:
+        """The subscription, naming the offerings a provider's name could also have meant (as `Provider/Offering`),
+        so that whoever meant one of them learns how to say so."""
+        if subscription.offering is not None:
+            return subscription
+        rows = session.scalars(
+            select(Offering)
+            .join(Provider)
+            .where(func.lower(Offering.name) == str(target).strip().lower())
+            .order_by(Provider.name, Offering.name)
+        )
+        return replace(subscription, namesakes=tuple(f"{row.provider.name}/{row.name}" for row in rows))

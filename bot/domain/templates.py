@@ -108,7 +108,8 @@ class Templates:
             session.add(row)
             session.flush()
             for item in fields.get("offerings") or ():
-                self._link(session, row, item if isinstance(item, AffectedInput) else AffectedInput(**item), now)
+                item = item if isinstance(item, AffectedInput) else AffectedInput(**item)
+                self._link(session, reach, row, item, now)
             audit.record(session, actor, "created", f"Template {row.name}", now, provider_uuid=provider.uuid)
             return template_view(row)
 
@@ -147,9 +148,9 @@ class Templates:
     def add_offering(self, actor: Actor, reference: object, item: AffectedInput) -> TemplateOfferingView:
         now = self.context.clock.now()
         with self.context.db.write() as session:
-            row = self._visible(session, self.context.reach(session, actor), reference)
-            link = self._link(session, row, item, now)
-            return template_offering_view(link, row.uuid)
+            reach = self.context.reach(session, actor)
+            link = self._link(session, reach, self._visible(session, reach, reference), item, now)
+            return template_offering_view(link, link.template.uuid)
 
     def list_offerings(
         self,
@@ -240,7 +241,7 @@ class Templates:
         return lookup.one(session, query, reference, "template offering")
 
     @staticmethod
-    def _link(session: Session, row: Template, item: AffectedInput, now) -> TemplateOffering:
+    def _link(session: Session, reach: Reach, row: Template, item: AffectedInput, now) -> TemplateOffering:
         errors = check_fields({"impact_level": item.impact_level, "impact_description": item.impact_description})
         try:
             offering = lookup.offering(session, item.offering)
@@ -251,6 +252,7 @@ class Templates:
             errors["non_field_errors"] = ["The fields maintenance_template, offering must make a unique set."]
         if errors:
             raise Invalid(errors)
+        reach.require_may_mark_affected([offering])
         link = TemplateOffering(
             offering=offering,
             offering_id=offering.id,

@@ -102,6 +102,7 @@ class SubscriptionView:
     offering: OfferingView | None
     provider_uuid: UUID
     provider_name: str
+    namesakes: tuple[str, ...] = ()  # offerings (`Provider/Offering`) named like the provider subscribed to
 
     @property
     def target(self) -> str:

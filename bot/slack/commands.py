@@ -45,8 +45,8 @@ USAGE: dict[str, str] = {
     "delete": "`/maint delete ID` — remove it for good",
     "stats": "`/maint stats [START] [END] [provider=…] [state=…] [type=…]` — statistics (dates as YYYY-MM-DD; "
     "default: the last 90 days and the next 30)",
-    "subscribe": "`/maint subscribe OFFERING|PROVIDER` — this channel hears about its maintenance "
-    "(an offering may be written `Provider/Offering`)",
+    "subscribe": "`/maint subscribe PROVIDER|OFFERING` — this channel hears about its maintenance "
+    "(a provider's name means the provider; write an offering `Provider/Offering` to be sure)",
     "unsubscribe": "`/maint unsubscribe OFFERING|PROVIDER` — stop that",
     "subscriptions": "`/maint subscriptions` — what this channel follows",
     "providers": "`/maint providers` — service providers, their channels and managers",
@@ -310,10 +310,11 @@ class Commands:
     def subscribe(self, origin: Origin, args: Arguments) -> Answer:
         target = need_rest(args, "Name an offering or a provider.")
         subscription = self.bot.services.subscriptions.subscribe(self.bot.actor(origin.user), origin.channel, target)
-        return Answer(
-            f"📣 <@{origin.user}> subscribed this channel to maintenance of {escape(subscription.target)}.",
-            in_channel=True,
-        )
+        text = f"📣 <@{origin.user}> subscribed this channel to maintenance of {escape(subscription.target)}."
+        if subscription.namesakes:
+            named = ", ".join(f"`/maint subscribe {escape(name)}`" for name in subscription.namesakes[:5])
+            text += f" To follow an offering of that name instead: {named}."
+        return Answer(text, in_channel=True)
 
     def unsubscribe(self, origin: Origin, args: Arguments) -> Answer:
         target = need_rest(args, "Name an offering or a provider.")

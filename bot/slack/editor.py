@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.errors import UNAVAILABLE, DomainError, Invalid
+from bot.domain.errors import UNAVAILABLE, DomainError, Invalid, NotAllowed
 from bot.domain.views import AnnouncementView
 from bot.slack import modals
 from bot.slack.bot import Bot, Origin
@@ -65,11 +65,14 @@ class Editor:
         self._open(origin, services.catalog.managed_providers(actor), meta=meta.text(), view=view)
 
     def _open(self, origin: Origin, providers, *, meta: str, view=None, template=None) -> None:
-        managed = {provider.uuid for provider in providers}
-        if view is not None and view.provider_uuid not in managed:
+        if view is not None and view.provider_uuid not in {provider.uuid for provider in providers}:
             providers = [*providers, self.bot.services.catalog.provider(view.provider_uuid)]
-            managed.add(view.provider_uuid)
-        offerings = [o for o in self.bot.services.catalog.offerings() if o.provider_uuid in managed]
+        # What the user may mark, and what is marked already: another provider's offering an admin marked stays
+        # listed (so saving keeps it), one a template names is listed too (saving says who may mark it).
+        offerings = self.bot.services.catalog.markable_offerings(self.bot.actor(origin.user))
+        marked = [item.offering for item in (view.affected if view else template.offerings if template else ())]
+        listed = {offering.uuid for offering in offerings}
+        offerings += [offering for offering in marked if offering.uuid not in listed]
         modal = modals.announcement_modal(
             providers=providers,
             offerings=offerings,
@@ -104,6 +107,8 @@ class Editor:
                 saved = announcements.create(actor, modals.announcement_fields(values))
         except Invalid as error:
             return ack(response_action="errors", errors=modals.field_errors(error.fields))
+        except NotAllowed as error:
+            return ack(response_action="errors", errors=modals.field_errors({error.field or "name": [error.message]}))
         except DomainError as error:
             return ack(response_action="errors", errors={"name": clip(error.message, 150)})
         except UNAVAILABLE as error:

@@ -46,6 +46,7 @@ FIELD_BLOCKS = {
     "scheduled_end": "end",
     "provider": "provider",
     "external_reference_url": "url",
+    "affected": "offerings",
 }
 AFFECTED_BLOCKS = {"offering": "offerings", "impact_level": "impact", "impact_description": "impact_description"}
 

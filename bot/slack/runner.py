@@ -8,22 +8,26 @@
 With `scheduler=True` this process also runs the jobs (bot.jobs.scheduler: the outbox dispatcher that
 posts and updates cards, the periodic tick and the weekly summary); several processes may, safely.
 Without the tokens the chosen mode needs, it says which variables are missing, points to
-`maintbot console`, and returns 2.
+`maintbot console` and `--no-slack`, and returns 2; a token Slack refuses returns 1. Slack not answering
+(no connection, timeouts, 5xx) does not stop it: the HTTP API serves, `bot.slack.connection` keeps asking,
+and the waiting notices go once Slack answers. `slack=False` (`--no-slack`) serves the HTTP API alone.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import threading
+from collections.abc import Callable
 from typing import TextIO
 
 import uvicorn
-from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import Settings
 from bot.domain.service import Services
 from bot.jobs.scheduler import start_jobs
 from bot.slack.app import build_app, make_client
+from bot.slack.connection import Refused, SlackLink
 from bot.slack.http import routes
 
 log = logging.getLogger(__name__)
@@ -46,51 +50,86 @@ def explain_missing(mode: str, missing: list[str], out: TextIO) -> None:
     print(f"maintbot run: cannot connect to Slack in {mode}: {', '.join(missing)} not set.", file=out)
     print("  HTTP mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (Slack posts to /slack/events);", file=out)
     print("  Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN (xapp-…, no public URL needed).", file=out)
-    print("  Create the app from manifest.yml to get them. To try maintbot without Slack: `maintbot console`.",
+    print("  Create the app from manifest.yml to get them. To try maintbot without Slack: `maintbot console`;",
           file=out)
+    print("  to serve only the HTTP API: `maintbot run --no-slack`.", file=out)
 
 
-def run(settings: Settings, services: Services, host: str, port: int, *, scheduler: bool) -> int:
-    """Serve until interrupted; returns the process exit code."""
+def run(settings: Settings, services: Services, host: str, port: int, *, scheduler: bool, slack: bool = True) -> int:
+    """Serve until interrupted; returns the process exit code. `slack=False` serves the HTTP API alone."""
+    if not settings.base_url:
+        log.warning("MAINTBOT_BASE_URL is not set: links follow each request's Host header (answers carry "
+                    "Vary: Host); set it to the public address in production")
+    if not slack:
+        return serve_api_only(settings, services, host, port)
     mode, missing = missing_settings(settings)
     if missing:
         explain_missing(mode, missing, sys.stderr)
         return EXIT_MISSING
     client = make_client(settings)
-    try:
-        identity = client.auth_test()
-    except (SlackApiError, SlackClientError) as error:
-        print(f"maintbot run: Slack refused SLACK_BOT_TOKEN ({error}); check the token and SLACK_API_URL.",
-              file=sys.stderr)
-        return EXIT_REFUSED
-    except OSError as error:  # connection refused, DNS, TLS: urllib's URLError is an OSError
-        reason = getattr(error, "reason", error)
-        print(f"maintbot run: cannot reach Slack at {settings.slack_api_url} ({reason}); check SLACK_API_URL "
-              "and the network.", file=sys.stderr)
-        return EXIT_REFUSED
+    link = SlackLink(client)
     socket_mode = bool(settings.slack_app_token)
-    slack = build_app(services, settings, client=client, verify_requests=not socket_mode)
-    jobs = start_jobs(services, client, settings) if scheduler else None
-    handler = None
+    slack_app = build_app(services, settings, client=client, verify_requests=not socket_mode)
+    jobs = handler = None
     try:
         from bot.web import create_app
 
+        link.when_back(lambda: services.outbox.release_waiting(services.context.clock.now()))
         if socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-            handler = SocketModeHandler(slack.bolt, settings.slack_app_token)
-            handler.connect()
+            handler = SocketModeHandler(slack_app.bolt, settings.slack_app_token)
+            link.when_back(once(handler.connect))
             asgi = create_app(services, settings)
         else:
-            asgi = create_app(services, settings, slack=routes(slack.bolt))
-        who = identity.get("user") or identity.get("user_id")
-        print(f"maintbot: connected to Slack as {who} ({identity.get('team') or identity.get('team_id')}) in {mode}; "
-              f"HTTP on http://{host}:{port}", file=sys.stderr)
+            asgi = create_app(services, settings, slack=routes(slack_app.bolt))
+        asgi.state.slack_status = link.status
+        try:
+            link.check()
+        except Refused as refused:
+            print(f"maintbot run: Slack refused SLACK_BOT_TOKEN ({refused}); check the token and SLACK_API_URL.",
+                  file=sys.stderr)
+            return EXIT_REFUSED
+        if link.connected:
+            who = link.identity.get("user") or link.identity.get("user_id")
+            team = link.identity.get("team") or link.identity.get("team_id")
+            print(f"maintbot: connected to Slack as {who} ({team}) in {mode}; HTTP on http://{host}:{port}",
+                  file=sys.stderr)
+        else:
+            print(f"maintbot: cannot reach Slack at {settings.slack_api_url} ({link.status().get('detail')}); "
+                  f"serving HTTP on http://{host}:{port} meanwhile and trying again; notices wait until it answers",
+                  file=sys.stderr)
+        jobs = start_jobs(services, client, settings) if scheduler else None
+        link.start()
         uvicorn.run(asgi, host=host, port=port, log_level="info")
         return 0
     finally:
+        link.stop()
         if handler is not None:
             handler.close()
         if jobs is not None:
             jobs.stop()
-        slack.close()
+        slack_app.close()
+
+
+def serve_api_only(settings: Settings, services: Services, host: str, port: int) -> int:
+    """`maintbot run --no-slack`: the HTTP API (and /healthz, /readyz) alone. No Slack endpoint, no jobs: notices
+    wait in the outbox for a process that has Slack."""
+    from bot.web import create_app
+
+    print(f"maintbot: serving the HTTP API only (--no-slack) on http://{host}:{port}; notices wait in the outbox "
+          "for a `maintbot run` connected to Slack", file=sys.stderr)
+    uvicorn.run(create_app(services, settings), host=host, port=port, log_level="info")
+    return 0
+
+
+def once(action: Callable[[], None]) -> Callable[[], None]:
+    """`action` the first time it succeeds, nothing after (Socket Mode reconnects by itself once connected)."""
+    done = threading.Event()
+
+    def run_once() -> None:
+        if not done.is_set():
+            action()
+            done.set()
+
+    return run_once

@@ -186,11 +186,11 @@ def test_a_full_edit_needs_every_required_field(services, world, cloud_manager):
     assert services.announcements.get(cloud_manager, announcement.uuid) == announcement
 
 
-def test_an_edit_with_affected_offerings_replaces_the_whole_set(services, world, cloud_manager):
+def test_an_edit_with_affected_offerings_replaces_the_whole_set(services, world, cloud_manager, admin):
     announcement = announce(services, cloud_manager, affected=[AffectedInput("VMs"), AffectedInput("Kubernetes")])
 
-    edited = services.announcements.update(
-        cloud_manager, announcement.uuid, {"affected": [AffectedInput("Kubernetes", 4), AffectedInput("Backup", 1)]}
+    edited = services.announcements.update(  # an admin: Backup is another provider's offering
+        admin, announcement.uuid, {"affected": [AffectedInput("Kubernetes", 4), AffectedInput("Backup", 1)]}
     )
 
     assert [(a.offering.name, a.impact_level) for a in edited.affected] == [

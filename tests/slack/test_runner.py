@@ -19,7 +19,7 @@ def test_http_mode_needs_the_bot_token_and_the_signing_secret(services, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert "HTTP mode: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET not set" in err
-    assert "maintbot console" in err
+    assert "maintbot console" in err and "maintbot run --no-slack" in err
 
 
 def test_socket_mode_is_chosen_by_the_app_token_and_needs_the_bot_token():

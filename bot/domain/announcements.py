@@ -21,7 +21,7 @@ from bot.domain.actors import Actor, Reach
 from bot.domain.context import Context
 from bot.domain.enums import EDITABLE_STATES, Action, Impact, MaintenanceType, State, TimingBucket
 from bot.domain.errors import Invalid, InvalidState, NotAllowed, NotFound
-from bot.domain.listing import ListQuery, count_query, filter_conditions, order_by, page_bounds
+from bot.domain.listing import ListQuery, count_query, filter_conditions, ordering, page_bounds, page_query
 from bot.domain.validation import check_fields, check_window
 from bot.domain.views import AffectedView, AnnouncementView, EventView, OfferingView, Page
 from storage.models import AffectedOffering, Announcement, Event, Offering
@@ -150,16 +150,10 @@ class Announcements:
 
     @staticmethod
     def _page(session: Session, reach: Reach, conditions: list, query: ListQuery) -> Page[AnnouncementView]:
-        ordering = order_by(query.ordering)
+        ordering(query.ordering)  # refused before anything is counted
         count = session.scalar(count_query(conditions)) or 0
         page, size = page_bounds(query.page, query.page_size, count)
-        rows = session.execute(
-            select(Announcement, *timing.COMPUTED)
-            .where(*conditions)
-            .order_by(*ordering)
-            .limit(size)
-            .offset((page - 1) * size)
-        ).unique()
+        rows = session.execute(page_query(conditions, query.ordering, size, (page - 1) * size)).unique()
         return Page([announcement_view(row[0], row[1:], reach) for row in rows], count, page, size)
 
     def count(self, actor: Actor, query: ListQuery | None = None) -> int:

@@ -31,7 +31,7 @@ def test_an_empty_database_reports_every_revision_as_pending(tmp_path):
 
     empty = Database(f"sqlite:///{tmp_path / 'empty.db'}")
 
-    assert migrate.pending(empty.engine) == ["0001"]
+    assert migrate.pending(empty.engine) == ["0001", "0002_list_indexes"]
 
 
 def test_sqlite_enforces_foreign_keys_and_uses_wal(db):

@@ -32,8 +32,8 @@ _UNTIMED = "maintbot_untimed"
 #: pool's pre-ping replaces dead connections, so the process recovers by itself once the server is back.
 UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
-#: How many SQLite virtual-machine steps run between two looks at the clock (about a millisecond's work).
-PROGRESS_STEPS = 10_000
+#: How many SQLite virtual-machine steps run between two looks at the clock (tens of microseconds of work).
+PROGRESS_STEPS = 1_000
 _QUERY_CANCELED = "57014"  # PostgreSQL: statement_timeout (or a cancel request) ended the statement
 _PROGRAM_LIMIT = "54"  # PostgreSQL's class "program limit exceeded": too complex, too many columns, ...
 _SQLITE_TOO_LARGE = ("too many terms", "too large", "too many sql variables", "stack overflow", "too complex")

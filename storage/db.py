@@ -60,12 +60,9 @@ def make_engine(url: str, *, query_timeout: float | None = None, **kwargs) -> En
     url = normalise_url(url)
     if not url.startswith("sqlite"):
         kwargs.setdefault("pool_pre_ping", True)
-        if query_timeout:
-            connect_args = dict(kwargs.pop("connect_args", {}))
-            limit = f"-cstatement_timeout={max(1, round(query_timeout * 1000))}"
-            connect_args["options"] = f"{connect_args.get('options', '')} {limit}".strip()
-            kwargs["connect_args"] = connect_args
         engine = create_engine(url, **kwargs)
+        if query_timeout:
+            event.listen(engine, "connect", _postgresql_timeout(query_timeout))
     else:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_connect)
@@ -74,6 +71,17 @@ def make_engine(url: str, *, query_timeout: float | None = None, **kwargs) -> En
             _sqlite_deadlines(engine, query_timeout)
     event.listen(engine, "handle_error", _statement_refused)
     return engine
+
+
+def _postgresql_timeout(seconds: float) -> Callable:
+    """Every new connection's `statement_timeout` (a `SET`: the URL's options and PGOPTIONS stay as given)."""
+
+    def connect(connection, _record) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {max(1, round(seconds * 1000))}")
+        connection.commit()
+
+    return connect
 
 
 def _sqlite_connect(connection, _record) -> None:

@@ -137,7 +137,7 @@ def test_db_upgrade_applies_the_migrations_and_status_then_shows_nothing_pending
     assert before.returncode == 0
     assert "pending" in before.stdout and "0001" in before.stdout
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "applied 1 migration(s)" in upgraded.stdout
+    assert "applied 2 migration(s)" in upgraded.stdout
     assert after.returncode == 0
     assert "no migrations pending" in after.stdout
     assert "0001" not in after.stdout
@@ -158,7 +158,7 @@ def test_other_commands_migrate_an_empty_database_by_default(unmigrated):
 
     assert listed.returncode == 0, listed.stderr
     assert "no service providers yet" in listed.stdout
-    assert "applied database migration(s): 0001" in listed.stderr
+    assert "applied database migration(s): 0001, 0002_list_indexes" in listed.stderr
     assert "no migrations pending" in unmigrated("db", "status").stdout
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import collections
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -143,9 +144,10 @@ def p99(times: list[float]) -> float:
 
 
 def run(args) -> bool:
-    schema = admin_engine = None
+    schema = admin_engine = folder = None
     if args.backend == "sqlite":
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='maintbot-bench-')}/bench.db"
+        folder = tempfile.mkdtemp(prefix="maintbot-bench-")
+        url = f"sqlite:///{folder}/bench.db"
     else:
         url = os.environ.get("MAINTBOT_BENCH_POSTGRES_URL", api_http.DEFAULT_POSTGRES_URL)
         schema = f"maintbot_bench_f_{uuid.uuid4().hex[:8]}"
@@ -208,6 +210,8 @@ def run(args) -> bool:
             process.wait(10)
         standin.stop()
         db.dispose()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
         if admin_engine is not None:
             with admin_engine.begin() as connection:
                 connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -102,9 +103,10 @@ def over_http(base: str, tokens: dict, worst: list[tuple[float, str, tuple, int]
 
 
 def run_backend(backend: str, args) -> bool:
-    schema = admin_engine = None
+    schema = admin_engine = folder = None
     if backend == "sqlite":
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='maintbot-bench-')}/bench.db"
+        folder = tempfile.mkdtemp(prefix="maintbot-bench-")
+        url = f"sqlite:///{folder}/bench.db"
     else:
         url = os.environ.get("MAINTBOT_BENCH_POSTGRES_URL", api_http.DEFAULT_POSTGRES_URL)
         schema = f"maintbot_bench_o_{uuid.uuid4().hex[:8]}"
@@ -136,6 +138,8 @@ def run_backend(backend: str, args) -> bool:
             process.terminate()
             process.wait(10)
         db.dispose()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
         if admin_engine is not None:
             with admin_engine.begin() as connection:
                 connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))

@@ -34,6 +34,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/list_and_stats.py
 	$(BIN)/python bench/api_http.py
+	$(BIN)/python bench/list_orderings.py
+	$(BIN)/python bench/flood_while_acking.py
 	$(BIN)/python bench/slack_roundtrip.py
 	$(BIN)/python bench/jobs_tick.py
 

@@ -21,7 +21,7 @@ from bot.config import Settings, load_settings
 from bot.domain.clock import Clock
 from bot.domain.service import Services, build_services
 from storage import migrate
-from storage.db import Database
+from storage.db import Database, untimed
 
 SCHEMA_OUT_OF_DATE = "database schema is not up to date: run `maintbot db upgrade`"
 _MIGRATION_LOCK = 0x6D61696E74626F74  # "maintbot" as a 64-bit key for pg_advisory_lock
@@ -53,7 +53,7 @@ class Runtime:
 
 
 def open_database(settings: Settings) -> Database:
-    return Database(settings.database_url)
+    return Database(settings.database_url, query_timeout=settings.query_timeout)
 
 
 def describe(db: Database) -> str:
@@ -67,7 +67,7 @@ def _migration_lock(db: Database) -> Iterator[None]:
         yield
         return
     with db.engine.connect() as connection:
-        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
+        untimed(connection).execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
         connection.commit()
         try:
             yield

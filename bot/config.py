@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     delivery_workers: int = Field(default=4, ge=1, le=64, validation_alias="MAINTBOT_DELIVERY_WORKERS")
     delivery_max_age: str = Field(default="24h", validation_alias="MAINTBOT_DELIVERY_MAX_AGE")
 
+    # bounded cost of every request (bot/limits.py, storage/db.py)
+    query_timeout: float = Field(default=5.0, gt=0, le=3600, validation_alias="MAINTBOT_QUERY_TIMEOUT")
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=1024**3, validation_alias="MAINTBOT_MAX_BODY_BYTES")
+    api_concurrency: int = Field(default=8, ge=1, le=256, validation_alias="MAINTBOT_API_CONCURRENCY")
+    public_rate: int = Field(default=60, ge=0, le=1_000_000, validation_alias="MAINTBOT_PUBLIC_RATE")
+    public_burst: int = Field(default=20, ge=1, le=1_000_000, validation_alias="MAINTBOT_PUBLIC_BURST")
+
     @field_validator("admins", mode="before")
     @classmethod
     def _admins(cls, value: object) -> object:

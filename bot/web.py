@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from bot import api
 from bot.config import Settings
 from bot.domain.service import Services
+from bot.limits import BodyLimit, RateLimit, TakeTurns, Turns
 
 DESCRIPTION = """\
 Maintenance announcements over HTTP, compatible with the Waldur maintenance-announcements API and its
@@ -49,6 +50,11 @@ def create_app(services: Services, settings: Settings, *, slack: SlackMount | No
     app.state.services = services
     app.state.settings = settings
     api.mount(app)
+    # Bounded cost (bot/limits.py), outermost last: the rate of anonymous calls, the body size, a turn for API work.
+    app.state.turns = Turns(settings.api_concurrency, settings.query_timeout)
+    app.add_middleware(TakeTurns, turns=app.state.turns)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RateLimit, per_minute=settings.public_rate, burst=settings.public_burst)
     # Slack's HTTP mode is mounted here, by whoever builds the Slack side: one callable given the app.
     if slack is not None:
         slack(app)

@@ -3,24 +3,48 @@
 `Database.write()` opens a transaction that may write. On SQLite it begins with BEGIN IMMEDIATE, so
 two writers queue for the lock instead of one failing when it upgrades a read snapshot; reads keep
 plain deferred transactions and never block each other.
+
+`query_timeout` (seconds) ends any statement that runs longer: PostgreSQL's own `statement_timeout`, set
+for every connection; on SQLite a progress handler that interrupts the statement once its deadline has
+passed (SQLite has no timeout of its own). A statement ended so raises `StatementTimeout`, and one the
+database refuses as too large to run (SQLite's "too many terms", an expression tree too deep) raises
+`StatementTooLarge`: neither is a sign that the database is down, so neither is in `UNAVAILABLE`.
 """
 
 from __future__ import annotations
 
+import math
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 _WRITE = "maintbot_write"
+_UNTIMED = "maintbot_untimed"
 
 #: What the database raises when it cannot do the work right now rather than because the work is wrong: the
 #: server is down, restarting or refusing connections, a connection dropped mid-transaction, a serialization
 #: failure or deadlock, SQLite's "database is locked". The request may simply be tried again in a moment; the
 #: pool's pre-ping replaces dead connections, so the process recovers by itself once the server is back.
 UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+
+#: How many SQLite virtual-machine steps run between two looks at the clock (tens of microseconds of work).
+PROGRESS_STEPS = 1_000
+_QUERY_CANCELED = "57014"  # PostgreSQL: statement_timeout (or a cancel request) ended the statement
+_PROGRAM_LIMIT = "54"  # PostgreSQL's class "program limit exceeded": too complex, too many columns, ...
+_SQLITE_TOO_LARGE = ("too many terms", "too large", "too many sql variables", "stack overflow", "too complex")
+
+
+class StatementTimeout(Exception):
+    """The database ended a statement that ran longer than `query_timeout`."""
+
+
+class StatementTooLarge(Exception):
+    """The database refused a statement as too large to run (too many terms, an expression too deep)."""
 
 
 def normalise_url(url: str) -> str:
@@ -31,15 +55,33 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+def make_engine(url: str, *, query_timeout: float | None = None, **kwargs) -> Engine:
+    """An engine for `url`; `query_timeout` (seconds) ends statements that run longer (see the module)."""
     url = normalise_url(url)
     if not url.startswith("sqlite"):
         kwargs.setdefault("pool_pre_ping", True)
-        return create_engine(url, **kwargs)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
-    event.listen(engine, "connect", _sqlite_connect)
-    event.listen(engine, "begin", _sqlite_begin)
+        engine = create_engine(url, **kwargs)
+        if query_timeout:
+            event.listen(engine, "connect", _postgresql_timeout(query_timeout))
+    else:
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        if query_timeout:
+            _sqlite_deadlines(engine, query_timeout)
+    event.listen(engine, "handle_error", _statement_refused)
     return engine
+
+
+def _postgresql_timeout(seconds: float) -> Callable:
+    """Every new connection's `statement_timeout` (a `SET`: the URL's options and PGOPTIONS stay as given)."""
+
+    def connect(connection, _record) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {max(1, round(seconds * 1000))}")
+        connection.commit()
+
+    return connect
 
 
 def _sqlite_connect(connection, _record) -> None:
@@ -55,11 +97,78 @@ def _sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+class _Deadline:
+    """When the running statement of one SQLite connection must end; its progress handler asks."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = math.inf
+
+    def start(self) -> None:
+        self.at = time.monotonic() + self.seconds
+
+    def clear(self) -> None:
+        self.at = math.inf
+
+    def passed(self) -> bool:
+        return time.monotonic() > self.at
+
+
+def _sqlite_deadlines(engine: Engine, seconds: float) -> None:
+    """Each statement gets `seconds` from its execution to its last row; COMMIT and ROLLBACK never end early."""
+
+    def connect(connection, record) -> None:
+        deadline = record.info["deadline"] = _Deadline(seconds)
+        connection.set_progress_handler(deadline.passed, PROGRESS_STEPS)
+
+    def deadline_of(connection) -> _Deadline | None:
+        return connection.info.get("deadline")
+
+    def before_statement(connection, *_args) -> None:
+        if deadline := deadline_of(connection):
+            deadline.clear() if connection.get_execution_options().get(_UNTIMED) else deadline.start()
+
+    def after_transaction(connection) -> None:
+        if deadline := deadline_of(connection):
+            deadline.clear()
+
+    event.listen(engine, "connect", connect)
+    event.listen(engine, "before_cursor_execute", before_statement)
+    for moment in ("commit", "rollback"):
+        event.listen(engine, moment, after_transaction)
+
+
+def untimed(connection: Connection) -> Connection:
+    """Lift the query timeout for the rest of `connection`'s transaction: migrations, ANALYZE and waiting
+    for the migration lock are slow by nature, and run by operators, not by requests."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+        return connection
+    return connection.execution_options(**{_UNTIMED: True})
+
+
+def _statement_refused(context) -> None:
+    """Tell a statement ended for its cost from a database that cannot answer (see the module)."""
+    error = context.original_exception
+    if isinstance(error, sqlite3.OperationalError):
+        if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_INTERRUPT:
+            raise StatementTimeout(str(error)) from error
+        if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_TOOBIG or any(
+            words in str(error).lower() for words in _SQLITE_TOO_LARGE
+        ):
+            raise StatementTooLarge(str(error)) from error
+    sqlstate = getattr(error, "sqlstate", None) or ""
+    if sqlstate == _QUERY_CANCELED:
+        raise StatementTimeout(str(error)) from error
+    if sqlstate.startswith(_PROGRAM_LIMIT):
+        raise StatementTooLarge(str(error)) from error
+
+
 class Database:
     """One engine and its two kinds of session: read-only and read-write."""
 
-    def __init__(self, url: str, **engine_kwargs) -> None:
-        self.engine = make_engine(url, **engine_kwargs)
+    def __init__(self, url: str, *, query_timeout: float | None = None, **engine_kwargs) -> None:
+        self.engine = make_engine(url, query_timeout=query_timeout, **engine_kwargs)
         self._reads = sessionmaker(self.engine, expire_on_commit=False)
         self._writes = sessionmaker(self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
 
@@ -83,7 +192,7 @@ class Database:
         has nothing that does, and without statistics it picks poor indexes for lists and stats."""
         if self.dialect == "sqlite":
             with self.engine.begin() as connection:
-                connection.exec_driver_sql("ANALYZE")
+                untimed(connection).exec_driver_sql("ANALYZE")
 
     def on_commit(self, callback: Callable[[Session], None]) -> None:
         """Call `callback(session)` after every committed write transaction."""

@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from storage.db import untimed
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -25,7 +27,7 @@ def _config(engine: Engine, connection=None) -> Config:
 def upgrade(engine: Engine) -> None:
     """Bring the database to the newest schema (idempotent)."""
     with engine.begin() as connection:
-        command.upgrade(_config(engine, connection), "head")
+        command.upgrade(_config(engine, untimed(connection)), "head")
 
 
 def pending(engine: Engine) -> list[str]:

@@ -119,9 +119,12 @@ class Announcement(Base):
             "actual_start",
             "actual_end",
         ),
-        Index(None, "created"),
-        Index(None, "scheduled_start"),
-        Index(None, "scheduled_end"),
+        # Lists sort by these (migration 0003): with the columns visibility reads (state, provider), a deep
+        # page is a walk along one index, without reading the rows it skips.
+        Index(None, "created", "state", "provider_id"),
+        Index(None, "name", "state", "provider_id"),
+        Index(None, "scheduled_start", "state", "provider_id"),
+        Index(None, "scheduled_end", "state", "provider_id"),
         CheckConstraint("state BETWEEN 1 AND 5", name="state"),
         CheckConstraint("maintenance_type BETWEEN 1 AND 5", name="maintenance_type"),
     )

@@ -160,7 +160,7 @@ def test_other_commands_migrate_an_empty_database_by_default(unmigrated):
 
     assert listed.returncode == 0, listed.stderr
     assert "no service providers yet" in listed.stdout
-    assert "applied database migration(s): 0001" in listed.stderr
+    assert "applied database migration(s): 0001, 0002_published, 0003_list_indexes" in listed.stderr
     assert "no migrations pending" in unmigrated("db", "status").stdout
 
 

@@ -3,7 +3,9 @@
 Domain errors, request-validation errors and routing errors all end here, in the seed's shapes:
 `{"detail": "…"}` for 401, 403, 404, 405 and 409, and `{field: ["…"]}` for 400. Endpoints never
 catch a domain error themselves. When the database cannot answer (down, restarting), the answer is
-503 `{"detail": "…try again in a moment."}` with `Retry-After`, never a 500.
+503 `{"detail": "…try again in a moment."}` with `Retry-After`, never a 500. A statement the database
+ended for running past `MAINTBOT_QUERY_TIMEOUT` is a 503 that says it took too long (not that the database
+is down), and one it refused as too large to run is a 400.
 """
 
 from __future__ import annotations
@@ -16,7 +18,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from bot.domain.errors import UNAVAILABLE, Ambiguous, DomainError, Invalid, InvalidState, NotAllowed, NotFound, Stale
+from bot.domain.errors import (
+    UNAVAILABLE,
+    Ambiguous,
+    DomainError,
+    Invalid,
+    InvalidState,
+    NotAllowed,
+    NotFound,
+    Stale,
+    StatementTimeout,
+    StatementTooLarge,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +41,9 @@ WIRE_FIELDS = {"provider": "service_provider"}
 NON_FIELD = "non_field_errors"
 UNAVAILABLE_DETAIL = "The database is not answering right now; please try again in a moment."
 RETRY_AFTER_SECONDS = 5
+TOOK_TOO_LONG_DETAIL = ("The request took too long and was stopped; nothing was changed. Ask for less "
+                        "(filters, a smaller page) or try again later.")
+TOO_LARGE_DETAIL = "The request is too large for the database to answer; ask for less."
 NOT_NULL = "This field may not be null."
 
 #: Pydantic error types in the words of the seed's serializers.
@@ -94,6 +110,17 @@ def _unavailable(request: Request, error: Exception) -> JSONResponse:
                         headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
+def _took_too_long(request: Request, error: StatementTimeout) -> JSONResponse:
+    log.warning("%s %s: stopped at the query timeout", request.method, request.url.path)
+    return JSONResponse({"detail": TOOK_TOO_LONG_DETAIL}, status_code=503,
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+def _too_large(request: Request, error: StatementTooLarge) -> JSONResponse:
+    log.info("%s %s: the database refused the statement as too large: %s", request.method, request.url.path, error)
+    return JSONResponse({"detail": TOO_LARGE_DETAIL}, status_code=400)
+
+
 def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
     return JSONResponse(field_errors(list(error.errors())), status_code=400)
 
@@ -114,3 +141,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_error)
     for kind in UNAVAILABLE:
         app.add_exception_handler(kind, _unavailable)
+    app.add_exception_handler(StatementTimeout, _took_too_long)
+    app.add_exception_handler(StatementTooLarge, _too_large)

@@ -3,7 +3,8 @@
 Filters as in the seed: `maintenance_type`, `state` (labels, repeat for OR; an unknown label is 400),
 `scheduled_start_after/_before`, `scheduled_end_after/_before` (inclusive; no zone means UTC),
 `service_provider_uuid`, `timing_bucket` (comma list; unknown names are ignored, none known gives an
-empty result, blank applies no filter); ordering `o` (repeatable); `page` and `page_size`.
+empty result, blank applies no filter); ordering `o` (repeated, or comma-separated as django-filter
+reads it: `o=name,-created`; the domain folds repeats and refuses more than 3 keys); `page` and `page_size`.
 
 The readers are `async` only to run on the event loop rather than in a worker thread: they do no I/O.
 """
@@ -18,10 +19,10 @@ from uuid import UUID
 from fastapi import Depends, Query
 
 from bot.api.pagination import PageNumber, PageSize
-from bot.api.schemas import Moment, OrderKey, StateLabel
+from bot.api.schemas import Moment, StateLabel
 from bot.domain.enums import MaintenanceType, State
 from bot.domain.errors import Invalid
-from bot.domain.listing import DEFAULT_PAGE_SIZE, ListQuery
+from bot.domain.listing import DEFAULT_PAGE_SIZE, MAX_ORDER_KEYS, ORDER_KEYS, ListQuery, ordering
 
 PUBLIC_ORDERING = ("-scheduled_start",)
 LAST_DAY = date(9999, 12, 30)
@@ -55,19 +56,19 @@ async def announcement_filters(
 
 
 Filters = Annotated[ListQuery, Depends(announcement_filters)]
-Ordering = Annotated[list[OrderKey] | None, Query(description="Ordering; prefix with - for descending")]
+ORDERING_HELP = (f"Ordering: {', '.join(ORDER_KEYS)}; prefix with - for descending. Repeat or comma-separate "
+                 f"(o=name,-created) for ties, at most {MAX_ORDER_KEYS} keys.")
+Ordering = Annotated[list[str] | None, Query(description=ORDERING_HELP)]
 
 
 async def announcement_list(filters: Filters, o: Ordering = None, page: PageNumber = 1,
                       page_size: PageSize = DEFAULT_PAGE_SIZE) -> ListQuery:
-    query = replace(filters, page=page, page_size=page_size)
-    return replace(query, ordering=tuple(key.value for key in o)) if o else query
+    return replace(filters, ordering=ordering(o or ()) or filters.ordering, page=page, page_size=page_size)
 
 
 async def public_list(filters: Filters, o: Ordering = None, page: PageNumber = 1,
                 page_size: PageSize = DEFAULT_PAGE_SIZE) -> ListQuery:
-    ordering = tuple(key.value for key in o) if o else PUBLIC_ORDERING
-    return replace(filters, ordering=ordering, page=page, page_size=page_size)
+    return replace(filters, ordering=ordering(o or ()) or PUBLIC_ORDERING, page=page, page_size=page_size)
 
 
 AnnouncementList = Annotated[ListQuery, Depends(announcement_list)]

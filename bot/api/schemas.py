@@ -18,7 +18,6 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, WithJsonSchema
 
 from bot.domain.enums import IMPACT_LABELS, PUBLIC_STATES, Impact, MaintenanceType, State, TimingBucket
-from bot.domain.listing import ORDER_KEYS
 
 HEX32 = r"^[0-9a-f]{32}$"
 
@@ -61,9 +60,6 @@ Url = Annotated[str, Field(json_schema_extra={"format": "uri"})]
 StateLabel = StrEnum("StateLabel", {state.name: state.label for state in State})
 PublicStateLabel = Literal[tuple(state.label for state in sorted(PUBLIC_STATES))]  # type: ignore[valid-type]
 ImpactLabel = Literal[tuple(IMPACT_LABELS.values())]  # type: ignore[valid-type]
-OrderKey = StrEnum(
-    "OrderKey", {**{key: key for key in ORDER_KEYS}, **{f"minus_{key}": f"-{key}" for key in ORDER_KEYS}}
-)
 TemplateOrderKey = Literal["created", "-created", "name", "-name"]
 TemplateOfferingOrderKey = Literal["created", "-created"]
 

@@ -21,7 +21,7 @@ from bot.domain.actors import Actor, Reach
 from bot.domain.context import Context
 from bot.domain.enums import EDITABLE_STATES, Action, Impact, State, TimingBucket
 from bot.domain.errors import Invalid, InvalidState, NotAllowed, NotFound, Stale
-from bot.domain.listing import ListQuery, count_query, filter_conditions, order_by, page_bounds
+from bot.domain.listing import ListQuery, count_query, filter_conditions, ordering, page_bounds, page_query
 from bot.domain.validation import check_fields, check_window, extended_end
 from bot.domain.views import AffectedView, AnnouncementView, EventView, OfferingView, Page
 from storage.models import AffectedOffering, Announcement, Offering
@@ -165,16 +165,10 @@ class Announcements:
     def _page(
         session: Session, reach: Reach, conditions: list, query: ListQuery, *, with_published: bool = False
     ) -> Page[AnnouncementView]:
-        ordering = order_by(query.ordering)
+        ordering(query.ordering)  # refused before anything is counted
         count = session.scalar(count_query(conditions)) or 0
         page, size = page_bounds(query.page, query.page_size, count)
-        statement = (
-            select(Announcement, *timing.COMPUTED)
-            .where(*conditions)
-            .order_by(*ordering)
-            .limit(size)
-            .offset((page - 1) * size)
-        )
+        statement = page_query(conditions, query.ordering, size, (page - 1) * size)
         if with_published:
             statement = statement.options(undefer(Announcement.published))
         rows = session.execute(statement).unique()

@@ -6,9 +6,16 @@ from collections.abc import Iterable
 
 # Not refusals but "the database could not answer" (down, restarting, a dropped connection): interfaces render
 # these in the same one place as the refusals, as "try again in a moment" (HTTP 503; an ephemeral note in Slack).
-from storage.db import UNAVAILABLE
+from storage.db import UNAVAILABLE, StatementTimeout, StatementTooLarge
 
-__all__ = ["UNAVAILABLE", "Ambiguous", "DomainError", "Invalid", "InvalidState", "NotAllowed", "NotFound", "Stale"]
+# Not outages either: the database ended a statement for its cost (ran past MAINTBOT_QUERY_TIMEOUT, or too large
+# to run at all). HTTP answers 503 "took too long" and 400; Slack an ephemeral note. Nothing was changed.
+TOO_COSTLY: tuple[type[Exception], ...] = (StatementTimeout, StatementTooLarge)
+
+__all__ = [
+    "TOO_COSTLY", "UNAVAILABLE", "Ambiguous", "DomainError", "Invalid", "InvalidState", "NotAllowed", "NotFound",
+    "Stale", "StatementTimeout", "StatementTooLarge",
+]
 
 
 class DomainError(Exception):

@@ -16,7 +16,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 
 from bot.domain.enums import STATE_LABELS, Action, MaintenanceType, State, TimingBucket
-from bot.domain.listing import ListQuery
+from bot.domain.listing import ListQuery, ordering
 from bot.slack import messages
 from bot.slack.bot import Bot, Origin, as_dicts
 from bot.slack.cards import card_text
@@ -229,9 +229,9 @@ class Commands:
             query.timing_buckets = buckets
         if args.first("by"):
             query.created_by = args.first("by")
-        sort = args.first("sort") or args.first("o")
+        sort = ordering(args.options.get("sort", []) + args.options.get("o", []))  # repeats folded, at most 3 keys
         if sort:
-            query.ordering = tuple(id_list([sort]))
+            query.ordering = sort
         if args.first("page"):
             query.page = positive(args.first("page"), "page")
         return query, " · ".join(titles) or "Announcements"

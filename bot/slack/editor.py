@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.errors import UNAVAILABLE, DomainError, Invalid, NotAllowed
+from bot.domain.errors import TOO_COSTLY, UNAVAILABLE, DomainError, Invalid, NotAllowed
 from bot.domain.views import AnnouncementView
 from bot.slack import modals
 from bot.slack.bot import Bot, Origin
@@ -111,7 +111,7 @@ class Editor:
             return ack(response_action="errors", errors=modals.field_errors({error.field or "name": [error.message]}))
         except DomainError as error:
             return ack(response_action="errors", errors={"name": clip(error.message, 150)})
-        except UNAVAILABLE as error:
+        except (*UNAVAILABLE, *TOO_COSTLY) as error:
             return ack(response_action="errors", errors={"name": clip(error_text(error), 150)})
         ack()
         self.bot.followups.submit(self._show_saved, user, meta, saved)

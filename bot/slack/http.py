@@ -9,21 +9,26 @@ likely a forgery. Such a request is refused here with Bolt's own 401 instead, be
 JSON nested deeper than Python's recursion limit (`[[[…]]]`), which no JSON parser here can read. A signed
 payload of another shape is refused right after the signature check (`bot.slack.payloads`).
 Bolt's `App` is synchronous, so each request is dispatched on a worker thread and never blocks the event
-loop that serves the HTTP API next to it.
+loop that serves the HTTP API next to it. Those threads are Slack's own (`SLACK_THREADS` at once, apart
+from the pool that API endpoints run on), so acks never wait for a thread behind API work; the API's own
+share is bounded in `bot.limits`. The body was already limited in size (`bot.limits.BodyLimit`) before
+Bolt's parsing, which runs on the event loop, sees it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import FastAPI, Request, Response
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
-from starlette.concurrency import run_in_threadpool
 
 EVENTS_PATH = "/slack/events"
 TIMESTAMP = "x-slack-request-timestamp"
 REFUSED = b'{"error": "invalid request"}'
+#: Bolt dispatches (acks, and the answers that travel in them) running at once, on threads of Slack's own.
+SLACK_THREADS = 20
 
 
 def readable(request: Request, body: bytes) -> BoltRequest | None:
@@ -39,12 +44,13 @@ def readable(request: Request, body: bytes) -> BoltRequest | None:
 
 def mount(app: FastAPI, bolt_app: App, path: str = EVENTS_PATH) -> None:
     """Add `POST path` to `app`, answered by `bolt_app`."""
+    threads = CapacityLimiter(SLACK_THREADS)
 
     async def slack_events(request: Request) -> Response:
         bolt_request = readable(request, await request.body())
         if bolt_request is None:
             return Response(REFUSED, status_code=401, media_type="application/json")
-        bolt_response = await run_in_threadpool(bolt_app.dispatch, bolt_request)
+        bolt_response = await to_thread.run_sync(bolt_app.dispatch, bolt_request, limiter=threads)
         return to_starlette_response(bolt_response)
 
     app.add_api_route(path, slack_events, methods=["POST"], include_in_schema=False)

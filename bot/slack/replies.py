@@ -4,12 +4,15 @@ Every listener hands a `DomainError` (or a `BadArguments`) to `error_text`; the 
 person who acted. Each message says what was wrong and what to do about it. Modal field errors are
 mapped to the modal's blocks in `bot.slack.modals`, but their words come from the domain unchanged.
 When the database cannot answer (`UNAVAILABLE`: down, restarting), listeners catch that too (`SHOWN`) and
-the person is asked to try again in a moment instead of meeting Slack's generic failure.
+the person is asked to try again in a moment instead of meeting Slack's generic failure. A statement the
+database stopped for its cost (`TOO_COSTLY`: past the query timeout, or too large) is told as that, not as
+an outage.
 """
 
 from __future__ import annotations
 
 from bot.domain.errors import (
+    TOO_COSTLY,
     UNAVAILABLE,
     Ambiguous,
     DomainError,
@@ -18,13 +21,17 @@ from bot.domain.errors import (
     NotAllowed,
     NotFound,
     Stale,
+    StatementTimeout,
 )
 from bot.slack.parsing import BadArguments
 from bot.slack.text import escape
 
-#: What listeners catch and hand to `error_text`: refusals, and the database not answering.
-SHOWN: tuple[type[Exception], ...] = (DomainError, *UNAVAILABLE)
+#: What listeners catch and hand to `error_text`: refusals, the database not answering, a statement stopped.
+SHOWN: tuple[type[Exception], ...] = (DomainError, *UNAVAILABLE, *TOO_COSTLY)
 TRY_AGAIN = "⏳ maintbot cannot reach its database right now. Please try again in a moment."
+TOOK_TOO_LONG = ("⏱️ That took too long and was stopped; nothing was changed. Ask for less (a filter, another "
+                 "page) or try again later.")
+TOO_LARGE = "⚠️ That asks for more than the database can answer at once; nothing was changed. Ask for less."
 
 FIELD_NAMES = {
     "name": "Name",
@@ -39,6 +46,7 @@ FIELD_NAMES = {
     "stats_channel_id": "Stats channel",
     "manager_users": "Managers",
     "manager_groups": "Manager groups",
+    "o": "Sort",
 }
 
 
@@ -74,4 +82,6 @@ def error_text(error: Exception, doing: str | None = None) -> str:
         return f"⚠️ {escape(error.message)}"
     if isinstance(error, UNAVAILABLE):
         return TRY_AGAIN
+    if isinstance(error, TOO_COSTLY):
+        return TOOK_TOO_LONG if isinstance(error, StatementTimeout) else TOO_LARGE
     return "💥 Something went wrong on our side; nothing was changed. Please try again."

@@ -127,7 +127,8 @@ class Api:
 def api(live_server, services, world, admin) -> Iterator[Api]:
     """The API over this test's database; tokens for every role of the permission matrix on demand."""
     plug, base_url = live_server
-    plug.app = create_app(services, Settings(base_url=base_url))
+    # One test client makes many anonymous requests; the rate limit has tests of its own (test_bounded_cost.py).
+    plug.app = create_app(services, Settings(base_url=base_url, public_rate=0))
     served = Api(base_url, services, Tokens(services, admin))
     yield served
     served.close()

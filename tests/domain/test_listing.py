@@ -8,7 +8,7 @@ import pytest
 
 from bot.domain.enums import Action, MaintenanceType, State, TimingBucket
 from bot.domain.errors import Invalid, NotFound
-from bot.domain.listing import ListQuery
+from bot.domain.listing import ListQuery, ordering
 from tests.factories import announce
 
 BOUNDARY = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)
@@ -303,3 +303,44 @@ def test_minutes_past_schedule_are_rounded_as_the_seed_rounds_them(services, wor
     (shown,) = services.announcements.list(cloud_manager, ListQuery()).items
 
     assert (shown.start_delta_minutes, shown.overrun_minutes) == (minutes, minutes)
+
+
+# -- ordering keys: repeated or comma-separated, folded, at most three ----------------------------------
+
+
+@pytest.mark.parametrize("terms, keys", [
+    (["name", "-created"], ("name", "-created")),
+    (["name,-created"], ("name", "-created")),
+    (["name, -created", "scheduled_start"], ("name", "-created", "scheduled_start")),
+    (["name", "name", "-name,name"], ("name",)),
+    (["name"] * 2000, ("name",)),
+    (["", ",", " , "], ()),
+])
+def test_ordering_reads_repeated_and_comma_separated_keys_and_folds_repeats(terms, keys):
+    assert ordering(terms) == keys
+
+
+@pytest.mark.parametrize("terms", [["name,created,scheduled_end,overrun_minutes"], ["name", "-created", "o", "x"],
+                                   ["a,b,c,d,e"], ["name"] * 3 + ["created", "scheduled_start", "scheduled_end"]])
+def test_more_than_three_ordering_keys_are_refused_on_the_o_field(terms):
+    with pytest.raises(Invalid) as refused:
+        ordering(terms)
+
+    assert list(refused.value.fields) == ["o"]
+    message = refused.value.fields["o"][0]
+    assert "at most 3" in message or "not one of the available choices" in message
+
+
+def test_four_distinct_keys_say_at_most_three(services, world, cloud_manager):
+    with pytest.raises(Invalid) as refused:
+        services.announcements.list(cloud_manager, ListQuery(ordering=("name", "created", "-scheduled_end", "name",
+                                                                        "scheduled_start")))
+
+    assert refused.value.fields == {"o": ["Order by at most 3 different keys (e.g. o=name,-created)."]}
+
+
+def test_a_comma_ordering_sorts_as_the_same_keys_repeated(services, schedule_board, cloud_manager):
+    assert listed(services, cloud_manager, ordering=("overrun_minutes,-name",)) == listed(
+        services, cloud_manager, ordering=("overrun_minutes", "-name"))
+    assert listed(services, cloud_manager, ordering=("name", "name", "-name")) == listed(
+        services, cloud_manager, ordering=("name",))

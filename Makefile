@@ -15,9 +15,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The suite runs on every core (at most 4: each worker has its own databases and servers).
 test: $(STAMP)
 	$(BIN)/ruff check bot storage tests bench
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --maxprocesses 4
 
 console: $(STAMP)
 	$(BIN)/maintbot db upgrade

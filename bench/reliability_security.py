@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FILES = ["test_forged_requests.py", "test_fuzzed_input.py", "test_escaping.py", "test_no_leaks.py", "test_secrets.py"]
+FILES = ["test_forged_requests.py", "test_fuzzed_input.py", "test_payload_shapes.py", "test_bounded_input.py",
+         "test_escaping.py", "test_no_leaks.py", "test_secrets.py"]
 
 
 def main() -> int:

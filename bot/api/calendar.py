@@ -21,8 +21,7 @@ busy. The feed covers windows that end at most 30 days ago, earliest first, at m
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -32,7 +31,6 @@ from bot.api.deps import Here, Svc
 from bot.api.links import Links, path_uuid
 from bot.api.schemas import refusals
 from bot.domain.enums import State
-from bot.domain.listing import MAX_PAGE_SIZE, ListQuery
 from bot.domain.service import Services
 from bot.domain.views import AnnouncementView
 
@@ -40,33 +38,18 @@ router = APIRouter(tags=["maintenance-calendar"])
 
 MEDIA_TYPE = "text/calendar"
 PAST = timedelta(days=30)
-MAX_PAGES = 4  # of 300 events each
 REFRESH = "PT15M"
 UID_DOMAIN = "maintbot"
 FEED = {200: {"content": {MEDIA_TYPE: {"schema": {"type": "string"}}}, "description": "An iCalendar feed"}}
 
 # -- which announcements a feed holds -----------------------------------------------------------------
 
-def _pages(services: Services, query: ListQuery) -> Iterator[AnnouncementView]:
-    for number in range(1, MAX_PAGES + 1):
-        page = services.announcements.calendar(replace(query, page=number))
-        yield from page.items
-        if not page.has_next:
-            return
-
-
 def feed_announcements(
     services: Services, provider: UUID | None = None, offering: UUID | None = None
 ) -> list[AnnouncementView]:
     """Published maintenance ending at most 30 days ago, and cancellations of published maintenance."""
-    query = ListQuery(
-        provider_uuid=provider,
-        offering_uuid=offering,
-        scheduled_end_after=services.context.clock.now() - PAST,
-        ordering=("scheduled_start",),
-        page_size=MAX_PAGE_SIZE,
-    )
-    return list(_pages(services, query))
+    since = services.context.clock.now() - PAST
+    return services.announcements.calendar(since, provider_uuid=provider, offering_uuid=offering)
 
 
 # -- rendering ----------------------------------------------------------------------------------------

@@ -8,12 +8,12 @@ actors exactly one wins and the other gets the valid-states error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session, undefer
 
 from bot.domain import audit, lookup, notices, published, timing
@@ -21,7 +21,15 @@ from bot.domain.actors import Actor, Reach
 from bot.domain.context import Context
 from bot.domain.enums import EDITABLE_STATES, Action, Impact, State, TimingBucket
 from bot.domain.errors import Invalid, InvalidState, NotAllowed, NotFound, Stale
-from bot.domain.listing import ListQuery, count_query, filter_conditions, ordering, page_bounds, page_query
+from bot.domain.listing import (
+    MAX_PAGE_SIZE,
+    ListQuery,
+    count_query,
+    filter_conditions,
+    ordering,
+    page_bounds,
+    page_query,
+)
 from bot.domain.validation import check_fields, check_window, extended_end
 from bot.domain.views import AffectedView, AnnouncementView, EventView, OfferingView, Page
 from storage.models import AffectedOffering, Announcement, Offering
@@ -53,6 +61,9 @@ EDITABLE_FIELDS = (
 #: What Extend offers (the overrun alert's buttons): how far one press pushes back the scheduled end.
 EXTENSIONS = (timedelta(minutes=30), timedelta(hours=1))
 REQUIRED_ON_CREATE = ("name", "scheduled_start", "scheduled_end", "provider")
+#: A calendar feed holds at most this many pages of published maintenance and this many cancellations.
+CALENDAR_PAGES = 4
+CALENDAR_CANCELLED = 300
 NO_PERMISSION_FOR_PROVIDER = "You do not have permission to manage maintenance announcements for this service provider."
 
 
@@ -107,13 +118,13 @@ def announcement_view(row: Announcement, computed, reach: Reach) -> Announcement
         scheduled_end=content.scheduled_end,
         actual_start=row.actual_start,
         actual_end=row.actual_end,
-        provider_uuid=row.provider.uuid,
-        provider_name=row.provider.name,
+        provider_uuid=content.provider_uuid,
+        provider_name=content.provider_name,
         created_by=row.created_by,
         backend_id=row.backend_id,
-        sequence=row.sequence,
+        sequence=content.sequence,
         created=row.created,
-        modified=row.modified,
+        modified=content.modified,
         affected=content.affected,
         overrun_minutes=overrun,
         start_delta_minutes=start_delta,
@@ -141,18 +152,42 @@ class Announcements:
             reach = self.context.reach(session, actor)
             return self._page(session, reach, [reach.visible_announcements(), *filter_conditions(query)], query)
 
-    def calendar(self, query: ListQuery | None = None) -> Page[AnnouncementView]:
-        """What calendar subscribers see: published announcements, and cancelled ones that had been
-        published (so subscribed calendars strike them out, as last published). A draft cancelled unseen
-        never shows."""
-        query = query or ListQuery()
+    def calendar(
+        self, since: datetime, *, provider_uuid: UUID | None = None, offering_uuid: UUID | None = None
+    ) -> list[AnnouncementView]:
+        """What a calendar feed holds, soonest first: published maintenance ending `since` or later (of one
+        provider, or affecting one offering, when given), and published maintenance cancelled since then,
+        struck out as last published. A draft cancelled unseen never shows.
+
+        Public-state rows are selected by their live columns (which are their published wording). Cancelled
+        ones are selected by their snapshot — the provider, offerings and window their audience was shown —
+        never by edits made after a withdrawal; at most CALENDAR_CANCELLED of them, newest first."""
         everyone = Reach(set())
-        shown = or_(
-            everyone.visible_announcements(),
-            and_(Announcement.state == int(State.CANCELLED), Announcement.published.is_not(None)),
-        )
+        query = ListQuery(provider_uuid=provider_uuid, offering_uuid=offering_uuid, scheduled_end_after=since,
+                          ordering=("scheduled_start",), page_size=MAX_PAGE_SIZE)
+        shown: list[AnnouncementView] = []
         with self.context.db.read() as session:
-            return self._page(session, everyone, [shown, *filter_conditions(query)], query, with_published=True)
+            conditions = [everyone.visible_announcements(), *filter_conditions(query)]
+            for number in range(1, CALENDAR_PAGES + 1):
+                page = self._page(session, everyone, conditions, replace(query, page=number))
+                shown += page.items
+                if not page.has_next:
+                    break
+            cancelled = session.execute(
+                select(Announcement, *timing.COMPUTED)
+                .where(Announcement.state == int(State.CANCELLED), Announcement.published.is_not(None),
+                       Announcement.modified >= since)
+                .order_by(Announcement.modified.desc(), Announcement.id.desc())
+                .limit(CALENDAR_CANCELLED)
+                .options(undefer(Announcement.published))
+            ).unique()
+            for row in cancelled:
+                view = announcement_view(row[0], row[1:], everyone)
+                if (view.scheduled_end >= since
+                        and provider_uuid in (None, view.provider_uuid)
+                        and offering_uuid in (None, *(a.offering.uuid for a in view.affected))):
+                    shown.append(view)
+        return sorted(shown, key=lambda view: (view.scheduled_start, view.uuid))
 
     def as_published(self, reference: object) -> AnnouncementView:
         """The announcement as its audience sees it, whatever its state: what channel cards show (a withdrawn
@@ -162,16 +197,11 @@ class Announcements:
             return self._view(session, Reach(set()), row)
 
     @staticmethod
-    def _page(
-        session: Session, reach: Reach, conditions: list, query: ListQuery, *, with_published: bool = False
-    ) -> Page[AnnouncementView]:
+    def _page(session: Session, reach: Reach, conditions: list, query: ListQuery) -> Page[AnnouncementView]:
         ordering(query.ordering)  # refused before anything is counted
         count = session.scalar(count_query(conditions)) or 0
         page, size = page_bounds(query.page, query.page_size, count)
-        statement = page_query(conditions, query.ordering, size, (page - 1) * size)
-        if with_published:
-            statement = statement.options(undefer(Announcement.published))
-        rows = session.execute(statement).unique()
+        rows = session.execute(page_query(conditions, query.ordering, size, (page - 1) * size)).unique()
         return Page([announcement_view(row[0], row[1:], reach) for row in rows], count, page, size)
 
     def count(self, actor: Actor, query: ListQuery | None = None) -> int:

@@ -41,6 +41,10 @@ class Content:
     scheduled_start: datetime
     scheduled_end: datetime
     affected: tuple[AffectedView, ...]
+    provider_uuid: UUID
+    provider_name: str
+    sequence: int  # the version calendars were last shown (one more once withdrawn or cancelled)
+    modified: datetime
 
 
 def snapshot(row: Announcement) -> dict[str, Any]:
@@ -52,6 +56,10 @@ def snapshot(row: Announcement) -> dict[str, Any]:
         "external_reference_url": row.external_reference_url,
         "scheduled_start": row.scheduled_start.isoformat(),
         "scheduled_end": row.scheduled_end.isoformat(),
+        "provider": row.provider.uuid.hex,
+        "provider_name": row.provider.name,
+        "sequence": row.sequence,
+        "modified": row.modified.isoformat(),
         "affected": [
             {
                 "uuid": link.uuid.hex,
@@ -85,6 +93,10 @@ def live_content(row: Announcement, affected: tuple[AffectedView, ...]) -> Conte
         row.scheduled_start,
         row.scheduled_end,
         affected,
+        row.provider.uuid,
+        row.provider.name,
+        row.sequence,
+        row.modified,
     )
 
 
@@ -94,7 +106,9 @@ def public_content(row: Announcement, affected: tuple[AffectedView, ...]) -> Con
         return live_content(row, affected)
     shown = row.published
     if shown is None:
-        return Content(NEUTRAL_NAME, "", MaintenanceType.SCHEDULED, "", row.scheduled_start, row.scheduled_end, ())
+        return Content(NEUTRAL_NAME, "", MaintenanceType.SCHEDULED, "", row.scheduled_start, row.scheduled_end, (),
+                       row.provider.uuid, row.provider.name, row.sequence, row.modified)
+    # Snapshots recorded at upgrade time lack the provider and version: those are the row's, as they were shown.
     return Content(
         shown["name"],
         shown["message"],
@@ -103,6 +117,10 @@ def public_content(row: Announcement, affected: tuple[AffectedView, ...]) -> Con
         datetime.fromisoformat(shown["scheduled_start"]),
         datetime.fromisoformat(shown["scheduled_end"]),
         tuple(_affected(item, row.uuid) for item in shown["affected"]),
+        UUID(shown["provider"]) if "provider" in shown else row.provider.uuid,
+        shown.get("provider_name", row.provider.name),
+        shown["sequence"] + 1 if "sequence" in shown else row.sequence,
+        datetime.fromisoformat(shown["modified"]) if "modified" in shown else row.modified,
     )
 
 

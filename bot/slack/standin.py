@@ -41,9 +41,11 @@ class Message:
 class Fault:
     """Answer matching calls with a failure, `times` times (None: until cleared).
 
-    `delay` makes the answer late. With status 200 and no error, Slack has done the work before the delay
-    starts (the answer, not the work, is late: a client that gives up has still posted); otherwise nothing
-    is done. Tests wait for late answers with `SlackStandIn.settled()`, never with sleeps.
+    `delay` makes the answer late; `drop` closes the connection without any answer (the client learns at
+    once that the answer was lost, with no timeout to wait for or to race). With status 200 and no error,
+    Slack has done the work first (the answer, not the work, is late or lost: a client that gives up has
+    still posted); otherwise nothing is done. Tests wait for late answers with `SlackStandIn.settled()`,
+    never with sleeps.
     """
 
     method: str | None = None
@@ -52,10 +54,15 @@ class Fault:
     error: str | None = None
     retry_after: int | None = None
     delay: float = 0.0
+    drop: bool = False
     times: int | None = 1
 
     def matches(self, method: str, args: dict[str, Any]) -> bool:
         return (self.method in (None, method)) and (self.channel in (None, args.get("channel")))
+
+
+#: The status `_answer` gives when the connection is to be closed without an answer.
+LOST = 0
 
 
 class _CountingServer(ThreadingHTTPServer):
@@ -202,6 +209,8 @@ class SlackStandIn:
         if fault is not None and (fault.status != 200 or fault.error):
             if fault.delay:
                 time.sleep(fault.delay)
+            if fault.drop:
+                return LOST, {}, {}
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             if fault.status != 200:
                 return fault.status, headers, {"ok": False, "error": fault.error or "fatal_error"}
@@ -215,6 +224,8 @@ class SlackStandIn:
             result = handler(args)
         if fault is not None and fault.delay:
             time.sleep(fault.delay)  # the work is done; only the answer is late
+        if fault is not None and fault.drop:
+            return LOST, {}, {}  # the work is done; the answer is lost
         return 200, {}, {"ok": "error" not in result, **result}
 
     def _ts_now(self) -> str:
@@ -330,6 +341,9 @@ class SlackStandIn:
                     return self._send(200, {}, {"ok": True})
                 method = path.removeprefix("/api/").strip("/")
                 status, headers, body = standin._answer(method, args)
+                if status == LOST:
+                    self.close_connection = True  # no answer at all: the client sees the connection end
+                    return None
                 self._send(status, headers, body)
 
             do_GET = do_POST

@@ -13,6 +13,7 @@ from waldur_api_client.api.maintenance_announcements import (
 from waldur_api_client.models.patched_maintenance_announcement_request import PatchedMaintenanceAnnouncementRequest
 
 from bot.api.calendar import fold
+from bot.domain.enums import Action
 from tests.api.helpers import create, published
 
 TALLINN = ZoneInfo("Europe/Tallinn")
@@ -27,6 +28,10 @@ def feed(api, path: str = "/api/maintenance-calendar.ics") -> icalendar.Calendar
 
 def events(calendar: icalendar.Calendar) -> dict[str, icalendar.Event]:
     return {str(event["SUMMARY"]): event for event in calendar.walk("VEVENT")}
+
+
+def by_uid(calendar: icalendar.Calendar) -> dict[str, icalendar.Event]:
+    return {str(event["UID"]).split("@")[0]: event for event in calendar.walk("VEVENT")}
 
 
 def test_the_feed_parses_and_keeps_times_whatever_zone_they_were_sent_in(api, world):
@@ -118,3 +123,35 @@ def test_folding_never_splits_a_character():
 
     assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
     assert folded.replace("\r\n ", "") == line
+
+
+def test_a_cancellation_after_withdrawal_stays_in_the_feeds_that_published_it_as_published(api, services, world, admin):
+    announcements, offerings = services.announcements, world["offerings"]
+    start = services.context.clock.now() + timedelta(days=1)
+    shown = announcements.create(admin, {"name": "Public name", "message": "Public words.", "provider": "Cloud",
+                                         "scheduled_start": start, "scheduled_end": start + timedelta(hours=2),
+                                         "affected": [{"offering": "VMs"}]})
+    announcements.transition(admin, shown.uuid, Action.SCHEDULE)
+    before = by_uid(feed(api))[shown.uuid.hex]
+    announcements.transition(admin, shown.uuid, Action.UNSCHEDULE)
+    for number in range(3):  # edits nobody outside the managers may learn of, not even how many
+        announcements.update(admin, shown.uuid, {
+            "name": f"SECRET draft {number}", "message": "Secret words.", "provider": "Storage",
+            "affected": [{"offering": "Backup"}], "scheduled_start": start + timedelta(days=4 + number),
+            "scheduled_end": start + timedelta(days=4 + number, hours=1)})
+    announcements.transition(admin, shown.uuid, Action.CANCEL)
+
+    def feed_of(kind: str, uuid) -> str:
+        return api.http(None).get(f"/api/{kind}/{uuid.hex}/maintenance-calendar.ics").text
+
+    published_in = [feed(api).to_ical().decode(), feed_of("marketplace-service-providers", world["cloud"].uuid),
+                    feed_of("marketplace-provider-offerings", offerings["VMs"].uuid)]
+    never_in = [feed_of("marketplace-service-providers", world["storage"].uuid),
+                feed_of("marketplace-provider-offerings", offerings["Backup"].uuid)]
+    for text in published_in:
+        assert "Public name" in text and "STATUS:CANCELLED" in text and "SECRET" not in text and "Secret" not in text
+    for text in never_in:
+        assert shown.uuid.hex not in text and "SECRET" not in text
+    after = by_uid(feed(api))[shown.uuid.hex]
+    assert after["DTSTART"].dt == before["DTSTART"].dt
+    assert after["SEQUENCE"] == before["SEQUENCE"] + 1  # cancelled: one change, however many edits were typed

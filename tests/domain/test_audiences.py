@@ -16,7 +16,6 @@ from bot.domain.actors import Actor, Reach
 from bot.domain.announcements import AffectedInput
 from bot.domain.enums import Action, Interface, State
 from bot.domain.errors import Ambiguous, NotAllowed, NotFound
-from bot.domain.listing import ListQuery
 from storage.models import AffectedOffering, Event, Notice, Offering, TemplateOffering
 from tests.factories import announce
 
@@ -198,7 +197,7 @@ def test_the_calendar_of_an_offering_holds_other_providers_work_on_it(services, 
     theirs = announce(services, admin, State.SCHEDULED, affected=[AffectedInput(network.uuid)], name="Rack power")
     announce(services, cloud_manager, State.SCHEDULED, name="Unrelated")
 
-    shown = services.announcements.calendar(ListQuery(offering_uuid=network.uuid)).items
+    shown = services.announcements.calendar(services.context.clock.now(), offering_uuid=network.uuid)
 
     assert {view.uuid for view in shown} == {ours.uuid, theirs.uuid}
 

@@ -111,3 +111,16 @@ def test_an_announcement_never_published_shows_neutral_words(services, world, cl
     shown = services.announcements.as_published(draft.uuid)
 
     assert SECRET_NAME not in shown.name and shown.message == "" and shown.affected == ()
+
+
+def test_a_withdrawn_card_names_the_provider_that_published_it(services, published, admin, slack, dispatcher):
+    dispatcher.deliver_due()
+    services.announcements.transition(admin, published.uuid, Action.UNSCHEDULE)
+    services.announcements.update(admin, published.uuid, {"provider": "Storage", "affected": [{"offering": "Backup"}]})
+    services.announcements.transition(admin, published.uuid, Action.CANCEL)
+
+    dispatcher.deliver_due()
+
+    card = slack.posts_in(CHANNEL, threads=False)[0]
+    assert "Cloud" in json.dumps(card.blocks) and "Storage" not in json.dumps(card.blocks)
+    assert "Backup" not in json.dumps(card.blocks) and "VMs" in json.dumps(card.blocks)

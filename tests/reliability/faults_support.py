@@ -1,8 +1,8 @@
 """What the fault tests and the load bench share: Slack outages on the stand-in, PostgreSQL restarts, and
 the checks that nothing was lost, duplicated, reordered or left stale.
 
-- `SlackOutage` cycles the SlackStandIn through failure modes (5xx, timeouts where Slack did the work but
-  the answer was lost, timeouts where it did nothing, history reads failing while posts time out).
+- `SlackOutage` cycles the SlackStandIn through failure modes (5xx, answers lost after Slack did the work,
+  connections dropped where it did nothing, history reads failing while post answers are lost).
 - `postgres(...)` stops, starts or restarts the local PostgreSQL cluster (`pg_ctlcluster`, cluster
   `MAINTBOT_TEST_POSTGRES_CLUSTER`, default "15 main"), for the disruptive test only; `postgres_down()`
   guarantees it is started again whatever happens.
@@ -37,9 +37,9 @@ SYSTEM = Actor.system(Interface.SCHEDULER)
 
 # -- Slack failing ---------------------------------------------------------------------------------
 
-#: The client's timeout in the Slack fault test, and how long a "slow" stand-in answer takes: longer.
-CLIENT_TIMEOUT = 0.2
-SLOW = 0.3
+#: The client's timeout in the Slack fault test: generous, so that only the faults below fail a call, never
+#: a busy machine. Lost answers are dropped connections, which the client notices at once.
+CLIENT_TIMEOUT = 10.0
 READS = ("conversations.history", "conversations.replies")
 
 
@@ -57,12 +57,12 @@ def _everything(**kwargs) -> Fault:
 
 MODES = (
     Mode("HTTP 500 internal_error", (_everything(status=500, error="internal_error"),)),
-    Mode("timeouts; Slack did the work, the answer was lost", (_everything(delay=SLOW),)),
-    Mode("history reads 503; posts time out after Slack did the work",
+    Mode("answers lost; Slack did the work", (_everything(drop=True),)),
+    Mode("history reads 503; post answers lost after Slack did the work",
          (*(Fault(method=method, status=503, error="service_unavailable", times=None) for method in READS),
-          _everything(delay=SLOW))),
+          _everything(drop=True))),
     Mode("HTTP 502", (_everything(status=502, error="fatal_error"),)),
-    Mode("timeouts; Slack did nothing", (_everything(status=503, error="service_unavailable", delay=SLOW),)),
+    Mode("connections dropped; Slack did nothing", (_everything(status=503, error="service_unavailable", drop=True),)),
     Mode("HTTP 503 service_unavailable", (_everything(status=503, error="service_unavailable"),)),
 )
 

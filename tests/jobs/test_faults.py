@@ -130,9 +130,9 @@ def test_only_admins_see_and_retry_the_outbox(services, world, cloud_manager, di
 
 
 def test_a_post_whose_answer_was_lost_is_not_posted_again(db, services, world, cloud_manager, slack, clock):
-    impatient = WebClient(token="xoxb-test", base_url=slack.api_url, timeout=0.3, retry_handlers=[])
+    impatient = WebClient(token="xoxb-test", base_url=slack.api_url, timeout=1.0, retry_handlers=[])
     dispatcher = Dispatcher(services, impatient, clock=clock, pace=0)
-    slack.fail(method="chat.postMessage", delay=0.6)  # Slack posts it, but answers too late
+    slack.fail(method="chat.postMessage", delay=1.5)  # Slack posts it, but answers after the client gave up
     announce(services, cloud_manager, State.SCHEDULED)
 
     assert dispatcher.deliver_due() == 0

@@ -19,8 +19,9 @@ from datetime import datetime
 
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from bot import app
+from bot import app, runner
 from bot.config import Settings, SettingsError, load_settings
+from bot.console.main import main as console_main
 from bot.demo import load_demo
 from bot.domain.actors import Actor
 from bot.domain.enums import Interface
@@ -253,16 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(runtime: app.Runtime, args: argparse.Namespace) -> int:
-    from bot.slack import runner
-
     return runner.run(runtime.settings, runtime.services, args.host, args.port, scheduler=not args.no_scheduler,
                       slack=not args.no_slack)
 
 
 def console(args: argparse.Namespace) -> int:
-    from bot import console as terminal
-
-    return terminal.main([option for option in args.options if option != "--"])
+    return console_main([option for option in args.options if option != "--"])
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -19,9 +19,8 @@ from datetime import datetime
 
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from bot import app, runner
+from bot import app
 from bot.config import Settings, SettingsError, load_settings
-from bot.console.main import main as console_main
 from bot.demo import load_demo
 from bot.domain.actors import Actor
 from bot.domain.enums import Interface
@@ -253,12 +252,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# `run` and `console` load their interfaces (Bolt, FastAPI, uvicorn) only when chosen: every other command
+# starts in about half the time. Allowed, with this reason, in tests/test_import_graph.py.
 def run(runtime: app.Runtime, args: argparse.Namespace) -> int:
+    from bot import runner
+
     return runner.run(runtime.settings, runtime.services, args.host, args.port, scheduler=not args.no_scheduler,
                       slack=not args.no_slack)
 
 
 def console(args: argparse.Namespace) -> int:
+    from bot.console.main import main as console_main
+
     return console_main([option for option in args.options if option != "--"])
 
 

@@ -39,8 +39,8 @@ import httpx
 from sqlalchemy import text
 
 from bot.config import Settings
-from bot.slack import simulator
-from bot.slack.standin import SlackStandIn
+from bot.console import simulator
+from bot.console.standin import SlackStandIn
 from storage import migrate
 from storage.db import Database, make_engine
 

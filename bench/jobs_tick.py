@@ -41,13 +41,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from slack_sdk import WebClient
 from sqlalchemy import event, insert, select, text
 
+from bot.console.standin import SlackStandIn
 from bot.domain.actors import Actor
 from bot.domain.clock import ManualClock
 from bot.domain.enums import Action, Interface, State
 from bot.domain.service import Services, build_services
-from bot.jobs.dispatcher import Dispatcher
 from bot.jobs.tick import SummarySchedule, Ticker
-from bot.slack.standin import SlackStandIn
+from bot.slack.delivery import Dispatcher
 from storage import migrate
 from storage.db import Database, make_engine
 from storage.models import AffectedOffering, Announcement, Notice, Offering, Provider

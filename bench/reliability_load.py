@@ -50,11 +50,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 from sqlalchemy import func, select, text
 
+from bot.console import simulator
+from bot.console.standin import SlackStandIn
 from bot.domain.actors import Actor
 from bot.domain.enums import Action, Interface, State
 from bot.domain.service import build_services
-from bot.slack import simulator
-from bot.slack.standin import SlackStandIn
 from storage import migrate
 from storage.db import Database
 from storage.models import Announcement, Event, Notice

@@ -36,14 +36,14 @@ from slack_bolt import App
 from sqlalchemy import insert, text
 
 from bot.config import Settings
+from bot.console import simulator
+from bot.console.standin import SlackStandIn
 from bot.domain.actors import Actor
 from bot.domain.clock import ManualClock
 from bot.domain.enums import Interface, State
 from bot.domain.service import build_services
-from bot.slack import simulator
 from bot.slack.app import build_app, make_client
 from bot.slack.http import standalone
-from bot.slack.standin import SlackStandIn
 from storage import migrate
 from storage.db import Database
 from storage.models import Announcement

@@ -252,17 +252,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# `run` and `console` load their interfaces (Bolt, FastAPI, uvicorn) only when chosen: every other command
+# starts in about half the time. Allowed, with this reason, in tests/test_import_graph.py.
 def run(runtime: app.Runtime, args: argparse.Namespace) -> int:
-    from bot.slack import runner
+    from bot import runner
 
     return runner.run(runtime.settings, runtime.services, args.host, args.port, scheduler=not args.no_scheduler,
                       slack=not args.no_slack)
 
 
 def console(args: argparse.Namespace) -> int:
-    from bot import console as terminal
+    from bot.console.main import main as console_main
 
-    return terminal.main([option for option in args.options if option != "--"])
+    return console_main([option for option in args.options if option != "--"])
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     slack_app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")
 
-    # scheduled jobs and delivery (bot/jobs)
+    # scheduled jobs (bot/jobs) and delivery (bot/slack/delivery.py)
     tick_seconds: int = Field(default=30, ge=1, le=3600, validation_alias="MAINTBOT_TICK_SECONDS")
     summary_at: str = Field(default="mon 09:00", validation_alias="MAINTBOT_SUMMARY_AT")
     summary_channel: str | None = Field(default=None, validation_alias="MAINTBOT_SUMMARY_CHANNEL")

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.slack.standin import SlackStandIn
+from bot.console.standin import SlackStandIn
 from tests.conftest import POSTGRES_URL
 from tests.jobs.helpers import eventually
 

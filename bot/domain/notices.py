@@ -1,7 +1,7 @@
 """Notices: what channels are told about an announcement, queued in the outbox with the change.
 
 A notice is a row in `notices`, written in the same transaction as the change that causes it, one per
-channel; delivery is the dispatcher's job alone (bot/jobs/dispatcher.py). Its unique key names the
+channel; delivery is the dispatcher's job alone (bot/slack/delivery.py). Its unique key names the
 announcement, the kind, and the version or scheduled time it refers to, so the same notice can never be
 queued twice. Only published announcements are told to channels: drafts are private to their managers.
 

@@ -1,6 +1,6 @@
 """The outbox: claiming due notices for delivery, recording how each went, and the admins' view of it.
 
-The dispatcher (bot/jobs/dispatcher.py) is the only caller of the delivery half. Claims are arbitrated
+The dispatcher (bot/slack/delivery.py) is the only caller of the delivery half. Claims are arbitrated
 by the database, so any number of dispatcher processes may share one PostgreSQL:
 
 - A claim takes due rows with `FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite serialises writers), gives

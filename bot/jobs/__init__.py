@@ -1,7 +1,10 @@
-"""Scheduled jobs and delivery: the outbox dispatcher, the periodic tick, the weekly summary. See README.md."""
+"""What is about time: the periodic tick, the weekly summary, the scheduler that runs them. See README.md.
 
-from bot.jobs.dispatcher import Dispatcher
-from bot.jobs.scheduler import Jobs, start_jobs
+The jobs import nothing of Slack: `start_jobs` is handed the notice delivery (bot/slack/delivery.py's
+`Dispatcher`, built by the composition root bot/runner.py) and only starts and stops it.
+"""
+
+from bot.jobs.scheduler import Delivery, Jobs, start_jobs
 from bot.jobs.tick import SummarySchedule, Ticker
 
-__all__ = ["Dispatcher", "Jobs", "SummarySchedule", "Ticker", "start_jobs"]
+__all__ = ["Delivery", "Jobs", "SummarySchedule", "Ticker", "start_jobs"]

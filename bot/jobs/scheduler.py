@@ -1,6 +1,7 @@
-"""`maintbot run`'s jobs: the dispatcher thread and an APScheduler 3 BackgroundScheduler with three jobs.
+"""`maintbot run`'s jobs: an APScheduler 3 BackgroundScheduler with three jobs, started with the notice delivery.
 
-    jobs = start_jobs(services, client, settings)   # after the Slack app is built; skipped by --no-scheduler
+    jobs = start_jobs(services, settings, dispatcher)  # dispatcher: bot.slack.delivery.dispatcher_for(…), built
+                                                       # by bot/runner.py; skipped by --no-scheduler
     …
     jobs.stop()                                       # on shutdown: finish in-flight deliveries
 
@@ -16,25 +17,29 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.domain.service import Services
-from bot.jobs.dispatcher import Dispatcher
 from bot.jobs.tick import SummarySchedule, Ticker
 
 log = logging.getLogger(__name__)
 
-#: The dispatcher looks for notices queued by other processes at least this often (seconds).
-POLL_SECONDS = 5.0
+
+class Delivery(Protocol):
+    """What delivers the outbox's notices in the background (bot.slack.delivery.Dispatcher)."""
+
+    def start(self) -> object: ...
+
+    def stop(self) -> None: ...
 
 
 @dataclass
 class Jobs:
-    dispatcher: Dispatcher
+    dispatcher: Delivery
     ticker: Ticker
     scheduler: BackgroundScheduler
 
@@ -73,15 +78,8 @@ def build_scheduler(ticker: Ticker, settings: Settings) -> BackgroundScheduler:
     return scheduler
 
 
-def start_jobs(services: Services, client: WebClient, settings: Settings) -> Jobs:
-    """Start delivering notices and running the scheduled jobs in background threads."""
-    dispatcher = Dispatcher(
-        services,
-        client,
-        workers=settings.delivery_workers,
-        max_age=settings.max_delivery_age,
-        poll=min(POLL_SECONDS, float(settings.tick_seconds)),
-    )
+def start_jobs(services: Services, settings: Settings, dispatcher: Delivery) -> Jobs:
+    """Start `dispatcher` delivering notices and the scheduled jobs running, in background threads."""
     ticker = Ticker(
         services,
         schedule=SummarySchedule.parse(settings.summary_at, settings.zone),

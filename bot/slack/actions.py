@@ -21,12 +21,12 @@ from typing import Any
 
 from bot.domain.enums import Action
 from bot.domain.errors import InvalidState
-from bot.jobs.messages import card as channel_card
 from bot.slack import messages
 from bot.slack.bot import Bot, Origin
 from bot.slack.cards import EXTEND_VERBS, card_text, extend_target
 from bot.slack.commands import DONE, Commands
 from bot.slack.editor import Editor
+from bot.slack.notices import card as channel_card
 from bot.slack.parsing import BadArguments
 from bot.slack.payloads import PAYLOAD, BlockActions, json_object
 from bot.slack.replies import SHOWN, error_text

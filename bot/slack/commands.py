@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
-
-from slack_sdk.models.blocks import Block
 
 from bot.domain.enums import STATE_LABELS, Action, MaintenanceType, State, TimingBucket
 from bot.domain.listing import ListQuery, ordering
 from bot.slack import messages
-from bot.slack.bot import Bot, Origin, as_dicts
+from bot.slack.answer import Answer
+from bot.slack.bot import Bot, Origin
 from bot.slack.cards import card_text
 from bot.slack.editor import Editor
+from bot.slack.outbox import outbox_answer
 from bot.slack.parsing import Arguments, BadArguments, day, id_list, moment, words, yes_no
 from bot.slack.payloads import PAYLOAD, Command
 from bot.slack.replies import SHOWN, error_text
@@ -90,21 +89,6 @@ DONE = {
     Action.COMPLETE: "✅ Completed",
     Action.CANCEL: "🚫 Cancelled",
 }
-
-
-@dataclass
-class Answer:
-    """What the ack carries back: ephemeral unless `in_channel`."""
-
-    text: str
-    blocks: list[Block] = field(default_factory=list)
-    in_channel: bool = False
-
-    def ack_kwargs(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"text": self.text, "response_type": "in_channel" if self.in_channel else "ephemeral"}
-        if self.blocks:
-            kwargs["blocks"] = as_dicts(self.blocks)
-        return kwargs
 
 
 def usage(subcommand: str) -> str:
@@ -391,8 +375,6 @@ class Commands:
         return Answer(f"✅ Added offering *{escape(offering.name)}* to *{escape(offering.provider_name)}*.")
 
     def outbox(self, origin: Origin, args: Arguments) -> Answer:
-        from bot.slack.outbox import outbox_answer
-
         return outbox_answer(self.bot, origin, args)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.domain.outbox import NoticeView
 from bot.slack import messages
+from bot.slack.answer import Answer
 from bot.slack.bot import Bot, Origin
 from bot.slack.parsing import Arguments, BadArguments
 from bot.slack.text import clip, date_token, escape
@@ -18,9 +19,7 @@ def notice_line(notice: NoticeView) -> str:
     )
 
 
-def outbox_answer(bot: Bot, origin: Origin, args: Arguments):
-    from bot.slack.commands import Answer
-
+def outbox_answer(bot: Bot, origin: Origin, args: Arguments) -> Answer:
     outbox = bot.services.outbox
     actor = bot.actor(origin.user)
     if args.positional:

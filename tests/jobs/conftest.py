@@ -7,8 +7,8 @@ import random
 import pytest
 from slack_sdk import WebClient
 
-from bot.jobs.dispatcher import Dispatcher
-from bot.slack.standin import SlackStandIn
+from bot.console.standin import SlackStandIn
+from bot.slack.delivery import Dispatcher
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from bot.domain.actors import Actor
 from bot.domain.enums import Action, Interface, State
-from bot.jobs.dispatcher import Dispatcher
+from bot.slack.delivery import Dispatcher
 from storage.models import PostedCard
 from tests.factories import announce
 from tests.jobs.helpers import cards_in, eventually, header, notices, replies_in

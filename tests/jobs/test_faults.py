@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot.domain.enums import State
 from bot.domain.errors import NotAllowed
-from bot.jobs.dispatcher import Dispatcher
+from bot.slack.delivery import Dispatcher
 from tests.factories import announce
 from tests.jobs.helpers import notices, posts
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from bot.domain.enums import State
-from bot.jobs.dispatcher import Dispatcher
+from bot.slack.delivery import Dispatcher
 from tests.factories import announce
 from tests.jobs.helpers import posts
 

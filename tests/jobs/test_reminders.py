@@ -149,7 +149,7 @@ def test_a_provider_may_have_its_own_lead_times(services, world, admin, cloud_ma
 
 def test_the_configured_lead_times_apply_to_every_provider_without_its_own(db, clock, client, slack, admin):
     from bot.domain.service import build_services
-    from bot.jobs.dispatcher import Dispatcher
+    from bot.slack.delivery import Dispatcher
 
     services = build_services(db, clock, admins={admin.id}, reminder_leads=(timedelta(minutes=30),))
     services.catalog.add_provider(admin, "Cloud", "CCLOUD0001", manager_users=("UCLOUDMGR1",))

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from bot.config import load_settings
 from bot.jobs import start_jobs
+from bot.slack.delivery import dispatcher_for
 
 
 def test_start_jobs_runs_the_tick_and_the_weekly_summary_as_configured(services, client):
@@ -14,7 +15,7 @@ def test_start_jobs_runs_the_tick_and_the_weekly_summary_as_configured(services,
         MAINTBOT_SUMMARY_CHANNEL="CSUMMARY01", MAINTBOT_DELIVERY_WORKERS=2,
     )
 
-    jobs = start_jobs(services, client, settings)
+    jobs = start_jobs(services, settings, dispatcher_for(services, client, settings))
     try:
         tick, weekly = jobs.scheduler.get_job("tick"), jobs.scheduler.get_job("weekly-summary")
         assert tick.trigger.interval.total_seconds() == 45

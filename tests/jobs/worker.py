@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from sqlalchemy import func, select
 
 from bot.domain.service import build_services
-from bot.jobs.dispatcher import Dispatcher
+from bot.slack.delivery import Dispatcher
 from storage.db import Database
 from storage.models import Notice
 

@@ -23,13 +23,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from bot.console.standin import Fault, Message, SlackStandIn
 from bot.domain.actors import Actor
 from bot.domain.enums import Interface
 from bot.domain.errors import NotFound
 from bot.domain.service import Services
-from bot.jobs import messages
-from bot.jobs.dispatcher import CARD_EVENT, NOTICE_EVENT
-from bot.slack.standin import Fault, Message, SlackStandIn
+from bot.slack.delivery import CARD_EVENT, NOTICE_EVENT
+from bot.slack.notices import card as channel_card
 from storage.db import Database
 from storage.models import Notice, PostedCard
 
@@ -217,7 +217,7 @@ def stale_cards(services: Services, standin: SlackStandIn) -> list[str]:
             if not message.text.startswith("🗑️"):
                 stale.append(f"{card.channel_id} {card.ts}: shows {message.text[:80]!r}, database says deleted")
             continue
-        text, blocks = messages.card(view, view.name, view.short_id)
+        text, blocks = channel_card(view, view.name, view.short_id)
         if message.text != text or message.blocks != [block.to_dict() for block in blocks]:
             stale.append(f"{card.channel_id} {card.ts}: shows {message.text[:80]!r}, database says {view.state.label}")
     return stale

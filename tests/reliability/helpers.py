@@ -13,9 +13,9 @@ from typing import Any
 from slack_bolt.request import BoltRequest
 from sqlalchemy import text
 
-from bot.slack import simulator
+from bot.console import simulator
+from bot.console.standin import SlackStandIn
 from bot.slack.app import SlackApp
-from bot.slack.standin import SlackStandIn
 from storage.db import Database
 from storage.models import Base
 from tests.slack.workspace import SECRET

@@ -23,14 +23,14 @@ import pytest
 from sqlalchemy import text
 
 from bot.config import Settings
+from bot.console.standin import SlackStandIn
 from bot.domain.clock import ManualClock
 from bot.domain.enums import State
 from bot.domain.service import build_services
-from bot.jobs.dispatcher import Dispatcher
 from bot.slack.app import build_app
+from bot.slack.delivery import Dispatcher
 from bot.slack.http import routes
 from bot.slack.replies import TRY_AGAIN
-from bot.slack.standin import SlackStandIn
 from bot.web import create_app
 from storage.db import Database
 from storage.models import Base

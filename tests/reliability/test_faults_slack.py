@@ -14,9 +14,9 @@ from datetime import timedelta
 import pytest
 from slack_sdk import WebClient
 
+from bot.console.standin import SlackStandIn
 from bot.domain.enums import Action, State
-from bot.jobs.dispatcher import Dispatcher
-from bot.slack.standin import SlackStandIn
+from bot.slack.delivery import Dispatcher
 from tests.factories import announce
 from tests.reliability.faults_support import (
     CLIENT_TIMEOUT,

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from bot.console import simulator
 from bot.domain.enums import State
-from bot.slack import simulator
 from bot.slack.app import build_app
 from bot.slack.http import standalone
 from tests.factories import announce

@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from bot.console import simulator
 from bot.domain.actors import Actor
 from bot.domain.enums import Interface, State
 from bot.domain.errors import DomainError
-from bot.slack import simulator
 from bot.slack.commands import LIST_OPTIONS, PROVIDER_OPTIONS, USAGE
 from tests.conftest import ADMIN_ID
 from tests.factories import announce

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.console import simulator
 from bot.domain.enums import State
-from bot.slack import simulator
 from tests.factories import announce
 from tests.reliability.helpers import fingerprint
 

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import text
 
 from bot.config import Settings
+from bot.console import simulator
 from bot.domain.enums import State
-from bot.slack import simulator
 from storage.models import Base
 from tests.conftest import ADMIN_ID
 from tests.factories import announce

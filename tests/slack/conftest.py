@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from bot.config import Settings
+from bot.console.standin import SlackStandIn
 from bot.slack.app import build_app
 from bot.slack.http import standalone
-from bot.slack.standin import SlackStandIn
 from storage.db import Database
 from tests.conftest import ADMIN_ID, open_test_database
 from tests.slack.workspace import SECRET, Server, Workspace
@@ -53,7 +53,7 @@ def slack_app(services, settings):
 
 @pytest.fixture
 def dispatcher(services, standin, slack_app, clock):
-    from bot.jobs.dispatcher import Dispatcher
+    from bot.slack.delivery import Dispatcher
 
     dispatcher = Dispatcher(services, slack_app.bot.client, clock=clock, pace=0.0)
     yield dispatcher

@@ -4,8 +4,8 @@ user may mark, keeps what an admin marked, and `/maint subscribe` reads a provid
 
 from __future__ import annotations
 
+from bot.console import simulator
 from bot.domain.announcements import AffectedInput
-from bot.slack import simulator
 from tests.factories import announce
 from tests.slack.test_modals import options
 

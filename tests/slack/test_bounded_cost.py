@@ -10,9 +10,9 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from bot.console import simulator
 from bot.domain.enums import State
 from bot.domain.service import build_services
-from bot.slack import simulator
 from bot.slack.app import build_app
 from bot.slack.http import routes
 from bot.web import create_app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from bot import console
+from bot.console import main as console
 
 SESSION = """\
 /maint provider add Cloud channel=<#CCLOUD0001|cloud> managers=<@UCLOUDMGR1|ann>

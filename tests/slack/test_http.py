@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
+from bot.console import simulator
 from bot.domain.enums import State
-from bot.slack import simulator
 from bot.slack.http import routes
 from bot.web import create_app
 from tests.factories import announce

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.console import simulator
 from bot.domain.enums import Impact, State
-from bot.slack import simulator
 from tests.factories import announce
 
 READER, MANAGER = "UREADER001", "UCLOUDMGR1"

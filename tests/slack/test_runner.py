@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.config import Settings
-from bot.slack.runner import missing_settings, run
+from bot.runner import missing_settings, run
 
 
 def settings(standin=None, **values) -> Settings:

@@ -1,6 +1,6 @@
 """A Slack workspace for tests: people type `/maint`, press buttons, fill modals, open the App Home.
 
-Requests reach the app over HTTP on loopback, built and signed as Slack builds them (bot.slack.simulator);
+Requests reach the app over HTTP on loopback, built and signed as Slack builds them (bot.console.simulator);
 the app's Web API calls and response_url posts land in the SlackStandIn. `Seen` is one message or view
 as a person sees it; `Reply` is what the acting person saw change after one request.
 """
@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import uvicorn
 
-from bot.slack import simulator
+from bot.console import simulator
+from bot.console.standin import SlackStandIn
 from bot.slack.app import SlackApp
-from bot.slack.standin import SlackStandIn
 
 SECRET = "test-signing-secret-0123456789"
 

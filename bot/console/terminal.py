@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.slack.simulator import Button
+from bot.console.simulator import Button
 
 DATE_TOKEN = re.compile(r"<!date\^(\d+)\^([^|>]*)(?:\|[^>]*)?>")
 MENTION = re.compile(r"<([@#])([A-Z0-9]+)(?:\|[^>]*)?>")

@@ -1,12 +1,14 @@
-"""`maintbot run`: the Slack app and the HTTP API in one process, in Socket Mode or HTTP mode.
+"""`maintbot run`: the composition root. The Slack app, the HTTP API and the jobs, wired in one process, in
+Socket Mode or HTTP mode.
 
 - Socket Mode (SLACK_APP_TOKEN set): Slack's events come over a websocket opened from here, so no public
   URL is needed; the HTTP API is still served on HOST:PORT.
 - HTTP mode (otherwise): Slack posts to `POST /slack/events` on the same ASGI app as the HTTP API, and
   Bolt verifies each request with SLACK_SIGNING_SECRET.
 
-With `scheduler=True` this process also runs the jobs (bot.jobs.scheduler: the outbox dispatcher that
-posts and updates cards, the periodic tick and the weekly summary); several processes may, safely.
+With `scheduler=True` this process also runs the jobs (bot.jobs.scheduler: the periodic tick and the weekly
+summary) and the outbox dispatcher that posts and updates cards (bot.slack.delivery), which this module
+builds and hands to the jobs; several processes may, safely.
 Without the tokens the chosen mode needs, it says which variables are missing, points to
 `maintbot console` and `--no-slack`, and returns 2; a token Slack refuses returns 1. Slack not answering
 (no connection, timeouts, 5xx) does not stop it: the HTTP API serves, `bot.slack.connection` keeps asking,
@@ -28,7 +30,9 @@ from bot.domain.service import Services
 from bot.jobs.scheduler import start_jobs
 from bot.slack.app import build_app, make_client
 from bot.slack.connection import Refused, SlackLink
+from bot.slack.delivery import dispatcher_for
 from bot.slack.http import routes
+from bot.web import create_app
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +76,6 @@ def run(settings: Settings, services: Services, host: str, port: int, *, schedul
     slack_app = build_app(services, settings, client=client, verify_requests=not socket_mode)
     jobs = handler = None
     try:
-        from bot.web import create_app
-
         link.when_back(lambda: services.outbox.release_waiting(services.context.clock.now()))
         if socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -99,7 +101,7 @@ def run(settings: Settings, services: Services, host: str, port: int, *, schedul
             print(f"maintbot: cannot reach Slack at {settings.slack_api_url} ({link.status().get('detail')}); "
                   f"serving HTTP on http://{host}:{port} meanwhile and trying again; notices wait until it answers",
                   file=sys.stderr)
-        jobs = start_jobs(services, client, settings) if scheduler else None
+        jobs = start_jobs(services, settings, dispatcher_for(services, client, settings)) if scheduler else None
         link.start()
         uvicorn.run(asgi, host=host, port=port, log_level="info")
         return 0
@@ -115,8 +117,6 @@ def run(settings: Settings, services: Services, host: str, port: int, *, schedul
 def serve_api_only(settings: Settings, services: Services, host: str, port: int) -> int:
     """`maintbot run --no-slack`: the HTTP API (and /healthz, /readyz) alone. No Slack endpoint, no jobs: notices
     wait in the outbox for a process that has Slack."""
-    from bot.web import create_app
-
     print(f"maintbot: serving the HTTP API only (--no-slack) on http://{host}:{port}; notices wait in the outbox "
           "for a `maintbot run` connected to Slack", file=sys.stderr)
     uvicorn.run(create_app(services, settings), host=host, port=port, log_level="info")

@@ -1,6 +1,6 @@
 """The dispatcher: delivers the outbox to Slack, each notice once, in order per channel, at Slack's pace.
 
-    dispatcher = Dispatcher(services, client, clock=clock)
+    dispatcher = Dispatcher(services, client, clock=clock)   # or dispatcher_for(services, client, settings)
     dispatcher.deliver_due()          # tests and the console: deliver everything due now, synchronously
     dispatcher.start() … .stop()      # `maintbot run`: a background thread, woken after each commit
                                       # that queued notices, and at least every `poll` seconds
@@ -53,6 +53,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import OperationalError
 
+from bot.config import Settings
 from bot.domain.clock import Clock
 from bot.domain.enums import State
 from bot.domain.errors import NotFound
@@ -60,7 +61,7 @@ from bot.domain.notices import CHANGES, DUE, OVERRUN, REMINDER, SUMMARY
 from bot.domain.outbox import Claimed
 from bot.domain.service import Services
 from bot.domain.views import AnnouncementView
-from bot.jobs import messages
+from bot.slack import notices
 from bot.slack.text import duration
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ HISTORY_LIMIT = 200
 VIEWS_KEPT = 256
 #: Notices claimed per worker at a time: enough to keep every worker busy between claims.
 CLAIM_AHEAD = 4
+#: The dispatcher looks for notices queued by other processes at least this often (seconds).
+POLL_SECONDS = 5.0
 
 
 class Stale(Exception):
@@ -184,7 +187,7 @@ class Dispatcher:
         self._rng = rng or random.Random()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="maint-deliver")
         self._round = threading.Lock()
-        self._views: OrderedDict[UUID, tuple[AnnouncementView, messages.Message]] = OrderedDict()
+        self._views: OrderedDict[UUID, tuple[AnnouncementView, notices.Message]] = OrderedDict()
         self._views_lock = threading.Lock()
         self._woken = threading.Event()
         self._stopping = threading.Event()
@@ -307,7 +310,7 @@ class Dispatcher:
         """Post the notice; returns the ts of its message, and the card to remember with it (if it is one)."""
         now = self.clock.now()
         if notice.kind == SUMMARY:
-            return self._post(notice, *messages.summary(notice.payload)), None
+            return self._post(notice, *notices.summary(notice.payload)), None
         sequence, card_ts = self.outbox.state_of(notice.announcement_uuid, notice.channel_id)
         view = self._view(notice.announcement_uuid, sequence)
         self._check_still_true(notice, view, now)
@@ -317,8 +320,8 @@ class Dispatcher:
         card_ts, posted_now = self._card(notice, view, card_ts, now)
         if notice.kind == "published" and posted_now:
             return card_ts, None
-        text, blocks = messages.reply(notice.kind, notice.payload, view, now)
-        ts = self._post(notice, text, blocks, thread_ts=card_ts, broadcast=notice.kind in messages.BROADCAST)
+        text, blocks = notices.reply(notice.kind, notice.payload, view, now)
+        ts = self._post(notice, text, blocks, thread_ts=card_ts, broadcast=notice.kind in notices.BROADCAST)
         return ts, None
 
     def _view(self, announcement_uuid: UUID, sequence: int | None) -> AnnouncementView | None:
@@ -334,7 +337,7 @@ class Dispatcher:
             view = self.services.announcements.as_published(announcement_uuid)
         except NotFound:
             return None
-        text, blocks = messages.card(view, view.name, view.short_id)
+        text, blocks = notices.card(view, view.name, view.short_id)
         with self._views_lock:
             self._views[announcement_uuid] = (view, (text, [block.to_dict() for block in blocks]))
             self._views.move_to_end(announcement_uuid)
@@ -342,14 +345,14 @@ class Dispatcher:
                 self._views.popitem(last=False)
         return view
 
-    def _render_card(self, notice: Claimed, view: AnnouncementView | None) -> messages.Message:
+    def _render_card(self, notice: Claimed, view: AnnouncementView | None) -> notices.Message:
         """The card of this version, as rendered once for every channel (or the short one once deleted)."""
         if view is not None:
             with self._views_lock:
                 cached = self._views.get(view.uuid)
             if cached is not None and cached[0] is view:
                 return cached[1]
-        return messages.card(view, str(notice.payload.get("name", "")), notice.announcement_uuid.hex[:8])
+        return notices.card(view, str(notice.payload.get("name", "")), notice.announcement_uuid.hex[:8])
 
     @staticmethod
     def _check_still_true(notice: Claimed, view: AnnouncementView | None, now: datetime) -> None:
@@ -478,3 +481,14 @@ class Dispatcher:
                 raise
             log.warning("could not read %s to check for an earlier post: %s", kwargs, error.response.get("error"))
             return []
+
+
+def dispatcher_for(services: Services, client: WebClient, settings: Settings) -> Dispatcher:
+    """`maintbot run`'s dispatcher, as configured (bot/runner.py hands it to bot.jobs.start_jobs)."""
+    return Dispatcher(
+        services,
+        client,
+        workers=settings.delivery_workers,
+        max_age=settings.max_delivery_age,
+        poll=min(POLL_SECONDS, float(settings.tick_seconds)),
+    )

@@ -1,4 +1,5 @@
-"""What the jobs say in Slack: the card in each of its states, the thread replies, nudges, alerts, summaries.
+"""What the outbox's notices say in Slack: the card in each of its states, the thread replies, nudges, alerts,
+summaries (delivered by bot/slack/delivery.py).
 
 Pure functions of a notice's payload and the announcement as it is now (None once deleted). Cards come
 from bot/slack/cards.py, so a card posted by the dispatcher is the card people see everywhere; the

@@ -22,11 +22,13 @@ from zoneinfo import ZoneInfo
 
 from slack_bolt import BoltRequest
 
+from bot import app as runtime_app
 from bot.config import Settings, SettingsError, load_settings
+from bot.console import simulator, terminal
+from bot.console.standin import SlackStandIn
 from bot.domain.service import build_services
-from bot.slack import simulator, terminal
 from bot.slack.app import SlackApp, build_app
-from bot.slack.standin import SlackStandIn
+from bot.slack.delivery import Dispatcher
 
 CONSOLE_USER = "UCONSOLE"
 CONSOLE_CHANNEL = "CCONSOLE"
@@ -399,9 +401,6 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
 
 
 def session(settings: Settings, *, user: str | None, channel: str | None, stdin: TextIO, out: TextIO) -> int:
-    from bot import app as runtime_app
-    from bot.jobs.dispatcher import Dispatcher
-
     user = user or CONSOLE_USER
     runtime = runtime_app.build_runtime(settings)
     standin = SlackStandIn().start(poll_interval=0.05)

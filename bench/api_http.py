@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -315,14 +316,7 @@ def run_backend(backend: str, args) -> list[tuple]:
                   f"{figures['bytes']:,} B", flush=True)
         return results
     finally:
-        if process is not None:
-            process.terminate()
-            process.wait(10)
-        db.dispose()
-        if admin_engine is not None:
-            with admin_engine.begin() as connection:
-                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            admin_engine.dispose()
+        tear_down(process, db, admin_engine, schema)
 
 
 def report(results: list[tuple]) -> bool:
@@ -343,6 +337,20 @@ def report(results: list[tuple]) -> bool:
             print(f"  [{backend}] {name:22} {ratio:6.2f}x  {verdict:11}  domain {domain:7.2f} ms  "
                   f"API+HTTP {figures['p50'] - domain:6.2f} ms  (bare {by_name[(backend, bare)]['p50']:.2f} ms)")
     return ok
+
+
+def tear_down(process, db, admin_engine, schema: str | None, folder: str | None = None) -> None:
+    """Stop the served app, close the database and remove what the run made (its schema or its files)."""
+    if process is not None:
+        process.terminate()
+        process.wait(10)
+    db.dispose()
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+    if admin_engine is not None:
+        with admin_engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin_engine.dispose()
 
 
 def main() -> int:

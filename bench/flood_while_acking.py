@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import collections
 import os
-import shutil
 import socket
 import statistics
 import subprocess
@@ -205,17 +204,8 @@ def run(args) -> bool:
               f"< {TARGET_P99 * 1000:.0f} ms: {'met' if verdict else 'MISSED'}; load average {os.getloadavg()[0]:.2f}")
         return verdict
     finally:
-        if process is not None:
-            process.terminate()
-            process.wait(10)
         standin.stop()
-        db.dispose()
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
-        if admin_engine is not None:
-            with admin_engine.begin() as connection:
-                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            admin_engine.dispose()
+        api_http.tear_down(process, db, admin_engine, schema, folder)
 
 
 def main() -> int:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -134,16 +133,7 @@ def run_backend(backend: str, args) -> bool:
               f"{TARGET_SECONDS * 1000:.0f} ms: {'met' if worst <= TARGET_SECONDS else 'MISSED'}", flush=True)
         return worst <= TARGET_SECONDS
     finally:
-        if process is not None:
-            process.terminate()
-            process.wait(10)
-        db.dispose()
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
-        if admin_engine is not None:
-            with admin_engine.begin() as connection:
-                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            admin_engine.dispose()
+        api_http.tear_down(process, db, admin_engine, schema, folder)
 
 
 def main() -> int:

@@ -187,7 +187,8 @@ class Dispatcher:
         self._rng = rng or random.Random()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="maint-deliver")
         self._round = threading.Lock()
-        self._views: OrderedDict[UUID, tuple[AnnouncementView, notices.Message]] = OrderedDict()
+        # announcement -> (the version the outbox knows it by, the view its audience sees, the card rendered once)
+        self._views: OrderedDict[UUID, tuple[int, AnnouncementView, notices.Message]] = OrderedDict()
         self._views_lock = threading.Lock()
         self._woken = threading.Event()
         self._stopping = threading.Event()
@@ -331,15 +332,15 @@ class Dispatcher:
             return None
         with self._views_lock:
             cached = self._views.get(announcement_uuid)
-        if cached is not None and cached[0].sequence == sequence:
-            return cached[0]
+        if cached is not None and cached[0] == sequence:  # the audience's view may carry its published version
+            return cached[1]
         try:
             view = self.services.announcements.as_published(announcement_uuid)
         except NotFound:
             return None
         text, blocks = notices.card(view, view.name, view.short_id)
         with self._views_lock:
-            self._views[announcement_uuid] = (view, (text, [block.to_dict() for block in blocks]))
+            self._views[announcement_uuid] = (sequence, view, (text, [block.to_dict() for block in blocks]))
             self._views.move_to_end(announcement_uuid)
             while len(self._views) > VIEWS_KEPT:
                 self._views.popitem(last=False)
@@ -350,8 +351,8 @@ class Dispatcher:
         if view is not None:
             with self._views_lock:
                 cached = self._views.get(view.uuid)
-            if cached is not None and cached[0] is view:
-                return cached[1]
+            if cached is not None and cached[1] is view:
+                return cached[2]
         return notices.card(view, str(notice.payload.get("name", "")), notice.announcement_uuid.hex[:8])
 
     @staticmethod

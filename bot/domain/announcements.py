@@ -21,6 +21,7 @@ from bot.domain.actors import Actor, Reach
 from bot.domain.context import Context
 from bot.domain.enums import EDITABLE_STATES, Action, Impact, State, TimingBucket
 from bot.domain.errors import Invalid, InvalidState, NotAllowed, NotFound, Stale
+from bot.domain.lifecycle import EXTENSIONS, PAST_TENSE, TRANSITIONS
 from bot.domain.listing import (
     MAX_PAGE_SIZE,
     ListQuery,
@@ -35,20 +36,6 @@ from bot.domain.views import AffectedView, AnnouncementView, EventView, Offering
 from storage.models import AffectedOffering, Announcement, Offering
 from storage.types import UTCDateTime
 
-TRANSITIONS: dict[Action, tuple[frozenset[State], State]] = {
-    Action.SCHEDULE: (frozenset({State.DRAFT}), State.SCHEDULED),
-    Action.UNSCHEDULE: (frozenset({State.SCHEDULED}), State.DRAFT),
-    Action.START: (frozenset({State.SCHEDULED}), State.IN_PROGRESS),
-    Action.COMPLETE: (frozenset({State.IN_PROGRESS}), State.COMPLETED),
-    Action.CANCEL: (frozenset({State.DRAFT, State.SCHEDULED}), State.CANCELLED),
-}
-PAST_TENSE = {
-    Action.SCHEDULE: "scheduled",
-    Action.UNSCHEDULE: "unscheduled",
-    Action.START: "started",
-    Action.COMPLETE: "completed",
-    Action.CANCEL: "cancelled",
-}
 EDITABLE_FIELDS = (
     "name",
     "message",
@@ -58,8 +45,6 @@ EDITABLE_FIELDS = (
     "scheduled_start",
     "scheduled_end",
 )
-#: What Extend offers (the overrun alert's buttons): how far one press pushes back the scheduled end.
-EXTENSIONS = (timedelta(minutes=30), timedelta(hours=1))
 REQUIRED_ON_CREATE = ("name", "scheduled_start", "scheduled_end", "provider")
 #: A calendar feed holds at most this many pages of published maintenance and this many cancellations.
 CALENDAR_PAGES = 4

@@ -51,6 +51,25 @@ class ListQuery:
     page_size: int = DEFAULT_PAGE_SIZE
 
 
+@dataclass(frozen=True)
+class Preset:
+    """A named list every interface offers: which states, in which order."""
+
+    states: tuple[State, ...]
+    ordering: tuple[str, ...]
+
+    def query(self, **fields) -> ListQuery:
+        return ListQuery(states=list(self.states), ordering=self.ordering, **fields)
+
+
+#: `/maint list upcoming` and the App Home's sections: published-ahead by start, running by end, drafts.
+PRESETS: dict[str, Preset] = {
+    "upcoming": Preset((State.SCHEDULED,), ("scheduled_start",)),
+    "active": Preset((State.IN_PROGRESS,), ("scheduled_end",)),
+    "drafts": Preset((State.DRAFT,), ("scheduled_start",)),
+}
+
+
 def filter_conditions(query: ListQuery) -> list:
     """The WHERE conditions for a query's filters (shared by listing and statistics)."""
     conditions = []

@@ -23,23 +23,16 @@ from sqlalchemy.orm import Session
 from bot.domain.actors import Actor
 from bot.domain.context import NOTICES_QUEUED
 from bot.domain.enums import Action, State
+from bot.domain.lifecycle import DEEDS, OUTCOMES
 from bot.domain.validation import parse_lead_times
 from storage.models import AffectedOffering, Announcement, Notice, PostedCard, Provider, Subscription
 
-#: The notice each transition sends, by the state it leaves (None: nobody outside managers knew).
-TRANSITION_NOTICES: dict[Action, str] = {
-    Action.SCHEDULE: "published",
-    Action.UNSCHEDULE: "withdrawn",
-    Action.START: "started",
-    Action.COMPLETE: "completed",
-    Action.CANCEL: "cancelled",
-}
+#: The notice each transition sends: its outcome (`withdrawn`), in the lifecycle's words.
+TRANSITION_NOTICES: dict[Action, str] = OUTCOMES
 LIVE = (State.SCHEDULED, State.IN_PROGRESS)
 REMINDER, DUE, OVERRUN, SUMMARY = "reminder", "due", "overrun", "summary"
 #: Kinds that change what the card shows: it is re-rendered and updated in place before the thread reply.
-CHANGES = (
-    "published", "withdrawn", "started", "completed", "cancelled", "rescheduled", "extended", "updated", "deleted"
-)
+CHANGES = tuple(DEEDS)
 PENDING, SENT, FAILED, DROPPED = "pending", "sent", "failed", "dropped"
 
 

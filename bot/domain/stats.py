@@ -31,7 +31,14 @@ def _count_if(condition):
 
 
 def default_window(today: date) -> tuple[date, date]:
+    """The days statistics cover when not told: the last 90 and the next 30."""
     return today - timedelta(days=90), today + timedelta(days=30)
+
+
+def window(today: date, start: date | None, end: date | None) -> tuple[date, date]:
+    """The first and last day statistics cover: the ones asked for, else the default's."""
+    default_start, default_end = default_window(today)
+    return start or default_start, end or default_end
 
 
 class Statistics:
@@ -42,9 +49,8 @@ class Statistics:
         self, actor: Actor, start: date | None = None, end: date | None = None, query: ListQuery | None = None
     ) -> Stats:
         """Statistics of what `actor` may see, in the window, narrowed by the list filters of `query`."""
-        default_start, default_end = default_window(self.context.clock.now().date())
-        start, end = start or default_start, min(end or default_end, date.max - timedelta(days=1))
-        high = _midnight(end + timedelta(days=1))
+        start, end = window(self.context.clock.now().date(), start, end)
+        high = _midnight(min(end, date.max - timedelta(days=1)) + timedelta(days=1))
         with self.context.db.read() as session:
             reach = self.context.reach(session, actor)
             where = [
@@ -64,6 +70,8 @@ class Statistics:
             by_impact_level={impact.label: 0 for impact in Impact} | self._labelled(groups, 3, IMPACT_LABELS, Impact),
             daily=self._daily_rows(daily),
             providers=self._providers(groups, providers),
+            start=start,
+            end=end,
         )
 
     # -- queries -----------------------------------------------------------------------------------

@@ -168,3 +168,6 @@ class Stats:
     by_impact_level: dict[str, int]
     daily: list[DailyStats] = field(default_factory=list)
     providers: list[ProviderStats] = field(default_factory=list)
+    #: The window the figures cover, first and last day, with the defaults filled in.
+    start: date | None = None
+    end: date | None = None

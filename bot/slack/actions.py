@@ -21,10 +21,11 @@ from typing import Any
 
 from bot.domain.enums import Action
 from bot.domain.errors import InvalidState
+from bot.domain.lifecycle import OUTCOMES
 from bot.slack import messages
 from bot.slack.bot import Bot, Origin
-from bot.slack.cards import EXTEND_VERBS, card_text, extend_target
-from bot.slack.commands import DONE, Commands
+from bot.slack.cards import EXTEND_VERBS, card_text, done, extend_target
+from bot.slack.commands import Commands
 from bot.slack.editor import Editor
 from bot.slack.notices import card as channel_card
 from bot.slack.parsing import BadArguments
@@ -90,13 +91,13 @@ class Buttons:
                 return self._deleted(origin, view)
             action = Action(verb)
             view = announcements.transition(actor, reference, action)
-            done = f"{DONE[action]} *{escape(clip(view.name, 150))}* (`{view.short_id}`)."
+            said = f"{done(OUTCOMES[action])} *{escape(clip(view.name, 150))}* (`{view.short_id}`)."
         except InvalidState as error:
             self.bot.tell(origin, error_text(error, verb))
             return self._refresh(origin, reference)
         except SHOWN as error:
             return self.bot.tell(origin, error_text(error, verb))
-        self._changed(origin, view, done)
+        self._changed(origin, view, said)
 
     def extend(self, origin: Origin, verb: str, value: str) -> None:
         """Extend from the end the alert showed; a press after that end moved is told so (Stale)."""
@@ -108,8 +109,8 @@ class Buttons:
                                                           EXTEND_VERBS[verb])
         except SHOWN as error:
             return self.bot.tell(origin, error_text(error, "extend"))
-        done = f"⏱️ Extended *{escape(clip(view.name, 150))}* to {date_token(view.scheduled_end)}."
-        return self._changed(origin, view, done)
+        said = f"{done('extended')} *{escape(clip(view.name, 150))}* to {date_token(view.scheduled_end)}."
+        return self._changed(origin, view, said)
 
     def _changed(self, origin: Origin, view, done: str) -> None:
         if origin.ephemeral:
@@ -122,13 +123,13 @@ class Buttons:
             self.bot.homes.refresh(origin.user)
 
     def _deleted(self, origin: Origin, view) -> None:
-        done = f"🗑️ Deleted *{escape(clip(view.name, 150))}* (`{view.short_id}`)."
+        said = f"{done('deleted')} *{escape(clip(view.name, 150))}* (`{view.short_id}`)."
         if origin.ephemeral:
-            self.bot.replace(origin, done, messages.note(done))
+            self.bot.replace(origin, said, messages.note(said))
         elif origin.home:
-            self.bot.homes.publish(origin.user, notice=done)
+            self.bot.homes.publish(origin.user, notice=said)
         else:
-            self.bot.tell(origin, done)
+            self.bot.tell(origin, said)
 
     def _refresh(self, origin: Origin, reference: str) -> None:
         """Show the presser the card as it is now (a stale press changed nothing). A message in a channel is

@@ -21,8 +21,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.domain.announcements import EXTENSIONS
 from bot.domain.enums import Impact, MaintenanceType, State
+from bot.domain.lifecycle import DEEDS, EXTENSIONS, available
 from bot.domain.views import AnnouncementView
 from bot.slack.text import clip, date_token, duration, escape
 
@@ -43,14 +43,6 @@ STATE_EMOJI = {
 }
 IMPACT_EMOJI = {Impact.NONE: "⚪", Impact.DEGRADED: "🟡", Impact.PARTIAL: "🟠", Impact.FULL: "🔴"}
 
-#: Buttons per state, in the order they appear. Edit and delete are not transitions but live here too.
-BUTTONS: dict[State, tuple[str, ...]] = {
-    State.DRAFT: ("schedule", "edit", "cancel", "delete"),
-    State.SCHEDULED: ("start", "edit", "unschedule", "cancel", "delete"),
-    State.IN_PROGRESS: ("complete", "edit", "delete"),
-    State.COMPLETED: ("delete",),
-    State.CANCELLED: ("delete",),
-}
 BUTTON_LABELS = {
     "schedule": "Schedule",
     "edit": "Edit",
@@ -61,6 +53,16 @@ BUTTON_LABELS = {
     "delete": "Delete",
 }
 PRIMARY = {"schedule", "start", "complete"}
+#: The emoji a confirmation of what was done starts with; its words are the domain's DEEDS.
+DONE_EMOJI = {
+    "published": "📣",
+    "withdrawn": "↩️",
+    "started": "🛠️",
+    "completed": "✅",
+    "cancelled": "🚫",
+    "extended": "⏱️",
+    "deleted": "🗑️",
+}
 CONFIRM = {
     "cancel": ("Cancel this maintenance?", "Everyone following it is told it is cancelled. This cannot be undone."),
     "delete": ("Delete this announcement?", "It disappears for everyone, with its history of notices."),
@@ -77,6 +79,18 @@ def action_id(verb: str) -> str:
 
 #: The Extend buttons (on overrun alerts) by verb, `extend30` → 30 minutes: the domain's EXTENSIONS.
 EXTEND_VERBS: dict[str, timedelta] = {f"extend{int(by.total_seconds() // 60)}": by for by in EXTENSIONS}
+
+
+def done(outcome: str) -> str:
+    """How a confirmation to the person who acted starts: `📣 Published`."""
+    return f"{DONE_EMOJI[outcome]} {DEEDS[outcome].verb.capitalize()}"
+
+
+def buttons_of(view: AnnouncementView) -> tuple[str, ...]:
+    """The card's buttons: what the announcement's managers may do now (`lifecycle.available`). A card is
+    one message for everyone who sees it, so it offers the managers' actions and the domain refuses anyone
+    else's press."""
+    return available(view.state, manager=True)
 
 
 def extend_label(verb: str) -> str:
@@ -128,7 +142,7 @@ def card_blocks(view: AnnouncementView, *, buttons: bool = True) -> list[Block]:
             ]
         )
     )
-    if buttons and BUTTONS[view.state]:
+    if buttons and buttons_of(view):
         blocks.append(ActionsBlock(block_id=f"card:{view.uuid.hex}", elements=_buttons(view)))
     return blocks
 
@@ -164,7 +178,7 @@ def _affected(view: AnnouncementView) -> str:
 
 def _buttons(view: AnnouncementView) -> list[ButtonElement]:
     elements = []
-    for verb in BUTTONS[view.state]:
+    for verb in buttons_of(view):
         confirm = None
         if verb in CONFIRM:
             title, text = CONFIRM[verb]

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from bot.domain.enums import STATE_LABELS, Action, MaintenanceType, State, TimingBucket
-from bot.domain.listing import ListQuery, ordering
+from bot.domain.errors import Invalid
+from bot.domain.lifecycle import OUTCOMES
+from bot.domain.listing import PRESETS, ListQuery, ordering
 from bot.slack import messages
 from bot.slack.answer import Answer
 from bot.slack.bot import Bot, Origin
-from bot.slack.cards import card_text
+from bot.slack.cards import card_text, done
 from bot.slack.editor import Editor
 from bot.slack.outbox import outbox_answer
 from bot.slack.parsing import Arguments, BadArguments, day, id_list, moment, words, yes_no
@@ -65,11 +66,6 @@ GROUPS = (
     ("Catalog", ("providers", "offerings", "templates")),
     ("Set-up", ("provider", "offering", "admin")),
 )
-SHORTCUTS = {
-    "upcoming": ListQuery(states=[State.SCHEDULED], ordering=("scheduled_start",)),
-    "active": ListQuery(states=[State.IN_PROGRESS], ordering=("scheduled_end",)),
-    "drafts": ListQuery(states=[State.DRAFT], ordering=("scheduled_start",)),
-}
 LIST_OPTIONS = {"state", "type", "provider", "start_after", "start_before", "end_after", "end_before", "timing",
                 "by", "sort", "o", "page"}
 TYPE_WORDS = {"scheduled": 1, "emergency": 2, "security": 3, "upgrade": 4, "patch": 5}
@@ -81,13 +77,6 @@ PROVIDER_OPTIONS = {
     "groups": "manager_groups",
     "auto_start": "auto_start",
     "reminders": "reminders",
-}
-DONE = {
-    Action.SCHEDULE: "📣 Published",
-    Action.UNSCHEDULE: "↩️ Withdrew",
-    Action.START: "🛠️ Started",
-    Action.COMPLETE: "✅ Completed",
-    Action.CANCEL: "🚫 Cancelled",
 }
 
 
@@ -184,10 +173,9 @@ class Commands:
         query, titles = ListQuery(page_size=messages.LIST_PAGE_SIZE), []
         for word in args.positional:
             word = word.lower()
-            if word in SHORTCUTS:
-                shortcut = SHORTCUTS[word]
-                query.states += shortcut.states
-                query.ordering = shortcut.ordering
+            if word in PRESETS:
+                query.states += PRESETS[word].states
+                query.ordering = PRESETS[word].ordering
             elif word == "mine":
                 query.created_by = origin.user
             elif word != "all":
@@ -245,10 +233,7 @@ class Commands:
         if args.first("type"):
             query.maintenance_type = type_of(args.first("type"))
         stats = self.bot.services.statistics.compute(self.bot.actor(origin.user), start, end, query)
-        today = self.bot.services.context.clock.now().date()
-        shown_start = start or today - timedelta(days=90)
-        shown_end = end or today + timedelta(days=30)
-        window = f"{shown_start.isoformat()} to {shown_end.isoformat()}"
+        window = f"{stats.start.isoformat()} to {stats.end.isoformat()}"  # the window the domain used
         if args.first("provider"):
             window += f" · {clip(args.first('provider'), 60)}"
         return Answer(f"Statistics {window}", messages.statistics(stats, window))
@@ -272,7 +257,7 @@ class Commands:
         def transition(origin: Origin, args: Arguments) -> Answer:
             view = self.bot.services.announcements.transition(self.bot.actor(origin.user), one_id(args), action)
             self._after_change(origin)
-            text = f"{DONE[action]} *{escape(clip(view.name, 150))}* (`{view.short_id}`)."
+            text = f"{done(OUTCOMES[action])} *{escape(clip(view.name, 150))}* (`{view.short_id}`)."
             return Answer(text, [*messages.note(text), *messages.announcement_detail(view)])
 
         return transition
@@ -283,7 +268,7 @@ class Commands:
         view = self.bot.services.announcements.get(actor, reference)
         self.bot.services.announcements.delete(actor, view.uuid)
         self._after_change(origin)
-        return Answer(f"🗑️ Deleted *{escape(clip(view.name, 150))}* (`{view.short_id}`).")
+        return Answer(f"{done('deleted')} *{escape(clip(view.name, 150))}* (`{view.short_id}`).")
 
     def _after_change(self, origin: Origin) -> None:
         if self.bot.homes is not None:
@@ -349,11 +334,14 @@ class Commands:
         catalog = self.bot.services.catalog
         actor = self.bot.actor(origin.user)
         if verb == "add":
-            channel = fields.pop("channel_id", None)
-            if not channel:
-                raise BadArguments("A new provider needs `channel=#channel` for its announcements.")
+            channel = fields.pop("channel_id", None) or ""
             fields.pop("name", None)
-            provider = catalog.add_provider(actor, rest.rest, channel, **fields)
+            try:
+                provider = catalog.add_provider(actor, rest.rest, channel, **fields)
+            except Invalid as error:  # the domain's "a new provider needs a channel", in this command's words
+                if "channel_id" in error.fields and not channel:
+                    raise BadArguments("A new provider needs `channel=#channel` for its announcements.") from None
+                raise
             done = "Added"
         else:
             provider = catalog.update_provider(actor, rest.rest, **fields)

@@ -24,16 +24,17 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.enums import State
-from bot.domain.listing import ListQuery
+from bot.domain.lifecycle import next_steps
+from bot.domain.listing import PRESETS
 from bot.domain.views import AnnouncementView, Page
 from bot.slack.bot import Bot
-from bot.slack.cards import BUTTON_LABELS, BUTTONS, PRIMARY, action_id
+from bot.slack.cards import BUTTON_LABELS, PRIMARY, action_id
 from bot.slack.messages import announcement_line
 from bot.slack.text import clip, date_token, escape
 
 NEW_ACTION = "maint.new"
-SHOWN = {State.IN_PROGRESS: 10, State.SCHEDULED: 15, State.DRAFT: 10}
+#: How many items each section lists, by preset.
+SHOWN = {"active": 10, "upcoming": 15, "drafts": 10}
 RECENT_VIEWERS = 500
 VIEWER_TTL = 24 * 3600.0
 NOTICE_TTL = 60.0
@@ -73,8 +74,9 @@ def _section(title: str, page: Page[AnnouncementView], command: str, empty: str)
         return [*blocks, ContextBlock(elements=[MarkdownTextObject(text=empty)])]
     for view in page.items:
         blocks.append(SectionBlock(block_id=f"home:{view.uuid.hex}", text=MarkdownTextObject(text=_line(view))))
-        if view.can_manage:
-            blocks.append(ActionsBlock(block_id=f"card:{view.uuid.hex}", elements=_buttons(view)))
+        buttons = _buttons(view)
+        if buttons:
+            blocks.append(ActionsBlock(block_id=f"card:{view.uuid.hex}", elements=buttons))
     if page.count > len(page.items):
         more = f"…and {page.count - len(page.items)} more: `{command}`"
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
@@ -89,8 +91,8 @@ def _line(view: AnnouncementView) -> str:
 
 
 def _buttons(view: AnnouncementView) -> list[ButtonElement]:
-    """The safe buttons of a manager's item: the next step and Edit (destructive ones stay on the card)."""
-    verbs = [verb for verb in ("schedule", "start", "complete") if _allowed(view, verb)] + ["edit"]
+    """The viewer's safe next steps (`lifecycle.next_steps`): the step forward and Edit for a manager,
+    nothing for anyone else. Destructive buttons stay on the card, behind their confirm dialogs."""
     return [
         ButtonElement(
             text=BUTTON_LABELS[verb],
@@ -98,12 +100,8 @@ def _buttons(view: AnnouncementView) -> list[ButtonElement]:
             value=view.uuid.hex,
             style="primary" if verb in PRIMARY else None,
         )
-        for verb in verbs
+        for verb in next_steps(view.state, manager=view.can_manage)
     ]
-
-
-def _allowed(view: AnnouncementView, verb: str) -> bool:
-    return verb in BUTTONS[view.state]
 
 
 class Homes:
@@ -142,14 +140,11 @@ class Homes:
     def build(self, user: str, notice: str | None = None) -> View:
         actor = self.bot.actor(user)
         listing = self.bot.services.announcements.list
-        in_progress = listing(actor, ListQuery(states=[State.IN_PROGRESS], ordering=("scheduled_end",),
-                                               page_size=SHOWN[State.IN_PROGRESS]))
-        upcoming = listing(actor, ListQuery(states=[State.SCHEDULED], ordering=("scheduled_start",),
-                                            page_size=SHOWN[State.SCHEDULED]))
+        in_progress = listing(actor, PRESETS["active"].query(page_size=SHOWN["active"]))
+        upcoming = listing(actor, PRESETS["upcoming"].query(page_size=SHOWN["upcoming"]))
         drafts = None
         if self.bot.services.catalog.managed_providers(actor):
-            drafts = listing(actor, ListQuery(states=[State.DRAFT], ordering=("scheduled_start",),
-                                              page_size=SHOWN[State.DRAFT]))
+            drafts = listing(actor, PRESETS["drafts"].query(page_size=SHOWN["drafts"]))
         return home_view(in_progress, upcoming, drafts, notice, updated=self.bot.services.context.clock.now())
 
     def refresh(self, user: str) -> None:

@@ -20,8 +20,8 @@ from bot.api.deps import DomainServices, RequestLinks
 from bot.api.links import linked_uuid, path_uuid
 from bot.api.pagination import COUNT_RESPONSE, LIST_HEADERS, counted, paginated
 from bot.api.queries import AnnouncementList, Filters, parse_day
-from bot.domain.announcements import PAST_TENSE
 from bot.domain.enums import Action
+from bot.domain.lifecycle import PAST_TENSE
 
 router = APIRouter(prefix="/api/maintenance-announcements", tags=["maintenance-announcements"])
 

@@ -11,6 +11,7 @@ from bot.domain.views import Page
 from bot.slack.actions import CARD_ACTIONS
 from bot.slack.cards import ACTION_PREFIX, EXTEND_VERBS, card_blocks, done
 from bot.slack.home import home_view
+from bot.slack.messages import announcement_detail
 from tests.unit.views import view
 
 CASES = [(state, manager) for state in State for manager in (True, False)]
@@ -41,6 +42,12 @@ def test_a_cards_buttons_are_what_the_announcements_managers_may_do(state, manag
 
     assert card_verbs(card) == list(available(state, manager=True))
     assert set(card_verbs(card)) >= set(available(state, manager=manager))
+
+
+@pytest.mark.parametrize(("state", "manager"), CASES)
+def test_a_card_shown_to_one_person_offers_what_they_may_do(state, manager):
+    """`/maint show` and an ephemeral card: the viewer's own answer, so a reader sees no buttons."""
+    assert card_verbs(announcement_detail(view(state, can_manage=manager))) == list(available(state, manager=manager))
 
 
 @pytest.mark.parametrize(("state", "manager"), CASES)

@@ -4,8 +4,8 @@ when it is about to be delivered. Pure functions of the announcement as it is no
 A notice is queued ahead of its delivery (reminders days ahead, alerts a retry or a Slack outage later), and
 the announcement may change in between: a reminder for a start that moved, a nudge for maintenance already
 started, an alert for one already completed or extended would tell people something false. The scheduler
-asks `called_for` before queueing (and acts on a moment it missed only `within_catch_up`); the dispatcher asks
-`stale_reason` before sending and drops what is stale.
+asks `called_for` (and `starts_itself`: start it, or nudge its managers) and acts on a moment it missed only
+`within_catch_up`; the dispatcher asks `stale_reason` before sending, and drops what is stale.
 """
 
 from __future__ import annotations
@@ -36,6 +36,12 @@ def called_for(state: State, scheduled_start: datetime, scheduled_end: datetime,
     if state == State.IN_PROGRESS and scheduled_end < now:
         return OVERRUN
     return None
+
+
+def starts_itself(auto_start: bool, scheduled_end: datetime, now: datetime) -> bool:
+    """Whether a Scheduled announcement the clock calls `due` is started by the scheduler instead of nudged:
+    its provider has auto-start on and its window is still open (a start after the end would be a fiction)."""
+    return auto_start and scheduled_end > now
 
 
 def stale_reason(kind: str, payload: Mapping[str, Any], view: AnnouncementView | None, now: datetime) -> str | None:

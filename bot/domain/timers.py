@@ -31,7 +31,7 @@ from bot.domain.announcements import Announcements
 from bot.domain.context import Context
 from bot.domain.enums import Action, Interface, State
 from bot.domain.errors import InvalidState, NotFound
-from bot.domain.relevance import CATCH_UP, called_for
+from bot.domain.relevance import CATCH_UP, called_for, starts_itself
 from storage.models import Announcement, Notice, Provider
 
 SCHEDULER = Actor.system(Interface.SCHEDULER)
@@ -59,7 +59,7 @@ class Timers:
         for row in rows:
             if row.uuid in handled:
                 continue
-            if row.state == State.SCHEDULED and row.auto_start and row.scheduled_end > now:
+            if row.state == State.SCHEDULED and starts_itself(row.auto_start, row.scheduled_end, now):
                 to_start.append(row.uuid)
             else:
                 to_tell.append(row.id)

@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain.enums import State
 from bot.domain.notices import DUE, OVERRUN, REMINDER, iso_time
-from bot.domain.relevance import CATCH_UP, called_for, stale_reason, within_catch_up
+from bot.domain.relevance import CATCH_UP, called_for, stale_reason, starts_itself, within_catch_up
 from tests.unit.views import END, NOW, START, view
 
 SECOND = timedelta(seconds=1)
@@ -28,6 +28,12 @@ def test_running_maintenance_overruns_strictly_after_its_end():
 @pytest.mark.parametrize("state", [State.DRAFT, State.COMPLETED, State.CANCELLED])
 def test_nothing_else_calls_for_a_notice(state):
     assert called_for(state, START, END, END + timedelta(days=1)) is None
+
+
+def test_auto_start_starts_only_while_the_window_is_open():
+    assert starts_itself(True, END, START)
+    assert not starts_itself(True, END, END)
+    assert not starts_itself(False, END, START)
 
 
 def reminder(start=START):

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from storage.transaction import Transaction
 
 _WRITE = "maintbot_write"
 _UNTIMED = "maintbot_untimed"
@@ -171,10 +174,28 @@ class Database:
         self.engine = make_engine(url, query_timeout=query_timeout, **engine_kwargs)
         self._reads = sessionmaker(self.engine, expire_on_commit=False)
         self._writes = sessionmaker(self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
+        #: SQLite has one writer at a time: serialised transactions of this process take turns here.
+        self._writer: AbstractContextManager = threading.Lock() if self.dialect == "sqlite" else nullcontext()
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    def transaction(self, *, writes: bool = True, durable: bool = True, serialised: bool = False) -> Transaction:
+        """A transaction committed only when told (storage/transaction.py says what each option does)."""
+        return Transaction(
+            self._writes if writes else self._reads,
+            dialect=self.dialect,
+            durable=durable,
+            turn=self._writer if serialised and writes else nullcontext(),
+        )
+
+    @contextmanager
+    def single_statements(self) -> Iterator[Connection]:
+        """A connection outside any transaction, for reads of one statement each: one round trip apiece on
+        PostgreSQL instead of three (BEGIN, the statement, COMMIT)."""
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            yield connection
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -30,12 +30,12 @@ def claim(session: Session, due: Select, now: datetime, lease: timedelta) -> tup
     return token, list(rows)
 
 
-def settle(session: Session, notice_id: int, token: str, status: str, **values: Any) -> bool:
-    """Record an outcome if the claim `token` still holds the notice, while it is in `status` (compare-and-set);
-    False: the lease ran out and someone else has it."""
+def settle(session: Session, notice_id: int, token: str, claimed_status: str, values: dict[str, Any]) -> bool:
+    """Write `values` (the outcome) if the claim `token` still holds the notice and it is still in
+    `claimed_status` (a compare-and-set); False: the lease ran out and someone else has it."""
     done = session.execute(
         update(Notice)
-        .where(Notice.id == notice_id, Notice.claim_token == token, Notice.status == status)
+        .where(Notice.id == notice_id, Notice.claim_token == token, Notice.status == claimed_status)
         .values(claim_token=None, **values)
         .execution_options(synchronize_session=False)
     ).rowcount

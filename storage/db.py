@@ -1,8 +1,10 @@
 """Engines and sessions: SQLite with foreign keys and WAL, PostgreSQL through psycopg 3.
 
-`Database.write()` opens a transaction that may write. On SQLite it begins with BEGIN IMMEDIATE, so
-two writers queue for the lock instead of one failing when it upgrades a read snapshot; reads keep
-plain deferred transactions and never block each other.
+`Database.transaction()` opens the transaction of one unit of work, committed only when told
+(storage/transaction.py); `write()` and `read()` are the same two kinds of session as plain blocks, for
+tools and tests. A transaction that may write begins, on SQLite, with BEGIN IMMEDIATE, so two writers
+queue for the lock instead of one failing when it upgrades a read snapshot; reads keep plain deferred
+transactions and never block each other.
 
 `query_timeout` (seconds) ends any statement that runs longer: PostgreSQL's own `statement_timeout`, set
 for every connection; on SQLite a progress handler that interrupts the statement once its deadline has

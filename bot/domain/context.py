@@ -45,6 +45,7 @@ class Context:
         return UnitOfWork(self.db.transaction(writes=False), self.clock.now(), self.admins)
 
     def reach(self, session: Session, actor: Actor) -> Reach:
+        """`actor`'s reach, for a session opened outside a unit of work (inside one: `uow.reach`)."""
         return Reach.of(session, actor, self.admins)
 
     def when_notices_queued(self, callback: Callable[[], None]) -> None:

@@ -15,6 +15,10 @@ An operation made of others (extend is an update; a new announcement from a temp
 creates) passes its unit of work down instead of opening a second one. Reads open one too
 (`context.reading()`) and simply never commit. How the transaction begins, whether it must reach the disk
 before it is acknowledged and which writers take turns are storage's business (storage/transaction.py).
+
+There is no repository per table in front of the session: SQLAlchemy's session already is one (an identity
+map that tracks what changed), and the queries that are storage mechanics rather than rules — row locks,
+leases, dialect spellings — are in storage/ (transaction.py, queue.py, cards.py).
 """
 
 from __future__ import annotations

@@ -56,10 +56,6 @@ class UnitOfWork:
         """What the operation reads and writes through; nothing of it lasts without `commit()`."""
         return self._transaction.session
 
-    @property
-    def dialect(self) -> str:
-        return self._transaction.dialect
-
     def commit(self) -> None:
         """Write the change, its audit events and its notices at once."""
         self._transaction.commit()

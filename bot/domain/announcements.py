@@ -21,6 +21,7 @@ from bot.domain.actors import Actor, Reach
 from bot.domain.context import Context
 from bot.domain.enums import EDITABLE_STATES, Action, Impact, State, TimingBucket
 from bot.domain.errors import Invalid, InvalidState, NotFound, Stale
+from bot.domain.fixed_links import require_unchanged
 from bot.domain.listing import (
     MAX_PAGE_SIZE,
     ListQuery,
@@ -67,7 +68,6 @@ REQUIRED_ON_CREATE = ("name", "scheduled_start", "scheduled_end", "provider")
 CALENDAR_PAGES = 4
 CALENDAR_CANCELLED = 300
 NO_PERMISSION_FOR_PROVIDER = "You do not have permission to manage maintenance announcements for this service provider."
-FIXED = "This cannot be changed; delete the link and create a new one."
 
 
 def labels(states) -> list[str]:
@@ -89,13 +89,10 @@ class AffectedInput:
 
 
 def keep_fixed(fields: dict[str, Any], fixed: dict[str, UUID]) -> None:
-    """What a link joins (an affected offering's announcement and offering, a template's provider, a template
-    offering's template and offering) is fixed once it exists: `fields` may name the uuid it has, which changes
-    nothing, and is refused (Invalid, on that field) when it names another. To move a link, delete it and
-    create another."""
+    """Refuse `fields` that name (by uuid) other ends than the ones a link has (`fixed`): bot/domain/fixed_links.py."""
     for name, current in fixed.items():
-        if name in fields and fields[name] != current:
-            raise Invalid.one(name, FIXED)
+        if name in fields:
+            require_unchanged(name, fields[name], current)
 
 
 def offering_view(offering: Offering) -> OfferingView:

@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from bot.domain.announcements import FIXED, AffectedInput
+from bot.domain.announcements import AffectedInput
 from bot.domain.enums import Impact, State
 from bot.domain.errors import Invalid, NotFound
+from bot.domain.fixed_links import FIXED
 from storage.models import Announcement, Event, Notice
 from tests.factories import announce
 

@@ -1,8 +1,10 @@
 """Engines and sessions: SQLite with foreign keys and WAL, PostgreSQL through psycopg 3.
 
-`Database.write()` opens a transaction that may write. On SQLite it begins with BEGIN IMMEDIATE, so
-two writers queue for the lock instead of one failing when it upgrades a read snapshot; reads keep
-plain deferred transactions and never block each other.
+`Database.transaction()` opens the transaction of one unit of work, committed only when told
+(storage/transaction.py); `write()` and `read()` are the same two kinds of session as plain blocks, for
+tools and tests. A transaction that may write begins, on SQLite, with BEGIN IMMEDIATE, so two writers
+queue for the lock instead of one failing when it upgrades a read snapshot; reads keep plain deferred
+transactions and never block each other.
 
 `query_timeout` (seconds) ends any statement that runs longer: PostgreSQL's own `statement_timeout`, set
 for every connection; on SQLite a progress handler that interrupts the statement once its deadline has
@@ -15,13 +17,16 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from storage.transaction import Transaction
 
 _WRITE = "maintbot_write"
 _UNTIMED = "maintbot_untimed"
@@ -171,10 +176,28 @@ class Database:
         self.engine = make_engine(url, query_timeout=query_timeout, **engine_kwargs)
         self._reads = sessionmaker(self.engine, expire_on_commit=False)
         self._writes = sessionmaker(self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
+        #: SQLite has one writer at a time: serialised transactions of this process take turns here.
+        self._writer: AbstractContextManager = threading.Lock() if self.dialect == "sqlite" else nullcontext()
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    def transaction(self, *, writes: bool = True, durable: bool = True, serialised: bool = False) -> Transaction:
+        """A transaction committed only when told (storage/transaction.py says what each option does)."""
+        return Transaction(
+            self._writes if writes else self._reads,
+            dialect=self.dialect,
+            durable=durable,
+            turn=self._writer if serialised and writes else nullcontext(),
+        )
+
+    @contextmanager
+    def single_statements(self) -> Iterator[Connection]:
+        """A connection outside any transaction, for reads of one statement each: one round trip apiece on
+        PostgreSQL instead of three (BEGIN, the statement, COMMIT)."""
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            yield connection
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -20,15 +20,15 @@ from bot.api.deps import DomainServices, RequestLinks
 from bot.api.links import linked_uuid, path_uuid
 from bot.api.pagination import COUNT_RESPONSE, LIST_HEADERS, PageNumber, PageSize, counted, paginated
 from bot.domain.announcements import AffectedInput
-from bot.domain.fixed_links import require_unchanged
 from bot.domain.listing import DEFAULT_PAGE_SIZE
 
 router = APIRouter(prefix="/api/maintenance-announcement-offerings", tags=["maintenance-announcement-offerings"])
 
-def unchanged(fields: dict[str, Any], name: str, current: UUID) -> None:
-    """The hyperlink `name`, when sent, must name what the link already joins (`fixed_links`)."""
-    if name in fields:
-        require_unchanged(name, linked_uuid(fields[name], name), current)
+def linked_fields(body: BaseModel, *names: str) -> dict[str, UUID]:
+    """The uuids the fixed hyperlinks `names` that were sent point at (the domain refuses any other than the
+    link's own: a link is fixed once it exists, `bot/domain/fixed_links.py`)."""
+    sent = body.model_dump(exclude_unset=True, include=set(names))
+    return {name: linked_uuid(value, name) for name, value in sent.items()}
 
 
 def impact_fields(body: BaseModel) -> dict[str, Any]:
@@ -90,11 +90,8 @@ def retrieve_link(uuid: str, actor: Caller, services: DomainServices, links: Req
 
 
 def _update(uuid: str, body: BaseModel, actor, services, links) -> JSONResponse:
-    current = services.announcements.get_affected(actor, path_uuid(uuid))
-    sent = body.model_dump(exclude_unset=True)
-    unchanged(sent, "maintenance", current.announcement_uuid)
-    unchanged(sent, "offering", current.offering.uuid)
-    view = services.announcements.update_affected(actor, current.uuid, impact_fields(body))
+    fields = impact_fields(body) | linked_fields(body, "maintenance", "offering")
+    view = services.announcements.update_affected(actor, path_uuid(uuid), fields)
     return JSONResponse(wire.affected_offering(view, links))
 
 

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from bot.api import schemas, wire
-from bot.api.affected import impact_fields, unchanged
+from bot.api.affected import impact_fields, linked_fields
 from bot.api.auth import Caller
 from bot.api.deps import DomainServices, RequestLinks
 from bot.api.links import linked_uuid, path_uuid
@@ -119,9 +119,8 @@ def retrieve_template(uuid: str, actor: Caller, services: DomainServices, links:
 
 
 def _update_template(uuid: str, body: BaseModel, actor, services, links) -> JSONResponse:
-    current = services.templates.get(actor, path_uuid(uuid))
-    unchanged(body.model_dump(exclude_unset=True), "service_provider", current.provider_uuid)
-    return JSONResponse(wire.template(services.templates.update(actor, current.uuid, template_fields(body)), links))
+    fields = template_fields(body) | linked_fields(body, "service_provider")
+    return JSONResponse(wire.template(services.templates.update(actor, path_uuid(uuid), fields), links))
 
 
 @templates.put(
@@ -260,11 +259,8 @@ def retrieve_template_offering(uuid: str, actor: Caller, services: DomainService
 
 
 def _update_link(uuid: str, body: BaseModel, actor, services, links) -> JSONResponse:
-    current = services.templates.get_offering(actor, path_uuid(uuid))
-    sent = body.model_dump(exclude_unset=True)
-    unchanged(sent, "maintenance_template", current.template_uuid)
-    unchanged(sent, "offering", current.offering.uuid)
-    view = services.templates.update_offering(actor, current.uuid, impact_fields(body))
+    fields = impact_fields(body) | linked_fields(body, "maintenance_template", "offering")
+    view = services.templates.update_offering(actor, path_uuid(uuid), fields)
     return JSONResponse(wire.template_offering(view, links))
 
 

@@ -26,6 +26,7 @@ from bot import app as runtime_app
 from bot.config import Settings, SettingsError, load_settings
 from bot.console import simulator, terminal
 from bot.console.standin import SlackStandIn
+from bot.domain.enums import Interface
 from bot.domain.service import build_services
 from bot.slack.app import SlackApp, build_app
 from bot.slack.delivery import Dispatcher
@@ -410,6 +411,7 @@ def session(settings: Settings, *, user: str | None, channel: str | None, stdin:
     admins = {*settings.admins, CONSOLE_USER}
     services = build_services(runtime.db, admins=admins, reminder_leads=settings.reminder_leads)
     app = build_app(services, console_settings)
+    app.bot.interface = Interface.CONSOLE  # the audit trail says these actions came from the console
     dispatcher = Dispatcher(services, app.bot.client, pace=0.0)
     providers = services.catalog.providers()
     channel = channel or (providers[0].channel_id if providers else CONSOLE_CHANNEL)

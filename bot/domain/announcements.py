@@ -20,7 +20,8 @@ from bot.domain import audit, lookup, notices, published, timing
 from bot.domain.actors import Actor, Reach
 from bot.domain.context import Context
 from bot.domain.enums import EDITABLE_STATES, Action, Impact, State, TimingBucket
-from bot.domain.errors import Invalid, InvalidState, NotAllowed, NotFound, Stale
+from bot.domain.errors import Invalid, InvalidState, NotFound, Stale
+from bot.domain.fixed_links import require_unchanged
 from bot.domain.lifecycle import EXTENSIONS, PAST_TENSE, TRANSITIONS
 from bot.domain.listing import (
     MAX_PAGE_SIZE,
@@ -31,9 +32,11 @@ from bot.domain.listing import (
     page_bounds,
     page_query,
 )
+from bot.domain.unit_of_work import UnitOfWork
 from bot.domain.validation import check_fields, check_window, extended_end
 from bot.domain.views import AffectedView, AnnouncementView, EventView, OfferingView, Page
 from storage.models import AffectedOffering, Announcement, Offering
+from storage.transaction import locked
 from storage.types import UTCDateTime
 
 EDITABLE_FIELDS = (
@@ -68,6 +71,13 @@ class AffectedInput:
     offering: str | UUID
     impact_level: int = int(Impact.DEGRADED)
     impact_description: str = ""
+
+
+def keep_fixed(fields: dict[str, Any], fixed: dict[str, UUID]) -> None:
+    """Refuse `fields` that name (by uuid) other ends than the ones a link has (`fixed`): bot/domain/fixed_links.py."""
+    for name, current in fixed.items():
+        if name in fields:
+            require_unchanged(name, fields[name], current)
 
 
 def offering_view(offering: Offering) -> OfferingView:
@@ -119,7 +129,12 @@ def announcement_view(row: Announcement, computed, reach: Reach) -> Announcement
 
 
 class Announcements:
-    """The announcement service: every interface calls these methods and nothing else."""
+    """The announcement service: every interface calls these methods and nothing else.
+
+    Each change is one unit of work (bot/domain/unit_of_work.py). The `…_in(uow, …)` forms do their change
+    inside a unit the caller opened and commits, so that an operation made of several (a new announcement
+    from a template, an extension) is still one transaction.
+    """
 
     def __init__(self, context: Context) -> None:
         self.context = context
@@ -127,15 +142,15 @@ class Announcements:
     # -- reading -----------------------------------------------------------------------------------
 
     def get(self, actor: Actor, reference: object) -> AnnouncementView:
-        with self.context.db.read() as session:
-            reach = self.context.reach(session, actor)
-            return self._view(session, reach, self._visible(session, reach, reference))
+        with self.context.reading() as uow:
+            reach = uow.reach(actor)
+            return self._view(uow.session, reach, self._visible(uow.session, reach, reference))
 
     def list(self, actor: Actor, query: ListQuery | None = None) -> Page[AnnouncementView]:
         query = query or ListQuery()
-        with self.context.db.read() as session:
-            reach = self.context.reach(session, actor)
-            return self._page(session, reach, [reach.visible_announcements(), *filter_conditions(query)], query)
+        with self.context.reading() as uow:
+            reach = uow.reach(actor)
+            return self._page(uow.session, reach, [reach.visible_announcements(), *filter_conditions(query)], query)
 
     def calendar(
         self, since: datetime, *, provider_uuid: UUID | None = None, offering_uuid: UUID | None = None
@@ -151,7 +166,8 @@ class Announcements:
         query = ListQuery(provider_uuid=provider_uuid, offering_uuid=offering_uuid, scheduled_end_after=since,
                           ordering=("scheduled_start",), page_size=MAX_PAGE_SIZE)
         shown: list[AnnouncementView] = []
-        with self.context.db.read() as session:
+        with self.context.reading() as uow:
+            session = uow.session
             conditions = [everyone.visible_announcements(), *filter_conditions(query)]
             for number in range(1, CALENDAR_PAGES + 1):
                 page = self._page(session, everyone, conditions, replace(query, page=number))
@@ -177,9 +193,9 @@ class Announcements:
     def as_published(self, reference: object) -> AnnouncementView:
         """The announcement as its audience sees it, whatever its state: what channel cards show (a withdrawn
         or cancelled one as it was last published). NotFound once deleted."""
-        with self.context.db.read() as session:
-            row = self._visible(session, Reach(None), reference)
-            return self._view(session, Reach(set()), row)
+        with self.context.reading() as uow:
+            row = self._visible(uow.session, Reach(None), reference)
+            return self._view(uow.session, Reach(set()), row)
 
     @staticmethod
     def _page(session: Session, reach: Reach, conditions: list, query: ListQuery) -> Page[AnnouncementView]:
@@ -190,68 +206,66 @@ class Announcements:
         return Page([announcement_view(row[0], row[1:], reach) for row in rows], count, page, size)
 
     def count(self, actor: Actor, query: ListQuery | None = None) -> int:
-        with self.context.db.read() as session:
-            reach = self.context.reach(session, actor)
+        with self.context.reading() as uow:
+            reach = uow.reach(actor)
             conditions = [reach.visible_announcements(), *filter_conditions(query or ListQuery())]
-            return session.scalar(count_query(conditions)) or 0
+            return uow.session.scalar(count_query(conditions)) or 0
 
     def for_editing(self, actor: Actor, reference: object) -> AnnouncementView:
         """The announcement as its editor starts from, refused as `update` would refuse it: before anyone
         fills in a form that could not be saved."""
-        with self.context.db.read() as session:
-            reach = self.context.reach(session, actor)
-            row = self._visible(session, reach, reference)
-            self._require_manager(reach, row)
+        with self.context.reading() as uow:
+            reach = uow.reach(actor)
+            row = self._visible(uow.session, reach, reference)
+            reach.require_manager(row.provider_id)
             self._require_editable(row)
-            return self._view(session, reach, row)
+            return self._view(uow.session, reach, row)
 
     def history(self, actor: Actor, reference: object) -> list[EventView]:
         """The audit trail of one announcement, for its managers."""
-        with self.context.db.read() as session:
-            reach = self.context.reach(session, actor)
-            row = self._visible(session, reach, reference)
-            self._require_manager(reach, row)
-            return audit.history(session, row.uuid)
+        with self.context.reading() as uow:
+            reach = uow.reach(actor)
+            row = self._visible(uow.session, reach, reference)
+            reach.require_manager(row.provider_id)
+            return audit.history(uow.session, row.uuid)
 
     # -- writing -----------------------------------------------------------------------------------
 
     def create(self, actor: Actor, fields: dict[str, Any]) -> AnnouncementView:
         """A new Draft. Required: name, scheduled_start, scheduled_end, provider."""
-        now = self.context.clock.now()
-        with self.context.db.write() as session:
-            reach = self.context.reach(session, actor)
-            errors = check_fields(self._known(fields), REQUIRED_ON_CREATE)
-            provider = self._provider_field(session, fields.get("provider"), errors)
-            if not errors:
-                errors |= check_window(fields["scheduled_start"], fields["scheduled_end"])
-            affected = self._affected_field(session, fields.get("affected"), errors)
-            if provider is not None and not reach.manages(provider.id):
-                raise NotAllowed(NO_PERMISSION_FOR_PROVIDER)
-            reach.require_may_mark_affected(offering for offering, _, _ in affected)
-            if errors:
-                raise Invalid(errors)
-            row = Announcement(
-                **{name: fields[name] for name in EDITABLE_FIELDS if fields.get(name) is not None},
-                provider=provider,
-                provider_id=provider.id,
-                state=int(State.DRAFT),
-                created_by=actor.id,
-                created=now,
-                modified=now,
-            )
-            session.add(row)
-            session.flush()
-            self._replace_affected(session, row, affected, now)
-            audit.record(
-                session,
-                actor,
-                "created",
-                self._subject(row),
-                now,
-                announcement_uuid=row.uuid,
-                provider_uuid=provider.uuid,
-            )
-            return self._view(session, reach, row)
+        with self.context.unit_of_work() as uow:
+            view = self.create_in(uow, actor, fields)
+            uow.commit()
+            return view
+
+    def create_in(self, uow: UnitOfWork, actor: Actor, fields: dict[str, Any]) -> AnnouncementView:
+        """`create`, inside the caller's unit of work."""
+        session, now = uow.session, uow.now
+        reach = uow.reach(actor)
+        errors = check_fields(self._known(fields), REQUIRED_ON_CREATE)
+        provider = self._provider_field(session, fields.get("provider"), errors)
+        if not errors:
+            errors |= check_window(fields["scheduled_start"], fields["scheduled_end"])
+        affected = self._affected_field(session, fields.get("affected"), errors)
+        if provider is not None:
+            reach.require_manager(provider.id, NO_PERMISSION_FOR_PROVIDER)
+        reach.require_may_mark_affected(offering for offering, _, _ in affected)
+        if errors:
+            raise Invalid(errors)
+        row = Announcement(
+            **{name: fields[name] for name in EDITABLE_FIELDS if fields.get(name) is not None},
+            provider=provider,
+            provider_id=provider.id,
+            state=int(State.DRAFT),
+            created_by=actor.id,
+            created=now,
+            modified=now,
+        )
+        session.add(row)
+        session.flush()
+        self._replace_affected(session, row, affected, now)
+        uow.record(actor, "created", self._subject(row), announcement_uuid=row.uuid, provider_uuid=provider.uuid)
+        return self._view(session, reach, row)
 
     def update(
         self,
@@ -261,71 +275,96 @@ class Announcements:
         *,
         partial: bool = True,
         seen_end: datetime | None = None,
+        keep_impacts: bool = False,
     ) -> AnnouncementView:
         """Edit in Draft, Scheduled or In progress. `partial=False` (PUT) requires every required field.
 
-        `affected`, when given, replaces the set of affected offerings. `seen_end`, when given, is the
-        scheduled end the editor saw: if it has moved since, nothing changes (Stale).
+        `affected`, when given, replaces the set of affected offerings. `keep_impacts`: offerings already
+        marked keep their own impact and description, and the ones given apply to newly marked offerings only
+        (an editor that shows one shared impact for all offerings, left as it was shown). `seen_end`, when
+        given, is the scheduled end the editor saw: if it has moved since, nothing changes (Stale).
         """
-        now = self.context.clock.now()
-        with self.context.db.write() as session:
-            reach = self.context.reach(session, actor)
-            row = self._visible(session, reach, reference, lock=True)
-            self._require_manager(reach, row)
-            self._require_editable(row)
-            if seen_end is not None and row.scheduled_end != seen_end:
-                raise Stale(f"It was already extended: it now ends {row.scheduled_end:%Y-%m-%d %H:%M} UTC.")
-            errors = check_fields(self._known(fields), () if partial else REQUIRED_ON_CREATE)
-            provider = self._provider_field(session, fields.get("provider"), errors) if "provider" in fields else None
-            if provider is not None and not reach.manages(provider.id):
-                raise NotAllowed(NO_PERMISSION_FOR_PROVIDER)
-            affected = self._affected_field(session, fields.get("affected"), errors) if "affected" in fields else None
-            marked = {link.offering_id for link in row.affected}
-            reach.require_may_mark_affected(offering for offering, _, _ in affected or () if offering.id not in marked)
-            start = fields.get("scheduled_start") or row.scheduled_start
-            end = fields.get("scheduled_end") or row.scheduled_end
-            if not errors:
-                errors |= check_window(start, end)
-            if errors:
-                raise Invalid(errors)
-            changes = {}
-            for name in EDITABLE_FIELDS:
-                if name in fields and fields[name] is not None and fields[name] != getattr(row, name):
-                    changes[name] = (getattr(row, name), fields[name])
-                    setattr(row, name, fields[name])
-            if provider is not None and provider.id != row.provider_id:
-                changes["service_provider"] = (row.provider.name, provider.name)
-                row.provider_id, row.provider = provider.id, provider
-            if affected is not None:
-                before = sorted(a.offering.name for a in row.affected)
-                self._replace_affected(session, row, affected, now)
-                after = sorted(a.offering.name for a in row.affected)
-                if before != after:
-                    changes["affected_offerings"] = (", ".join(before), ", ".join(after))
-            if changes:
-                row.modified = now
-                row.sequence += 1
-                published.record(row)
-                audit.record(
-                    session,
-                    actor,
-                    "updated",
-                    self._subject(row),
-                    now,
-                    announcement_uuid=row.uuid,
-                    provider_uuid=row.provider.uuid,
-                    changes=changes,
-                )
-                kind = notices.for_update(State(row.state), changes)
-                if kind is not None:
-                    details = {
-                        name: [notices.moment(old), notices.moment(new)]
-                        for name, (old, new) in changes.items()
-                        if name in ("scheduled_start", "scheduled_end")
-                    }
-                    notices.queue(session, row, kind, now, refers_to=str(row.sequence), actor=actor, details=details)
-                notices.after_update(session, row, changes, now, self.context.reminder_leads)
-            return self._view(session, reach, row)
+        with self.context.unit_of_work() as uow:
+            view = self.update_in(
+                uow, actor, reference, fields, partial=partial, seen_end=seen_end, keep_impacts=keep_impacts
+            )
+            uow.commit()
+            return view
+
+    def update_in(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        reference: object,
+        fields: dict[str, Any],
+        *,
+        partial: bool = True,
+        seen_end: datetime | None = None,
+        keep_impacts: bool = False,
+    ) -> AnnouncementView:
+        """`update`, inside the caller's unit of work."""
+        session, now = uow.session, uow.now
+        reach = uow.reach(actor)
+        row = self._visible(session, reach, reference, lock=True)
+        reach.require_manager(row.provider_id)
+        self._require_editable(row)
+        if seen_end is not None and row.scheduled_end != seen_end:
+            raise Stale(f"It was already extended: it now ends {row.scheduled_end:%Y-%m-%d %H:%M} UTC.")
+        errors = check_fields(self._known(fields), () if partial else REQUIRED_ON_CREATE)
+        provider = self._provider_field(session, fields.get("provider"), errors) if "provider" in fields else None
+        if provider is not None:
+            reach.require_manager(provider.id, NO_PERMISSION_FOR_PROVIDER)
+        affected = self._affected_field(session, fields.get("affected"), errors) if "affected" in fields else None
+        marked = {link.offering_id: link for link in row.affected}
+        reach.require_may_mark_affected(offering for offering, _, _ in affected or () if offering.id not in marked)
+        if affected is not None and keep_impacts:
+            affected = [
+                (offering, marked[offering.id].impact_level, marked[offering.id].impact_description)
+                if offering.id in marked else (offering, level, description)
+                for offering, level, description in affected
+            ]
+        start = fields.get("scheduled_start") or row.scheduled_start
+        end = fields.get("scheduled_end") or row.scheduled_end
+        if not errors:
+            errors |= check_window(start, end)
+        if errors:
+            raise Invalid(errors)
+        changes = {}
+        for name in EDITABLE_FIELDS:
+            if name in fields and fields[name] is not None and fields[name] != getattr(row, name):
+                changes[name] = (getattr(row, name), fields[name])
+                setattr(row, name, fields[name])
+        if provider is not None and provider.id != row.provider_id:
+            changes["service_provider"] = (row.provider.name, provider.name)
+            row.provider_id, row.provider = provider.id, provider
+        if affected is not None:
+            before = sorted(a.offering.name for a in row.affected)
+            self._replace_affected(session, row, affected, now)
+            after = sorted(a.offering.name for a in row.affected)
+            if before != after:
+                changes["affected_offerings"] = (", ".join(before), ", ".join(after))
+        if changes:
+            row.modified = now
+            row.sequence += 1
+            published.record(row)
+            uow.record(
+                actor,
+                "updated",
+                self._subject(row),
+                announcement_uuid=row.uuid,
+                provider_uuid=row.provider.uuid,
+                changes=changes,
+            )
+            kind = notices.for_update(State(row.state), changes)
+            if kind is not None:
+                details = {
+                    name: [notices.moment(old), notices.moment(new)]
+                    for name, (old, new) in changes.items()
+                    if name in ("scheduled_start", "scheduled_end")
+                }
+                notices.queue(session, row, kind, now, refers_to=str(row.sequence), actor=actor, details=details)
+            notices.after_update(session, row, changes, now, self.context.reminder_leads)
+        return self._view(session, reach, row)
 
     def extend(self, actor: Actor, reference: object, seen_end: datetime, by: timedelta) -> AnnouncementView:
         """Push back the end of maintenance that runs long by one of the EXTENSIONS: `by` after the end the
@@ -335,41 +374,42 @@ class Announcements:
         if by not in EXTENSIONS:
             choices = " or ".join(str(int(e.total_seconds() // 60)) for e in EXTENSIONS)
             raise Invalid.one("scheduled_end", f"Extend by {choices} minutes.")
-        new_end = extended_end(seen_end, self.context.clock.now(), by)
-        return self.update(actor, reference, {"scheduled_end": new_end}, seen_end=seen_end)
+        with self.context.unit_of_work() as uow:
+            new_end = extended_end(seen_end, uow.now, by)
+            view = self.update_in(uow, actor, reference, {"scheduled_end": new_end}, seen_end=seen_end)
+            uow.commit()
+            return view
 
-    def delete(self, actor: Actor, reference: object) -> None:
-        """Delete in any state (as the seed does); the audit trail keeps the record of it."""
-        now = self.context.clock.now()
-        with self.context.db.write() as session:
-            reach = self.context.reach(session, actor)
+    def delete(self, actor: Actor, reference: object) -> AnnouncementView:
+        """Delete in any state (as the seed does); the audit trail keeps the record of it. Returns the
+        announcement as it was, so that whoever deleted it can be told what is gone."""
+        with self.context.unit_of_work() as uow:
+            session, now = uow.session, uow.now
+            reach = uow.reach(actor)
             row = self._visible(session, reach, reference, lock=True)
-            self._require_manager(reach, row)
-            audit.record(
-                session,
-                actor,
-                "deleted",
-                self._subject(row),
-                now,
-                announcement_uuid=row.uuid,
-                provider_uuid=row.provider.uuid,
+            reach.require_manager(row.provider_id)
+            view = self._view(session, reach, row)
+            uow.record(
+                actor, "deleted", self._subject(row), announcement_uuid=row.uuid, provider_uuid=row.provider.uuid
             )
             if State(row.state) in notices.LIVE:
                 notices.queue(session, row, "deleted", now, refers_to=str(row.sequence + 1), actor=actor)
             notices.drop_reminders(session, row.uuid)
             session.delete(row)
+            uow.commit()
+            return view
 
     def transition(self, actor: Actor, reference: object, action: Action) -> AnnouncementView:
         """Move an announcement along the state machine, or refuse naming the valid states."""
         sources, target = TRANSITIONS[action]
-        now = self.context.clock.now()
-        with self.context.db.write() as session:
-            reach = self.context.reach(session, actor)
+        with self.context.unit_of_work() as uow:
+            session, now = uow.session, uow.now
+            reach = uow.reach(actor)
             # Locked, so `before` is the state this transition really leaves: read unlocked, a racer's commit
             # could slip in before the compare-and-set below, which would then succeed from a state other than
             # the one read (wrong audit trail; a cancel of a just-published announcement told no one).
             row = self._visible(session, reach, reference, lock=True)
-            self._require_manager(reach, row)
+            reach.require_manager(row.provider_id)
             before = State(row.state)
             if action is Action.SCHEDULE:  # times saved before today's rules (years 2000–2100) are not published
                 errors = check_fields({"scheduled_start": row.scheduled_start, "scheduled_end": row.scheduled_end})
@@ -391,12 +431,10 @@ class Announcements:
             if not won:
                 raise InvalidState(labels(sources), State(row.state).label)
             published.record(row)
-            audit.record(
-                session,
+            uow.record(
                 actor,
                 PAST_TENSE[action],
                 self._subject(row),
-                now,
                 announcement_uuid=row.uuid,
                 provider_uuid=row.provider.uuid,
                 changes={"state": (before.label, target.label)},
@@ -405,17 +443,18 @@ class Announcements:
             if kind is not None:
                 notices.queue(session, row, kind, now, refers_to=str(row.sequence), actor=actor)
             notices.after_transition(session, row, action, now, self.context.reminder_leads)
-            return self._view(session, reach, row)
+            view = self._view(session, reach, row)
+            uow.commit()
+            return view
 
     # -- affected offerings ------------------------------------------------------------------------
 
     def add_affected(self, actor: Actor, reference: object, item: AffectedInput) -> AffectedView:
-        now = self.context.clock.now()
-        with self.context.db.write() as session:
-            reach = self.context.reach(session, actor)
+        with self.context.unit_of_work() as uow:
+            session, now = uow.session, uow.now
+            reach = uow.reach(actor)
             row = self._visible(session, reach, reference, lock=True)
-            if not reach.manages(row.provider_id):
-                raise NotAllowed(NO_PERMISSION_FOR_PROVIDER)
+            reach.require_manager(row.provider_id, NO_PERMISSION_FOR_PROVIDER)
             errors: dict[str, list[str]] = {}
             ((offering, level, description),) = self._affected_field(session, [item], errors) or [(None, 0, "")]
             if errors:
@@ -436,30 +475,29 @@ class Announcements:
             row.modified = now
             row.sequence += 1
             self._tell_edited(session, row, actor, now)
-            audit.record(
-                session,
+            uow.record(
                 actor,
                 "updated",
                 self._subject(row),
-                now,
                 announcement_uuid=row.uuid,
                 provider_uuid=row.provider.uuid,
                 changes={"affected_offerings": ("", f"+{offering.name}")},
             )
             session.flush()
-            return affected_view(link, row.uuid)
+            view = affected_view(link, row.uuid)
+            uow.commit()
+            return view
 
     def get_affected(self, actor: Actor, reference: object) -> AffectedView:
-        with self.context.db.read() as session:
-            reach = self.context.reach(session, actor)
-            link = self._visible_affected(session, reach, reference)
+        with self.context.reading() as uow:
+            link = self._visible_affected(uow.session, uow.reach(actor), reference)
             return affected_view(link, link.announcement.uuid)
 
     def list_affected(self, actor: Actor, page: int = 1, page_size: int = 10) -> Page[AffectedView]:
         """Affected-offering links of every announcement the actor may see, newest first."""
-        with self.context.db.read() as session:
-            reach = self.context.reach(session, actor)
-            base = select(AffectedOffering).join(Announcement).where(reach.visible_announcements())
+        with self.context.reading() as uow:
+            session = uow.session
+            base = select(AffectedOffering).join(Announcement).where(uow.reach(actor).visible_announcements())
             count = session.scalar(select(func.count()).select_from(base.subquery())) or 0
             page, size = page_bounds(page, page_size, count)
             rows = session.scalars(
@@ -470,11 +508,14 @@ class Announcements:
             return Page([affected_view(link, link.announcement.uuid) for link in rows], count, page, size)
 
     def update_affected(self, actor: Actor, reference: object, fields: dict[str, Any]) -> AffectedView:
-        now = self.context.clock.now()
-        with self.context.db.write() as session:
-            reach = self.context.reach(session, actor)
+        """Change a link's impact. Its `maintenance` and `offering` are fixed once it exists: naming the ones it
+        has (as uuids) changes nothing, naming others is refused (`keep_fixed`)."""
+        with self.context.unit_of_work() as uow:
+            session, now = uow.session, uow.now
+            reach = uow.reach(actor)
             link = self._visible_affected(session, reach, reference)
-            self._require_manager(reach, link.announcement)
+            keep_fixed(fields, {"maintenance": link.announcement.uuid, "offering": link.offering.uuid})
+            reach.require_manager(link.announcement.provider_id)
             known = {k: v for k, v in fields.items() if k in ("impact_level", "impact_description")}
             errors = check_fields(known)
             if errors:
@@ -486,31 +527,29 @@ class Announcements:
                 link.modified = link.announcement.modified = now
                 link.announcement.sequence += 1
                 self._tell_edited(session, link.announcement, actor, now)
-                audit.record(
-                    session,
+                uow.record(
                     actor,
                     "updated",
                     self._subject(link.announcement),
-                    now,
                     announcement_uuid=link.announcement.uuid,
                     provider_uuid=link.announcement.provider.uuid,
                     changes={f"{link.offering.name}.{k}": v for k, v in changes.items()},
                 )
-            return affected_view(link, link.announcement.uuid)
+            view = affected_view(link, link.announcement.uuid)
+            uow.commit()
+            return view
 
     def remove_affected(self, actor: Actor, reference: object) -> None:
-        now = self.context.clock.now()
-        with self.context.db.write() as session:
-            reach = self.context.reach(session, actor)
+        with self.context.unit_of_work() as uow:
+            session, now = uow.session, uow.now
+            reach = uow.reach(actor)
             link = self._visible_affected(session, reach, reference)
-            self._require_manager(reach, link.announcement)
+            reach.require_manager(link.announcement.provider_id)
             announcement = link.announcement
-            audit.record(
-                session,
+            uow.record(
                 actor,
                 "updated",
                 self._subject(announcement),
-                now,
                 announcement_uuid=announcement.uuid,
                 provider_uuid=announcement.provider.uuid,
                 changes={"affected_offerings": (link.offering.name, "")},
@@ -519,6 +558,7 @@ class Announcements:
             announcement.modified = now
             announcement.sequence += 1
             self._tell_edited(session, announcement, actor, now)
+            uow.commit()
 
     # -- internals ---------------------------------------------------------------------------------
 
@@ -544,11 +584,6 @@ class Announcements:
         if State(row.state) not in EDITABLE_STATES:
             raise InvalidState(labels(EDITABLE_STATES), State(row.state).label)
 
-    @staticmethod
-    def _require_manager(reach: Reach, row: Announcement) -> None:
-        if not reach.manages(row.provider_id):
-            raise NotAllowed()
-
     def _visible(self, session: Session, reach: Reach, reference: object, *, lock: bool = False) -> Announcement:
         condition = lookup.uuid_condition(Announcement.uuid, reference)
         if condition is None:
@@ -559,7 +594,7 @@ class Announcements:
         candidates = select(Announcement.id).where(condition).limit(50).scalar_subquery()
         query = select(Announcement).where(Announcement.id.in_(candidates), reach.visible_announcements())
         if lock:
-            query = query.with_for_update(of=Announcement)
+            query = locked(query, Announcement)
         return lookup.one(session, query, reference, "announcement", lambda r: f"{r.uuid.hex[:8]} {r.name}")
 
     def _visible_affected(self, session: Session, reach: Reach, reference: object) -> AffectedOffering:

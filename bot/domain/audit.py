@@ -1,4 +1,10 @@
-"""The audit trail: one event per change, saying who did what through which interface."""
+"""The audit trail: one event per change, saying who did what through which interface.
+
+The interface is where the action really came from. `maintbot console` runs Slack's own listeners, but from
+a terminal, against a stand-in for Slack, as any user id typed there (`/as U…`), and it may be pointed at a
+shared database: its actions are recorded as `console`, never as `slack`, so that the trail never claims that
+someone did in Slack what was typed in a console.
+"""
 
 from __future__ import annotations
 

@@ -6,13 +6,12 @@ import re
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from bot.domain import audit, lookup
-from bot.domain.actors import Actor, Reach
+from bot.domain import lookup
+from bot.domain.actors import Actor
 from bot.domain.announcements import offering_view
 from bot.domain.context import Context
-from bot.domain.errors import Invalid, NotAllowed
+from bot.domain.errors import Invalid
 from bot.domain.validation import NAME_MAX, parse_lead_times, unsafe_characters
 from bot.domain.views import OfferingView, ProviderView
 from storage.models import Offering, Provider, ProviderManager
@@ -23,6 +22,7 @@ USER = re.compile(r"[UW][A-Z0-9]{2,31}")
 GROUP = re.compile(r"S[A-Z0-9]{2,31}")
 REMINDERS_MAX = 100
 ADMINS_ONLY = "Only maintbot admins can set up service providers."
+MANAGERS_ONLY = "Only admins and this provider's managers can add its offerings."
 
 
 def provider_view(row: Provider) -> ProviderView:
@@ -73,19 +73,18 @@ class Catalog:
 
     def providers(self) -> list[ProviderView]:
         """Every provider; names and channels are not secret."""
-        with self.context.db.read() as session:
-            return [provider_view(p) for p in session.scalars(select(Provider).order_by(Provider.name))]
+        with self.context.reading() as uow:
+            return [provider_view(p) for p in uow.session.scalars(select(Provider).order_by(Provider.name))]
 
     def provider(self, reference: object) -> ProviderView:
-        with self.context.db.read() as session:
-            return provider_view(lookup.provider(session, reference))
+        with self.context.reading() as uow:
+            return provider_view(lookup.provider(uow.session, reference))
 
     def managed_providers(self, actor: Actor) -> list[ProviderView]:
         """The providers `actor` may announce for (all of them for an admin)."""
-        with self.context.db.read() as session:
-            reach = self.context.reach(session, actor)
-            query = select(Provider).where(reach.provider_condition(Provider.id)).order_by(Provider.name)
-            return [provider_view(p) for p in session.scalars(query)]
+        with self.context.reading() as uow:
+            query = select(Provider).where(uow.reach(actor).provider_condition(Provider.id)).order_by(Provider.name)
+            return [provider_view(p) for p in uow.session.scalars(query)]
 
     def add_provider(
         self,
@@ -107,9 +106,9 @@ class Catalog:
             manager_groups=manager_groups,
             reminders=reminders,
         )
-        now = self.context.clock.now()
-        with self.context.db.write() as session:
-            self._require_admin(session, actor)
+        with self.context.unit_of_work() as uow:
+            session, now = uow.session, uow.now
+            uow.require_admin(actor, ADMINS_ONLY)
             errors = _check_provider_fields(fields)
             if not channel_id:
                 errors["channel_id"] = ["An announcement channel is required."]
@@ -128,8 +127,10 @@ class Catalog:
             row.managers = self._managers(manager_users, manager_groups)
             session.add(row)
             session.flush()
-            audit.record(session, actor, "created", f"Service provider {row.name}", now, provider_uuid=row.uuid)
-            return provider_view(row)
+            uow.record(actor, "created", f"Service provider {row.name}", provider_uuid=row.uuid)
+            view = provider_view(row)
+            uow.commit()
+            return view
 
     def update_provider(self, actor: Actor, reference: object, **fields: Any) -> ProviderView:
         """Change a provider's name, channels, managers, auto-start or reminder lead times (admins only)."""
@@ -145,9 +146,9 @@ class Catalog:
         unknown = set(fields) - allowed
         if unknown:
             raise Invalid({name: ["Unknown field."] for name in sorted(unknown)})
-        now = self.context.clock.now()
-        with self.context.db.write() as session:
-            self._require_admin(session, actor)
+        with self.context.unit_of_work() as uow:
+            session = uow.session
+            uow.require_admin(actor, ADMINS_ONLY)
             row = lookup.provider(session, reference)
             if isinstance(fields.get("name"), str):
                 fields["name"] = fields["name"].strip()
@@ -178,50 +179,42 @@ class Catalog:
                     ", ".join((*users, *groups)),
                 )
             if changes:
-                audit.record(
-                    session,
-                    actor,
-                    "updated",
-                    f"Service provider {row.name}",
-                    now,
-                    provider_uuid=row.uuid,
-                    changes=changes,
-                )
-            return provider_view(row)
+                uow.record(actor, "updated", f"Service provider {row.name}", provider_uuid=row.uuid, changes=changes)
+            view = provider_view(row)
+            uow.commit()
+            return view
 
     # -- offerings ---------------------------------------------------------------------------------
 
     def offerings(self, provider: object | None = None) -> list[OfferingView]:
-        with self.context.db.read() as session:
+        with self.context.reading() as uow:
             query = select(Offering).join(Provider).order_by(Provider.name, Offering.name)
             if provider is not None:
-                query = query.where(Offering.provider_id == lookup.provider(session, provider).id)
-            return [offering_view(o) for o in session.scalars(query)]
+                query = query.where(Offering.provider_id == lookup.provider(uow.session, provider).id)
+            return [offering_view(o) for o in uow.session.scalars(query)]
 
     def markable_offerings(self, actor: Actor) -> list[OfferingView]:
         """The offerings `actor` may mark as affected (`Reach.may_mark_affected`, in SQL): those of the providers
         they manage, every one for admins."""
-        with self.context.db.read() as session:
-            reach = self.context.reach(session, actor)
+        with self.context.reading() as uow:
             query = (
                 select(Offering)
                 .join(Provider)
-                .where(reach.provider_condition(Offering.provider_id))
+                .where(uow.reach(actor).provider_condition(Offering.provider_id))
                 .order_by(Provider.name, Offering.name)
             )
-            return [offering_view(o) for o in session.scalars(query)]
+            return [offering_view(o) for o in uow.session.scalars(query)]
 
     def offering(self, reference: object) -> OfferingView:
-        with self.context.db.read() as session:
-            return offering_view(lookup.offering(session, reference))
+        with self.context.reading() as uow:
+            return offering_view(lookup.offering(uow.session, reference))
 
     def add_offering(self, actor: Actor, name: str, provider: object) -> OfferingView:
         """A new offering of `provider`; admins and that provider's managers may add one."""
-        now = self.context.clock.now()
-        with self.context.db.write() as session:
+        with self.context.unit_of_work() as uow:
+            session, now = uow.session, uow.now
             owner = lookup.provider(session, provider)
-            if not self.context.reach(session, actor).manages(owner.id):
-                raise NotAllowed("Only admins and this provider's managers can add its offerings.")
+            uow.reach(actor).require_manager(owner.id, MANAGERS_ONLY)
             if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX or "\x00" in name:
                 raise Invalid.one("name", f"A name of 1 to {NAME_MAX} characters is required.")
             if unsafe_characters(name, multiline=False):
@@ -232,14 +225,12 @@ class Catalog:
             row = Offering(name=name.strip(), provider=owner, provider_id=owner.id, created=now)
             session.add(row)
             session.flush()
-            audit.record(session, actor, "created", f"Offering {owner.name}/{row.name}", now, provider_uuid=owner.uuid)
-            return offering_view(row)
+            uow.record(actor, "created", f"Offering {owner.name}/{row.name}", provider_uuid=owner.uuid)
+            view = offering_view(row)
+            uow.commit()
+            return view
 
     # -- internals ---------------------------------------------------------------------------------
-
-    def _require_admin(self, session: Session, actor: Actor) -> None:
-        if not Reach.of(session, actor, self.context.admins).is_admin:
-            raise NotAllowed(ADMINS_ONLY)
 
     @staticmethod
     def _managers(users, groups) -> list[ProviderManager]:

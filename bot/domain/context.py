@@ -1,4 +1,9 @@
-"""What every domain service shares: the database, the clock, the admins, and who to wake on news."""
+"""What every domain service shares: the database, the clock, the admins, and who to wake on news.
+
+Operations reach the database through `unit_of_work()` (changes) and `reading()` (answers), see
+bot/domain/unit_of_work.py. After each commit that queued notices, whoever asked (`when_notices_queued`) is
+woken at once: the dispatcher, the App Homes.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.actors import Actor, Reach
 from bot.domain.clock import Clock
+from bot.domain.unit_of_work import UnitOfWork
 from storage.db import Database
 
 NOTICES_QUEUED = "maintbot_notices_queued"
@@ -28,7 +34,18 @@ class Context:
     def __post_init__(self) -> None:
         self.db.on_commit(self._after_commit)
 
+    def unit_of_work(self, *, durable: bool = True, serialised: bool = False) -> UnitOfWork:
+        """A write transaction, committed only by its `commit()`: see storage/transaction.py for the options."""
+        return UnitOfWork(
+            self.db.transaction(durable=durable, serialised=serialised), self.clock.now(), self.admins
+        )
+
+    def reading(self) -> UnitOfWork:
+        """A read-only transaction: answers read through it; it never commits anything."""
+        return UnitOfWork(self.db.transaction(writes=False), self.clock.now(), self.admins)
+
     def reach(self, session: Session, actor: Actor) -> Reach:
+        """`actor`'s reach, for a session opened outside a unit of work (inside one: `uow.reach`)."""
         return Reach.of(session, actor, self.admins)
 
     def when_notices_queued(self, callback: Callable[[], None]) -> None:

@@ -55,7 +55,8 @@ class Digest:
             scheduled_start_after=now,
             scheduled_start_before=now + timedelta(days=7),
         )
-        with self.context.db.read() as session:
+        with self.context.reading() as uow:
+            session = uow.session
             busiest = session.execute(self._busiest(first, last, scope)).all()
             upcoming_where = [Announcement.state.in_([int(s) for s in PUBLIC_STATES]), *filter_conditions(ahead)]
             upcoming_count = session.scalar(select(func.count()).select_from(Announcement).where(*upcoming_where))
@@ -112,7 +113,8 @@ class Digest:
 
     def missing(self, day: date, global_channel: str | None) -> list[tuple[str | None, str | None, str]]:
         """The summaries for local `day` not queued yet: (provider uuid hex or None, provider name, channel)."""
-        with self.context.db.read() as session:
+        with self.context.reading() as uow:
+            session = uow.session
             wanted = [
                 (uuid.hex, name, channel)
                 for uuid, name, channel in session.execute(
@@ -136,11 +138,13 @@ class Digest:
         for provider_hex, name, channel in todo:
             figures = self.figures(UUID(provider_hex) if provider_hex else None, day, now)
             prepared.append((provider_hex, channel, figures | {"provider": name, "day": day.isoformat()}))
-        with self.context.db.write() as session:
-            return sum(
-                notices.queue_summary(session, channel, self._refers_to(day, provider), figures, now)
+        with self.context.unit_of_work() as uow:
+            queued = sum(
+                notices.queue_summary(uow.session, channel, self._refers_to(day, provider), figures, now)
                 for provider, channel, figures in prepared
             )
+            uow.commit()
+            return queued
 
     @staticmethod
     def _refers_to(day: date, provider_hex: str | None) -> str:

@@ -101,5 +101,5 @@ class Interface(StrEnum):
     SLACK = "slack"
     API = "api"
     CLI = "cli"
-    CONSOLE = "console"
+    CONSOLE = "console"  # `maintbot console`: Slack's listeners, driven from a terminal (see bot/domain/audit.py)
     SCHEDULER = "scheduler"

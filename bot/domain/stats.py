@@ -55,8 +55,8 @@ class Statistics:
         """Statistics of what `actor` may see, in the window, narrowed by the list filters of `query`."""
         start, end = window(self.context.clock.now().date(), start, end)
         high = _midnight(min(end, date.max - timedelta(days=1)) + timedelta(days=1))
-        with self.context.db.read() as session:
-            reach = self.context.reach(session, actor)
+        with self.context.reading() as uow:
+            session, reach = uow.session, uow.reach(actor)
             where = [
                 reach.visible_announcements(),
                 *filter_conditions(query or ListQuery()),

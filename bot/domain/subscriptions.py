@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from sqlalchemy import delete, func, select
 
-from bot.domain import audit, lookup, notices
+from bot.domain import lookup, notices
 from bot.domain.actors import Actor
 from bot.domain.announcements import offering_view
 from bot.domain.catalog import CHANNEL
@@ -35,13 +35,13 @@ class Subscriptions:
         """Subscribe `channel_id` to an offering or provider named by `target`; subscribing twice is harmless."""
         if not CHANNEL.fullmatch(channel_id or ""):
             raise Invalid.one("channel", f"{channel_id!r} is not a Slack channel id.")
-        now = self.context.clock.now()
-        with self.context.db.write() as session:
+        with self.context.unit_of_work() as uow:
+            session = uow.session
             offering, provider = self._target(session, target)
             match = (Subscription.offering_id == offering.id) if offering else (Subscription.provider_id == provider.id)
             existing = session.scalar(select(Subscription).where(Subscription.channel_id == channel_id, match))
             if existing:
-                return self._with_namesakes(session, target, subscription_view(existing))
+                return self._with_namesakes(session, target, subscription_view(existing))  # nothing to commit
             row = Subscription(
                 channel_id=channel_id,
                 offering=offering,
@@ -49,24 +49,20 @@ class Subscriptions:
                 offering_id=offering.id if offering else None,
                 provider_id=provider.id if provider else None,
                 created_by=actor.id,
-                created=now,
+                created=uow.now,
             )
             session.add(row)
             session.flush()
             view = subscription_view(row)
-            audit.record(
-                session,
-                actor,
-                "created",
-                f"Subscription of {channel_id} to {view.target}",
-                now,
-                provider_uuid=view.provider_uuid,
-            )
-            return self._with_namesakes(session, target, view)
+            subject = f"Subscription of {channel_id} to {view.target}"
+            uow.record(actor, "created", subject, provider_uuid=view.provider_uuid)
+            view = self._with_namesakes(session, target, view)
+            uow.commit()
+            return view
 
     def unsubscribe(self, actor: Actor, channel_id: str, target: str) -> SubscriptionView:
-        now = self.context.clock.now()
-        with self.context.db.write() as session:
+        with self.context.unit_of_work() as uow:
+            session = uow.session
             offering, provider = self._target(session, target)
             match = (Subscription.offering_id == offering.id) if offering else (Subscription.provider_id == provider.id)
             row = session.scalar(select(Subscription).where(Subscription.channel_id == channel_id, match))
@@ -74,30 +70,25 @@ class Subscriptions:
                 raise NotFound(f"This channel is not subscribed to {target}.")
             view = subscription_view(row)
             session.execute(delete(Subscription).where(Subscription.id == row.id))
-            audit.record(
-                session,
-                actor,
-                "deleted",
-                f"Subscription of {channel_id} to {view.target}",
-                now,
-                provider_uuid=view.provider_uuid,
-            )
+            subject = f"Subscription of {channel_id} to {view.target}"
+            uow.record(actor, "deleted", subject, provider_uuid=view.provider_uuid)
+            uow.commit()
             return view
 
     def of_channel(self, channel_id: str) -> list[SubscriptionView]:
-        with self.context.db.read() as session:
-            rows = session.scalars(
+        with self.context.reading() as uow:
+            rows = uow.session.scalars(
                 select(Subscription).where(Subscription.channel_id == channel_id).order_by(Subscription.id)
             )
             return [subscription_view(r) for r in rows]
 
     def channels_for(self, announcement_uuid) -> list[str]:
         """Every channel that hears about an announcement: its provider's, and all subscribed ones."""
-        with self.context.db.read() as session:
-            announcement = session.scalar(select(Announcement).where(Announcement.uuid == announcement_uuid))
+        with self.context.reading() as uow:
+            announcement = uow.session.scalar(select(Announcement).where(Announcement.uuid == announcement_uuid))
             if announcement is None:
                 raise NotFound("No such announcement.")
-            return notices.audience(session, announcement)
+            return notices.audience(uow.session, announcement)
 
     @staticmethod
     def _target(session, target: str):

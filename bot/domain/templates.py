@@ -13,12 +13,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.domain import audit, lookup
+from bot.domain import lookup
 from bot.domain.actors import Actor, Reach
-from bot.domain.announcements import NO_PERMISSION_FOR_PROVIDER, AffectedInput, Announcements, offering_view
+from bot.domain.announcements import (
+    NO_PERMISSION_FOR_PROVIDER,
+    AffectedInput,
+    Announcements,
+    keep_fixed,
+    offering_view,
+)
 from bot.domain.context import Context
 from bot.domain.enums import Impact, MaintenanceType
-from bot.domain.errors import Invalid, NotAllowed, NotFound
+from bot.domain.errors import Invalid, NotFound
 from bot.domain.listing import page_bounds
 from bot.domain.validation import check_fields
 from bot.domain.views import AnnouncementView, Page, TemplateOfferingView, TemplateView
@@ -62,9 +68,9 @@ class Templates:
         page: int = 1,
         page_size: int = 10,
     ) -> Page[TemplateView]:
-        with self.context.db.read() as session:
-            reach = self.context.reach(session, actor)
-            query = select(Template).where(reach.provider_condition(Template.provider_id))
+        with self.context.reading() as uow:
+            session = uow.session
+            query = select(Template).where(uow.reach(actor).provider_condition(Template.provider_id))
             if provider_uuid is not None:
                 query = query.join(Provider).where(Provider.uuid == provider_uuid)
             if maintenance_type is not None:
@@ -79,13 +85,13 @@ class Templates:
             return Page([template_view(t) for t in rows], count, page, size)
 
     def get(self, actor: Actor, reference: object) -> TemplateView:
-        with self.context.db.read() as session:
-            return template_view(self._visible(session, self.context.reach(session, actor), reference))
+        with self.context.reading() as uow:
+            return template_view(self._visible(uow.session, uow.reach(actor), reference))
 
     def create(self, actor: Actor, fields: dict[str, Any]) -> TemplateView:
-        now = self.context.clock.now()
-        with self.context.db.write() as session:
-            reach = self.context.reach(session, actor)
+        with self.context.unit_of_work() as uow:
+            session, now = uow.session, uow.now
+            reach = uow.reach(actor)
             known = {k: v for k, v in fields.items() if k in (*TEMPLATE_FIELDS, "provider")}
             errors = check_fields(known, ("name", "provider"))
             provider = None
@@ -94,8 +100,8 @@ class Templates:
                     provider = lookup.provider(session, fields["provider"])
                 except NotFound as error:
                     errors["provider"] = [error.message]
-            if provider is not None and not reach.manages(provider.id):
-                raise NotAllowed(NO_PERMISSION_FOR_PROVIDER)
+            if provider is not None:
+                reach.require_manager(provider.id, NO_PERMISSION_FOR_PROVIDER)
             if errors:
                 raise Invalid(errors)
             row = Template(
@@ -110,14 +116,16 @@ class Templates:
             for item in fields.get("offerings") or ():
                 item = item if isinstance(item, AffectedInput) else AffectedInput(**item)
                 self._link(session, reach, row, item, now)
-            audit.record(session, actor, "created", f"Template {row.name}", now, provider_uuid=provider.uuid)
-            return template_view(row)
+            uow.record(actor, "created", f"Template {row.name}", provider_uuid=provider.uuid)
+            view = template_view(row)
+            uow.commit()
+            return view
 
     def update(self, actor: Actor, reference: object, fields: dict[str, Any]) -> TemplateView:
-        now = self.context.clock.now()
-        with self.context.db.write() as session:
-            reach = self.context.reach(session, actor)
-            row = self._visible(session, reach, reference)
+        """Change a template's name, message or type. Its `service_provider` is fixed once it exists (`keep_fixed`)."""
+        with self.context.unit_of_work() as uow:
+            row = self._visible(uow.session, uow.reach(actor), reference)
+            keep_fixed(fields, {"service_provider": row.provider.uuid})
             known = {k: v for k, v in fields.items() if k in TEMPLATE_FIELDS and v is not None}
             errors = check_fields(known)
             if errors:
@@ -126,31 +134,26 @@ class Templates:
             for name, (_, new) in changes.items():
                 setattr(row, name, new)
             if changes:
-                row.modified = now
-                audit.record(
-                    session,
-                    actor,
-                    "updated",
-                    f"Template {row.name}",
-                    now,
-                    provider_uuid=row.provider.uuid,
-                    changes=changes,
-                )
-            return template_view(row)
+                row.modified = uow.now
+                uow.record(actor, "updated", f"Template {row.name}", provider_uuid=row.provider.uuid, changes=changes)
+            view = template_view(row)
+            uow.commit()
+            return view
 
     def delete(self, actor: Actor, reference: object) -> None:
-        now = self.context.clock.now()
-        with self.context.db.write() as session:
-            row = self._visible(session, self.context.reach(session, actor), reference)
-            audit.record(session, actor, "deleted", f"Template {row.name}", now, provider_uuid=row.provider.uuid)
-            session.delete(row)
+        with self.context.unit_of_work() as uow:
+            row = self._visible(uow.session, uow.reach(actor), reference)
+            uow.record(actor, "deleted", f"Template {row.name}", provider_uuid=row.provider.uuid)
+            uow.session.delete(row)
+            uow.commit()
 
     def add_offering(self, actor: Actor, reference: object, item: AffectedInput) -> TemplateOfferingView:
-        now = self.context.clock.now()
-        with self.context.db.write() as session:
-            reach = self.context.reach(session, actor)
-            link = self._link(session, reach, self._visible(session, reach, reference), item, now)
-            return template_offering_view(link, link.template.uuid)
+        with self.context.unit_of_work() as uow:
+            reach = uow.reach(actor)
+            link = self._link(uow.session, reach, self._visible(uow.session, reach, reference), item, uow.now)
+            view = template_offering_view(link, link.template.uuid)
+            uow.commit()
+            return view
 
     def list_offerings(
         self,
@@ -164,8 +167,9 @@ class Templates:
         page_size: int = 10,
         ordering: str = "-created",
     ) -> Page[TemplateOfferingView]:
-        with self.context.db.read() as session:
-            reach = self.context.reach(session, actor)
+        with self.context.reading() as uow:
+            session = uow.session
+            reach = uow.reach(actor)
             query = select(TemplateOffering).join(Template).where(reach.provider_condition(Template.provider_id))
             if template_uuid is not None:
                 query = query.where(Template.uuid == template_uuid)
@@ -183,43 +187,54 @@ class Templates:
             return Page([template_offering_view(r, r.template.uuid) for r in rows], count, page, size)
 
     def get_offering(self, actor: Actor, reference: object) -> TemplateOfferingView:
-        with self.context.db.read() as session:
-            link = self._visible_link(session, self.context.reach(session, actor), reference)
+        with self.context.reading() as uow:
+            link = self._visible_link(uow.session, uow.reach(actor), reference)
             return template_offering_view(link, link.template.uuid)
 
     def update_offering(self, actor: Actor, reference: object, fields: dict[str, Any]) -> TemplateOfferingView:
-        with self.context.db.write() as session:
-            link = self._visible_link(session, self.context.reach(session, actor), reference)
+        """Change an offering's impact in a template. Its `maintenance_template` and `offering` are fixed once it
+        exists (`keep_fixed`)."""
+        with self.context.unit_of_work() as uow:
+            link = self._visible_link(uow.session, uow.reach(actor), reference)
+            keep_fixed(fields, {"maintenance_template": link.template.uuid, "offering": link.offering.uuid})
             known = {k: v for k, v in fields.items() if k in ("impact_level", "impact_description") and v is not None}
             errors = check_fields(known)
             if errors:
                 raise Invalid(errors)
             for name, value in known.items():
                 setattr(link, name, value)
-            return template_offering_view(link, link.template.uuid)
+            view = template_offering_view(link, link.template.uuid)
+            uow.commit()
+            return view
 
     def remove_offering(self, actor: Actor, reference: object) -> None:
-        with self.context.db.write() as session:
-            link = self._visible_link(session, self.context.reach(session, actor), reference)
+        with self.context.unit_of_work() as uow:
+            link = self._visible_link(uow.session, uow.reach(actor), reference)
             link.template.offerings.remove(link)
+            uow.commit()
 
     def instantiate(
         self, actor: Actor, reference: object, scheduled_start: datetime, scheduled_end: datetime, **overrides: Any
     ) -> AnnouncementView:
-        """A new Draft carrying the template's name, message, type, provider and offerings."""
-        template = self.get(actor, reference)
-        fields: dict[str, Any] = {
-            "name": template.name,
-            "message": template.message,
-            "maintenance_type": int(template.maintenance_type),
-            "provider": template.provider_uuid,
-            "affected": [
-                AffectedInput(o.offering.uuid, int(o.impact_level), o.impact_description) for o in template.offerings
-            ],
-            "scheduled_start": scheduled_start,
-            "scheduled_end": scheduled_end,
-        }
-        return self.announcements.create(actor, fields | overrides)
+        """A new Draft carrying the template's name, message, type, provider and offerings: the template is read
+        and the draft created in one transaction."""
+        with self.context.unit_of_work() as uow:
+            template = self._visible(uow.session, uow.reach(actor), reference)
+            fields: dict[str, Any] = {
+                "name": template.name,
+                "message": template.message,
+                "maintenance_type": int(template.maintenance_type),
+                "provider": template.provider.uuid,
+                "affected": [
+                    AffectedInput(o.offering.uuid, int(o.impact_level), o.impact_description)
+                    for o in template.offerings
+                ],
+                "scheduled_start": scheduled_start,
+                "scheduled_end": scheduled_end,
+            }
+            view = self.announcements.create_in(uow, actor, fields | overrides)
+            uow.commit()
+            return view
 
     # -- internals ---------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Connection, and_, or_, select, text
+from sqlalchemy import Connection, and_, or_, select
 from sqlalchemy.orm import Session, defaultload, lazyload
 
 from bot.domain import notices
@@ -33,6 +33,7 @@ from bot.domain.enums import Action, Interface, State
 from bot.domain.errors import InvalidState, NotFound
 from bot.domain.relevance import CATCH_UP, called_for, starts_itself
 from storage.models import Announcement, Notice, Provider
+from storage.transaction import locked_skipping
 
 SCHEDULER = Actor.system(Interface.SCHEDULER)
 
@@ -52,7 +53,7 @@ class Timers:
     def run(self, now: datetime) -> TimersReport:
         report = TimersReport()
         # Two plain reads, outside any transaction: one round trip each on PostgreSQL.
-        with self.context.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        with self.context.db.single_statements() as connection:
             rows = connection.execute(self._candidates(now)).all()
             handled = self._handled(connection, {row.uuid: self._refers_to(row) for row in rows})
         to_start, to_tell = [], []
@@ -129,15 +130,12 @@ class Timers:
             .where(Announcement.id.in_(ids))
             .options(lazyload(Announcement.affected), defaultload(Announcement.provider).lazyload(Provider.managers))
         )
-        if self.context.db.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=Announcement)
         nudged = overruns = 0
-        with self.context.db.write() as session:
-            if self.context.db.dialect == "postgresql":
-                # Losing this commit in a server crash loses nothing: the next tick finds the same work again.
-                session.execute(text("SET LOCAL synchronous_commit = off"))
+        # Not durable: losing this commit in a server crash loses nothing, the next tick finds the same work again.
+        with self.context.unit_of_work(durable=False) as uow:
+            session = uow.session
             # Re-checked under the lock: a row started or extended since the first read is not due any more.
-            rows = [row for row in session.scalars(query).unique()
+            rows = [row for row in session.scalars(locked_skipping(session, query, Announcement)).unique()
                     if called_for(State(row.state), row.scheduled_start, row.scheduled_end, now)]
             wanted = {row.uuid: self._refers_to(row) for row in rows}
             handled = self._handled(session, wanted)
@@ -163,4 +161,5 @@ class Timers:
                         session, row, kind, now, refers_to=moment, channels=group,
                         details={"scheduled_end": moment, "buttons": buttons}, known_new=True,
                     )
+            uow.commit()
         return nudged, overruns

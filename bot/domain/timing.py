@@ -6,6 +6,8 @@ announcements are read through the same expressions.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import Integer, and_, case, cast, func
 
 from bot.domain.enums import TimingBucket
@@ -42,3 +44,41 @@ timing_bucket = case(
 ).label("timing_bucket")
 
 COMPUTED = (overrun_minutes, start_delta_minutes, timing_bucket)
+
+
+# -- the same rules for an announcement in hand ----------------------------------------------------------
+# Pure twins of the SQL above, for code and tests that hold the times rather than the row; the database tests
+# (tests/domain/test_timing_twin.py) hold the two to the same answers.
+
+
+def minutes_of(delta: timedelta) -> int:
+    """Whole minutes of `delta`, halves to even: what `whole_minutes` computes in SQL."""
+    return round(delta.total_seconds() / 60)
+
+
+def bucket_of(
+    scheduled_start: datetime, scheduled_end: datetime, actual_start: datetime | None, actual_end: datetime | None
+) -> TimingBucket:
+    """How the maintenance kept to its schedule (`timing_bucket`): pending until it starts; then an end more than
+    the tolerance late is an overrun, else a start that late is a late start, else an end that early is early."""
+    tolerance = timedelta(seconds=TOLERANCE_SECONDS)
+    if actual_start is None:
+        return TimingBucket.PENDING
+    if actual_end is not None and actual_end - scheduled_end > tolerance:
+        return TimingBucket.OVERRUN
+    if actual_start - scheduled_start > tolerance:
+        return TimingBucket.LATE_START
+    if actual_end is not None and actual_end - scheduled_end < -tolerance:
+        return TimingBucket.EARLY
+    return TimingBucket.ON_TIME
+
+
+def computed_of(
+    scheduled_start: datetime, scheduled_end: datetime, actual_start: datetime | None, actual_end: datetime | None
+) -> tuple[int | None, int | None, TimingBucket]:
+    """(overrun_minutes, start_delta_minutes, timing_bucket), as `COMPUTED` selects them."""
+    return (
+        minutes_of(actual_end - scheduled_end) if actual_end is not None else None,
+        minutes_of(actual_start - scheduled_start) if actual_start is not None else None,
+        bucket_of(scheduled_start, scheduled_end, actual_start, actual_end),
+    )

@@ -14,14 +14,15 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from bot.domain import audit, lookup
-from bot.domain.actors import Actor, Reach
+from bot.domain import lookup
+from bot.domain.actors import Actor
 from bot.domain.context import Context
 from bot.domain.enums import Interface
-from bot.domain.errors import Invalid, NotAllowed, NotFound
+from bot.domain.errors import Invalid, NotFound
 from storage.models import ApiToken
 
 ROLES = ("admin", "provider", "read_only")
+ADMINS_ONLY = "Only maintbot admins can manage API tokens."
 
 
 def digest(secret: str) -> str:
@@ -55,10 +56,10 @@ class Tokens:
         self.context = context
 
     def create(self, actor: Actor, role: str, *, provider: object | None = None, name: str = "") -> NewToken:
-        now = self.context.clock.now()
         secret = secrets.token_hex(20)
-        with self.context.db.write() as session:
-            self._require_admin(session, actor)
+        with self.context.unit_of_work() as uow:
+            session, now = uow.session, uow.now
+            uow.require_admin(actor, ADMINS_ONLY)
             if role not in ROLES:
                 raise Invalid.one("role", f"Role must be one of {', '.join(ROLES)}.")
             if (role == "provider") != (provider is not None):
@@ -74,45 +75,38 @@ class Tokens:
             )
             session.add(row)
             session.flush()
-            audit.record(
-                session,
-                actor,
-                "created",
-                f"API token {row.name} ({role})",
-                now,
-                provider_uuid=owner.uuid if owner else None,
-            )
-            return NewToken(_view(row), secret)
+            uow.record(actor, "created", f"API token {row.name} ({role})", provider_uuid=owner.uuid if owner else None)
+            created = NewToken(_view(row), secret)
+            uow.commit()
+            return created
 
     def list(self, actor: Actor) -> list[TokenView]:
-        with self.context.db.read() as session:
-            self._require_admin(session, actor)
-            return [_view(row) for row in session.scalars(select(ApiToken).order_by(ApiToken.id))]
+        with self.context.reading() as uow:
+            uow.require_admin(actor, ADMINS_ONLY)
+            return [_view(row) for row in uow.session.scalars(select(ApiToken).order_by(ApiToken.id))]
 
     def revoke(self, actor: Actor, reference: object) -> TokenView:
-        now = self.context.clock.now()
-        with self.context.db.write() as session:
-            self._require_admin(session, actor)
+        with self.context.unit_of_work() as uow:
+            session = uow.session
+            uow.require_admin(actor, ADMINS_ONLY)
             condition = lookup.uuid_condition(ApiToken.uuid, reference)
             if condition is None:
                 raise NotFound(f"{str(reference)!r} is not a token id.")
             row = lookup.one(session, select(ApiToken).where(condition), reference, "token", lambda t: t.name)
             if row.revoked is None:
-                row.revoked = now
-                audit.record(session, actor, "revoked", f"API token {row.name}", now)
-            return _view(row)
+                row.revoked = uow.now
+                uow.record(actor, "revoked", f"API token {row.name}")
+            view = _view(row)
+            uow.commit()
+            return view
 
     def authenticate(self, secret: str) -> Actor | None:
         """The actor a presented token stands for, or None when it is unknown or revoked."""
-        with self.context.db.read() as session:
-            row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
+        with self.context.reading() as uow:
+            row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
             if row is None or row.revoked is not None:
                 return None
             providers = frozenset({row.provider.uuid}) if row.provider else frozenset()
             return Actor(
                 id=f"token:{row.name}", interface=Interface.API, admin=row.role == "admin", providers=providers
             )
-
-    def _require_admin(self, session, actor: Actor) -> None:
-        if not Reach.of(session, actor, self.context.admins).is_admin:
-            raise NotAllowed("Only maintbot admins can manage API tokens.")

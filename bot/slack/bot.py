@@ -79,9 +79,10 @@ class Bot:
         self.people = People(client, settings.zone)
         self.retry_handlers = client.retry_handlers
         self.homes = None  # set by the app builder (bot.slack.home.Homes)
+        self.interface = Interface.SLACK  # recorded in the audit trail; the console's is Interface.CONSOLE
 
     def actor(self, user_id: str) -> Actor:
-        return Actor(user_id, Interface.SLACK, groups=self.people.groups_of(user_id))
+        return Actor(user_id, self.interface, groups=self.people.groups_of(user_id))
 
     # -- replies to the acting user only -----------------------------------------------------------
 

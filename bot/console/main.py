@@ -410,7 +410,7 @@ def session(settings: Settings, *, user: str | None, channel: str | None, stdin:
     admins = {*settings.admins, CONSOLE_USER}
     services = build_services(runtime.db, admins=admins, reminder_leads=settings.reminder_leads)
     app = build_app(services, console_settings)
-    dispatcher = Dispatcher(services, app.bot.client, pace=0.0)
+    dispatcher = Dispatcher(services, app.client, pace=0.0)
     providers = services.catalog.providers()
     channel = channel or (providers[0].channel_id if providers else CONSOLE_CHANNEL)
     console = Console(app, standin, dispatcher, user=user, channel=channel, zone=settings.zone,

@@ -18,6 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.domain.actors import Actor
+from bot.domain.enums import Interface
+
 log = logging.getLogger(__name__)
 
 GROUPS_TTL = 300.0
@@ -34,6 +37,10 @@ class People:
         self._groups: dict[str, frozenset[str]] = {}
         self._groups_until = 0.0
         self._zones: dict[str, tuple[ZoneInfo, float]] = {}
+
+    def actor_of(self, user_id: str) -> Actor:
+        """The Slack user as the domain sees them: acting through Slack, with their user groups."""
+        return Actor(user_id, Interface.SLACK, groups=self.groups_of(user_id))
 
     def groups_of(self, user_id: str) -> frozenset[str]:
         with self._lock:

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.catalog import CHANNEL as SLACK_CHANNEL_ID
+from bot.domain.catalog import USER as SLACK_USER_ID
 from bot.domain.validation import parse_lead_times  # the domain's rule, also for the configured defaults
 
 _SUMMARY_AT = re.compile(r"^\s*(mon|tue|wed|thu|fri|sat|sun)\s+([01]?\d|2[0-3]):([0-5]\d)\s*$", re.IGNORECASE)
@@ -78,7 +80,7 @@ class Settings(BaseSettings):
     @classmethod
     def _admin_ids(cls, value: list[str]) -> list[str]:
         for user_id in value:
-            if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user_id):
+            if not SLACK_USER_ID.fullmatch(user_id):
                 raise ValueError(f"{user_id!r} is not a Slack user id (like U0123ABCD)")
         return value
 
@@ -123,7 +125,7 @@ class Settings(BaseSettings):
     @field_validator("summary_channel")
     @classmethod
     def _summary_channel(cls, value: str | None) -> str | None:
-        if value and not re.fullmatch(r"[CGD][A-Z0-9]{2,}", value):
+        if value and not SLACK_CHANNEL_ID.fullmatch(value):
             raise ValueError(f"{value!r} is not a Slack channel id (like C0123ABCD)")
         return value or None
 

@@ -16,22 +16,19 @@ from pydantic import BaseModel
 
 from bot.api import schemas, wire
 from bot.api.auth import Caller
-from bot.api.deps import Here, Svc
+from bot.api.deps import DomainServices, RequestLinks
 from bot.api.links import linked_uuid, path_uuid
 from bot.api.pagination import COUNT_RESPONSE, LIST_HEADERS, PageNumber, PageSize, counted, paginated
 from bot.domain.announcements import AffectedInput
-from bot.domain.errors import Invalid
+from bot.domain.fixed_links import require_unchanged
 from bot.domain.listing import DEFAULT_PAGE_SIZE
 
 router = APIRouter(prefix="/api/maintenance-announcement-offerings", tags=["maintenance-announcement-offerings"])
 
-FIXED = "This cannot be changed; delete the link and create a new one."
-
-
 def unchanged(fields: dict[str, Any], name: str, current: UUID) -> None:
-    """Refuse an attempt to re-point a link's fixed hyperlink `name`."""
-    if name in fields and linked_uuid(fields[name], name) != current:
-        raise Invalid.one(name, FIXED)
+    """The hyperlink `name`, when sent, must name what the link already joins (`fixed_links`)."""
+    if name in fields:
+        require_unchanged(name, linked_uuid(fields[name], name), current)
 
 
 def impact_fields(body: BaseModel) -> dict[str, Any]:
@@ -49,7 +46,7 @@ def impact_fields(body: BaseModel) -> dict[str, Any]:
     responses={200: {"headers": LIST_HEADERS}, **schemas.refusals(400, 401, 404)},
 )
 def list_links(
-    request: Request, actor: Caller, services: Svc, links: Here, page: PageNumber = 1,
+    request: Request, actor: Caller, services: DomainServices, links: RequestLinks, page: PageNumber = 1,
     page_size: PageSize = DEFAULT_PAGE_SIZE,
 ):
     result = services.announcements.list_affected(actor, page, page_size)
@@ -62,7 +59,7 @@ def list_links(
     summary="Count affected offerings",
     responses={200: COUNT_RESPONSE, **schemas.refusals(401)},
 )
-def count_links(actor: Caller, services: Svc) -> Response:
+def count_links(actor: Caller, services: DomainServices) -> Response:
     return counted(services.announcements.list_affected(actor, 1, 1).count)
 
 
@@ -74,7 +71,7 @@ def count_links(actor: Caller, services: Svc) -> Response:
     response_model=schemas.AffectedOffering,
     responses=schemas.refusals(400, 401, 403, 404),
 )
-def create_link(body: schemas.AffectedOfferingRequest, actor: Caller, services: Svc, links: Here):
+def create_link(body: schemas.AffectedOfferingRequest, actor: Caller, services: DomainServices, links: RequestLinks):
     fields = impact_fields(body)
     item = AffectedInput(offering=linked_uuid(body.offering, "offering"), **fields)
     view = services.announcements.add_affected(actor, linked_uuid(body.maintenance, "maintenance"), item)
@@ -88,7 +85,7 @@ def create_link(body: schemas.AffectedOfferingRequest, actor: Caller, services: 
     response_model=schemas.AffectedOffering,
     responses=schemas.refusals(401, 404),
 )
-def retrieve_link(uuid: str, actor: Caller, services: Svc, links: Here):
+def retrieve_link(uuid: str, actor: Caller, services: DomainServices, links: RequestLinks):
     return JSONResponse(wire.affected_offering(services.announcements.get_affected(actor, path_uuid(uuid)), links))
 
 
@@ -108,7 +105,9 @@ def _update(uuid: str, body: BaseModel, actor, services, links) -> JSONResponse:
     response_model=schemas.AffectedOffering,
     responses=schemas.refusals(400, 401, 403, 404),
 )
-def update_link(uuid: str, body: schemas.AffectedOfferingRequest, actor: Caller, services: Svc, links: Here):
+def update_link(
+    uuid: str, body: schemas.AffectedOfferingRequest, actor: Caller, services: DomainServices, links: RequestLinks
+):
     return _update(uuid, body, actor, services, links)
 
 
@@ -119,7 +118,10 @@ def update_link(uuid: str, body: schemas.AffectedOfferingRequest, actor: Caller,
     response_model=schemas.AffectedOffering,
     responses=schemas.refusals(400, 401, 403, 404),
 )
-def patch_link(uuid: str, body: schemas.PatchedAffectedOfferingRequest, actor: Caller, services: Svc, links: Here):
+def patch_link(
+    uuid: str, body: schemas.PatchedAffectedOfferingRequest, actor: Caller, services: DomainServices,
+    links: RequestLinks,
+):
     return _update(uuid, body, actor, services, links)
 
 
@@ -131,6 +133,6 @@ def patch_link(uuid: str, body: schemas.PatchedAffectedOfferingRequest, actor: C
     response_class=Response,
     responses=schemas.refusals(401, 403, 404),
 )
-def delete_link(uuid: str, actor: Caller, services: Svc) -> Response:
+def delete_link(uuid: str, actor: Caller, services: DomainServices) -> Response:
     services.announcements.remove_affected(actor, path_uuid(uuid))
     return Response(status_code=204)

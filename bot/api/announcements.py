@@ -16,12 +16,12 @@ from pydantic import BaseModel
 
 from bot.api import schemas, wire
 from bot.api.auth import Caller
-from bot.api.deps import Here, Svc
+from bot.api.deps import DomainServices, RequestLinks
 from bot.api.links import linked_uuid, path_uuid
 from bot.api.pagination import COUNT_RESPONSE, LIST_HEADERS, counted, paginated
 from bot.api.queries import AnnouncementList, Filters, parse_day
-from bot.domain.announcements import PAST_TENSE
 from bot.domain.enums import Action
+from bot.domain.lifecycle import PAST_TENSE
 
 router = APIRouter(prefix="/api/maintenance-announcements", tags=["maintenance-announcements"])
 
@@ -51,7 +51,9 @@ def announcement_fields(body: BaseModel) -> dict[str, Any]:
     response_model=list[schemas.Announcement],
     responses={200: {"headers": LIST_HEADERS}, **schemas.refusals(400, 401, 404)},
 )
-def list_announcements(request: Request, actor: Caller, services: Svc, links: Here, query: AnnouncementList):
+def list_announcements(
+    request: Request, actor: Caller, services: DomainServices, links: RequestLinks, query: AnnouncementList
+):
     page = services.announcements.list(actor, query)
     return paginated(request, page, [wire.announcement(view, links) for view in page.items])
 
@@ -62,7 +64,7 @@ def list_announcements(request: Request, actor: Caller, services: Svc, links: He
     summary="Count maintenance announcements",
     responses={200: COUNT_RESPONSE, **schemas.refusals(400, 401)},
 )
-def count_announcements(actor: Caller, services: Svc, query: AnnouncementList) -> Response:
+def count_announcements(actor: Caller, services: DomainServices, query: AnnouncementList) -> Response:
     return counted(services.announcements.count(actor, query))
 
 
@@ -74,7 +76,9 @@ def count_announcements(actor: Caller, services: Svc, query: AnnouncementList) -
     response_model=schemas.Announcement,
     responses=schemas.refusals(400, 401, 403),
 )
-def create_announcement(body: schemas.AnnouncementRequest, actor: Caller, services: Svc, links: Here):
+def create_announcement(
+    body: schemas.AnnouncementRequest, actor: Caller, services: DomainServices, links: RequestLinks
+):
     view = services.announcements.create(actor, announcement_fields(body))
     return JSONResponse(wire.announcement(view, links), status_code=201)
 
@@ -97,7 +101,7 @@ def _statistics(actor, services, filters, start: str | None, end: str | None, pr
 )
 def maintenance_stats(
     actor: Caller,
-    services: Svc,
+    services: DomainServices,
     filters: Filters,
     start: str | None = None,
     end: str | None = None,
@@ -114,7 +118,7 @@ def maintenance_stats(
 )
 def count_maintenance_stats(
     actor: Caller,
-    services: Svc,
+    services: DomainServices,
     filters: Filters,
     start: str | None = None,
     end: str | None = None,
@@ -130,7 +134,7 @@ def count_maintenance_stats(
     response_model=schemas.Announcement,
     responses=schemas.refusals(401, 404),
 )
-def retrieve_announcement(uuid: str, actor: Caller, services: Svc, links: Here):
+def retrieve_announcement(uuid: str, actor: Caller, services: DomainServices, links: RequestLinks):
     return JSONResponse(wire.announcement(services.announcements.get(actor, path_uuid(uuid)), links))
 
 
@@ -141,7 +145,9 @@ def retrieve_announcement(uuid: str, actor: Caller, services: Svc, links: Here):
     response_model=schemas.Announcement,
     responses=schemas.refusals(400, 401, 403, 404, 409),
 )
-def update_announcement(uuid: str, body: schemas.AnnouncementRequest, actor: Caller, services: Svc, links: Here):
+def update_announcement(
+    uuid: str, body: schemas.AnnouncementRequest, actor: Caller, services: DomainServices, links: RequestLinks
+):
     view = services.announcements.update(actor, path_uuid(uuid), announcement_fields(body), partial=False)
     return JSONResponse(wire.announcement(view, links))
 
@@ -154,7 +160,7 @@ def update_announcement(uuid: str, body: schemas.AnnouncementRequest, actor: Cal
     responses=schemas.refusals(400, 401, 403, 404, 409),
 )
 def patch_announcement(
-    uuid: str, body: schemas.PatchedAnnouncementRequest, actor: Caller, services: Svc, links: Here
+    uuid: str, body: schemas.PatchedAnnouncementRequest, actor: Caller, services: DomainServices, links: RequestLinks
 ):
     view = services.announcements.update(actor, path_uuid(uuid), announcement_fields(body), partial=True)
     return JSONResponse(wire.announcement(view, links))
@@ -168,7 +174,7 @@ def patch_announcement(
     response_class=Response,
     responses=schemas.refusals(401, 403, 404),
 )
-def delete_announcement(uuid: str, actor: Caller, services: Svc) -> Response:
+def delete_announcement(uuid: str, actor: Caller, services: DomainServices) -> Response:
     services.announcements.delete(actor, path_uuid(uuid))
     return Response(status_code=204)
 
@@ -176,7 +182,7 @@ def delete_announcement(uuid: str, actor: Caller, services: Svc) -> Response:
 def _add_action(name: str, action: Action, description: str) -> None:
     done = {"detail": f"Maintenance announcement has been {PAST_TENSE[action]}"}
 
-    def act(uuid: str, actor: Caller, services: Svc) -> JSONResponse:
+    def act(uuid: str, actor: Caller, services: DomainServices) -> JSONResponse:
         services.announcements.transition(actor, path_uuid(uuid), action)
         return JSONResponse(done)
 

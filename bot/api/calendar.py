@@ -22,22 +22,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from bot.api.deps import Here, Svc
+from bot.api.deps import DomainServices, RequestLinks
 from bot.api.links import Links, path_uuid
 from bot.api.schemas import refusals
 from bot.domain.enums import State
+from bot.domain.feeds import feed_since
 from bot.domain.service import Services
 from bot.domain.views import AnnouncementView
 
 router = APIRouter(tags=["maintenance-calendar"])
 
 MEDIA_TYPE = "text/calendar"
-PAST = timedelta(days=30)
 REFRESH = "PT15M"
 UID_DOMAIN = "maintbot"
 FEED = {200: {"content": {MEDIA_TYPE: {"schema": {"type": "string"}}}, "description": "An iCalendar feed"}}
@@ -47,8 +47,8 @@ FEED = {200: {"content": {MEDIA_TYPE: {"schema": {"type": "string"}}}, "descript
 def feed_announcements(
     services: Services, provider: UUID | None = None, offering: UUID | None = None
 ) -> list[AnnouncementView]:
-    """Published maintenance ending at most 30 days ago, and cancellations of published maintenance."""
-    since = services.context.clock.now() - PAST
+    """What the domain says a feed holds, read now (`Announcements.calendar`, `feeds.feed_since`)."""
+    since = feed_since(services.context.clock.now())
     return services.announcements.calendar(since, provider_uuid=provider, offering_uuid=offering)
 
 
@@ -160,7 +160,7 @@ def _feed(text: str) -> Response:
     response_class=Response,
     responses=FEED,
 )
-def calendar_all(services: Svc, links: Here) -> Response:
+def calendar_all(services: DomainServices, links: RequestLinks) -> Response:
     return _feed(render(feed_announcements(services), links, "Maintenance"))
 
 
@@ -171,7 +171,7 @@ def calendar_all(services: Svc, links: Here) -> Response:
     response_class=Response,
     responses={**FEED, **refusals(404)},
 )
-def calendar_of_provider(uuid: str, services: Svc, links: Here) -> Response:
+def calendar_of_provider(uuid: str, services: DomainServices, links: RequestLinks) -> Response:
     provider = services.catalog.provider(path_uuid(uuid))
     views = feed_announcements(services, provider=provider.uuid)
     return _feed(render(views, links, f"Maintenance: {provider.name}"))
@@ -184,7 +184,7 @@ def calendar_of_provider(uuid: str, services: Svc, links: Here) -> Response:
     response_class=Response,
     responses={**FEED, **refusals(404)},
 )
-def calendar_of_offering(uuid: str, services: Svc, links: Here) -> Response:
+def calendar_of_offering(uuid: str, services: DomainServices, links: RequestLinks) -> Response:
     offering = services.catalog.offering(path_uuid(uuid))
     views = feed_announcements(services, offering=offering.uuid)  # whichever provider announces it
     return _feed(render(views, links, f"Maintenance: {offering.provider_name} / {offering.name}"))

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 
 from bot.api import schemas, wire
 from bot.api.auth import Caller
-from bot.api.deps import Here, Svc
+from bot.api.deps import DomainServices, RequestLinks
 from bot.api.links import path_uuid
 from bot.api.pagination import LIST_HEADERS, PageNumber, PageSize, paginated
 from bot.domain.listing import DEFAULT_PAGE_SIZE, page_bounds
@@ -39,7 +39,7 @@ def page_of(items: list, page: int, page_size: int) -> Page:
     responses={200: {"headers": LIST_HEADERS}, **schemas.refusals(400, 401, 404)},
 )
 def list_providers(
-    request: Request, _actor: Caller, services: Svc, links: Here, page: PageNumber = 1,
+    request: Request, _actor: Caller, services: DomainServices, links: RequestLinks, page: PageNumber = 1,
     page_size: PageSize = DEFAULT_PAGE_SIZE,
 ):
     result = page_of(services.catalog.providers(), page, page_size)
@@ -53,7 +53,7 @@ def list_providers(
     response_model=schemas.Provider,
     responses=schemas.refusals(401, 404),
 )
-def retrieve_provider(uuid: str, _actor: Caller, services: Svc, links: Here):
+def retrieve_provider(uuid: str, _actor: Caller, services: DomainServices, links: RequestLinks):
     return JSONResponse(wire.provider(services.catalog.provider(path_uuid(uuid)), links))
 
 
@@ -67,8 +67,8 @@ def retrieve_provider(uuid: str, _actor: Caller, services: Svc, links: Here):
 def list_offerings(
     request: Request,
     _actor: Caller,
-    services: Svc,
-    links: Here,
+    services: DomainServices,
+    links: RequestLinks,
     service_provider_uuid: Annotated[UUID | None, Query(description="Service provider UUID")] = None,
     page: PageNumber = 1,
     page_size: PageSize = DEFAULT_PAGE_SIZE,
@@ -89,5 +89,5 @@ def list_offerings(
     response_model=schemas.Offering,
     responses=schemas.refusals(401, 404),
 )
-def retrieve_offering(uuid: str, _actor: Caller, services: Svc, links: Here):
+def retrieve_offering(uuid: str, _actor: Caller, services: DomainServices, links: RequestLinks):
     return JSONResponse(wire.offering(services.catalog.offering(path_uuid(uuid)), links))

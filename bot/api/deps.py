@@ -27,5 +27,7 @@ async def links_of(request: Request) -> Links:
     return Links(base_url(request))
 
 
-Svc = Annotated[Services, Depends(services_of)]
-Here = Annotated[Links, Depends(links_of)]
+#: An endpoint's parameter for the domain services (one set per app).
+DomainServices = Annotated[Services, Depends(services_of)]
+#: An endpoint's parameter for the hyperlinks of the current request (`url`, `service_provider`, …).
+RequestLinks = Annotated[Links, Depends(links_of)]

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 
 from bot.api import schemas, wire
 from bot.api.auth import ANONYMOUS
-from bot.api.deps import Here, Svc
+from bot.api.deps import DomainServices, RequestLinks
 from bot.api.links import path_uuid
 from bot.api.pagination import COUNT_RESPONSE, LIST_HEADERS, counted, paginated
 from bot.api.queries import PublicList
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api/public-maintenance-announcements", tags=["public
     response_model=list[schemas.PublicAnnouncement],
     responses={200: {"headers": LIST_HEADERS}, **schemas.refusals(400, 404)},
 )
-def list_public(request: Request, services: Svc, links: Here, query: PublicList):
+def list_public(request: Request, services: DomainServices, links: RequestLinks, query: PublicList):
     page = services.announcements.list(ANONYMOUS, query)
     return paginated(request, page, [wire.public_announcement(view, links) for view in page.items])
 
@@ -39,7 +39,7 @@ def list_public(request: Request, services: Svc, links: Here, query: PublicList)
     summary="Count published maintenance announcements",
     responses={200: COUNT_RESPONSE, **schemas.refusals(400)},
 )
-def count_public(services: Svc, query: PublicList) -> Response:
+def count_public(services: DomainServices, query: PublicList) -> Response:
     return counted(services.announcements.count(ANONYMOUS, query))
 
 
@@ -50,5 +50,5 @@ def count_public(services: Svc, query: PublicList) -> Response:
     response_model=schemas.PublicAnnouncement,
     responses=schemas.refusals(404),
 )
-def retrieve_public(uuid: str, services: Svc, links: Here):
+def retrieve_public(uuid: str, services: DomainServices, links: RequestLinks):
     return JSONResponse(wire.public_announcement(services.announcements.get(ANONYMOUS, path_uuid(uuid)), links))

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from bot.api import schemas, wire
 from bot.api.affected import impact_fields, unchanged
 from bot.api.auth import Caller
-from bot.api.deps import Here, Svc
+from bot.api.deps import DomainServices, RequestLinks
 from bot.api.links import linked_uuid, path_uuid
 from bot.api.pagination import COUNT_RESPONSE, LIST_HEADERS, PageNumber, PageSize, counted, paginated
 from bot.domain.announcements import AffectedInput
@@ -67,8 +67,8 @@ def _list_templates(actor, services, service_provider_uuid, maintenance_type, o,
 def list_templates(
     request: Request,
     actor: Caller,
-    services: Svc,
-    links: Here,
+    services: DomainServices,
+    links: RequestLinks,
     service_provider_uuid: ProviderUuid = None,
     maintenance_type: TypeFilter = None,
     o: TemplateOrdering = None,
@@ -87,7 +87,7 @@ def list_templates(
 )
 def count_templates(
     actor: Caller,
-    services: Svc,
+    services: DomainServices,
     service_provider_uuid: ProviderUuid = None,
     maintenance_type: TypeFilter = None,
 ) -> Response:
@@ -102,7 +102,7 @@ def count_templates(
     response_model=schemas.Template,
     responses=schemas.refusals(400, 401, 403),
 )
-def create_template(body: schemas.TemplateRequest, actor: Caller, services: Svc, links: Here):
+def create_template(body: schemas.TemplateRequest, actor: Caller, services: DomainServices, links: RequestLinks):
     fields = template_fields(body) | {"provider": linked_uuid(body.service_provider, "service_provider")}
     return JSONResponse(wire.template(services.templates.create(actor, fields), links), status_code=201)
 
@@ -114,7 +114,7 @@ def create_template(body: schemas.TemplateRequest, actor: Caller, services: Svc,
     response_model=schemas.Template,
     responses=schemas.refusals(401, 404),
 )
-def retrieve_template(uuid: str, actor: Caller, services: Svc, links: Here):
+def retrieve_template(uuid: str, actor: Caller, services: DomainServices, links: RequestLinks):
     return JSONResponse(wire.template(services.templates.get(actor, path_uuid(uuid)), links))
 
 
@@ -131,7 +131,9 @@ def _update_template(uuid: str, body: BaseModel, actor, services, links) -> JSON
     response_model=schemas.Template,
     responses=schemas.refusals(400, 401, 403, 404),
 )
-def update_template(uuid: str, body: schemas.TemplateRequest, actor: Caller, services: Svc, links: Here):
+def update_template(
+    uuid: str, body: schemas.TemplateRequest, actor: Caller, services: DomainServices, links: RequestLinks
+):
     return _update_template(uuid, body, actor, services, links)
 
 
@@ -142,7 +144,9 @@ def update_template(uuid: str, body: schemas.TemplateRequest, actor: Caller, ser
     response_model=schemas.Template,
     responses=schemas.refusals(400, 401, 403, 404),
 )
-def patch_template(uuid: str, body: schemas.PatchedTemplateRequest, actor: Caller, services: Svc, links: Here):
+def patch_template(
+    uuid: str, body: schemas.PatchedTemplateRequest, actor: Caller, services: DomainServices, links: RequestLinks
+):
     return _update_template(uuid, body, actor, services, links)
 
 
@@ -154,7 +158,7 @@ def patch_template(uuid: str, body: schemas.PatchedTemplateRequest, actor: Calle
     response_class=Response,
     responses=schemas.refusals(401, 403, 404),
 )
-def delete_template(uuid: str, actor: Caller, services: Svc) -> Response:
+def delete_template(uuid: str, actor: Caller, services: DomainServices) -> Response:
     services.templates.delete(actor, path_uuid(uuid))
     return Response(status_code=204)
 
@@ -190,8 +194,8 @@ ImpactFilter = Annotated[Impact | None, Query(description="Impact level")]
 def list_template_offerings(
     request: Request,
     actor: Caller,
-    services: Svc,
-    links: Here,
+    services: DomainServices,
+    links: RequestLinks,
     maintenance_template_uuid: TemplateUuid = None,
     service_provider_uuid: ProviderUuid = None,
     offering_uuid: OfferingUuid = None,
@@ -215,7 +219,7 @@ def list_template_offerings(
 )
 def count_template_offerings(
     actor: Caller,
-    services: Svc,
+    services: DomainServices,
     maintenance_template_uuid: TemplateUuid = None,
     service_provider_uuid: ProviderUuid = None,
     offering_uuid: OfferingUuid = None,
@@ -235,7 +239,9 @@ def count_template_offerings(
     response_model=schemas.TemplateOffering,
     responses=schemas.refusals(400, 401, 403, 404),
 )
-def create_template_offering(body: schemas.TemplateOfferingRequest, actor: Caller, services: Svc, links: Here):
+def create_template_offering(
+    body: schemas.TemplateOfferingRequest, actor: Caller, services: DomainServices, links: RequestLinks
+):
     item = AffectedInput(offering=linked_uuid(body.offering, "offering"), **impact_fields(body))
     template = linked_uuid(body.maintenance_template, "maintenance_template")
     return JSONResponse(wire.template_offering(services.templates.add_offering(actor, template, item), links),
@@ -249,7 +255,7 @@ def create_template_offering(body: schemas.TemplateOfferingRequest, actor: Calle
     response_model=schemas.TemplateOffering,
     responses=schemas.refusals(401, 404),
 )
-def retrieve_template_offering(uuid: str, actor: Caller, services: Svc, links: Here):
+def retrieve_template_offering(uuid: str, actor: Caller, services: DomainServices, links: RequestLinks):
     return JSONResponse(wire.template_offering(services.templates.get_offering(actor, path_uuid(uuid)), links))
 
 
@@ -270,7 +276,7 @@ def _update_link(uuid: str, body: BaseModel, actor, services, links) -> JSONResp
     responses=schemas.refusals(400, 401, 403, 404),
 )
 def update_template_offering(
-    uuid: str, body: schemas.TemplateOfferingRequest, actor: Caller, services: Svc, links: Here
+    uuid: str, body: schemas.TemplateOfferingRequest, actor: Caller, services: DomainServices, links: RequestLinks
 ):
     return _update_link(uuid, body, actor, services, links)
 
@@ -283,7 +289,8 @@ def update_template_offering(
     responses=schemas.refusals(400, 401, 403, 404),
 )
 def patch_template_offering(
-    uuid: str, body: schemas.PatchedTemplateOfferingRequest, actor: Caller, services: Svc, links: Here
+    uuid: str, body: schemas.PatchedTemplateOfferingRequest, actor: Caller, services: DomainServices,
+    links: RequestLinks
 ):
     return _update_link(uuid, body, actor, services, links)
 
@@ -296,6 +303,6 @@ def patch_template_offering(
     response_class=Response,
     responses=schemas.refusals(401, 403, 404),
 )
-def delete_template_offering(uuid: str, actor: Caller, services: Svc) -> Response:
+def delete_template_offering(uuid: str, actor: Caller, services: DomainServices) -> Response:
     services.templates.remove_offering(actor, path_uuid(uuid))
     return Response(status_code=204)

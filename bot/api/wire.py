@@ -22,7 +22,8 @@ from bot.domain.views import (
 )
 
 
-def moment(value: datetime | None) -> str | None:
+def api_time(value: datetime | None) -> str | None:
+    """A time as the seed API writes it: ISO 8601 in UTC, with `Z`."""
     if value is None:
         return None
     text = value.astimezone(UTC).isoformat()
@@ -56,10 +57,10 @@ def announcement(view: AnnouncementView, links: Links) -> dict[str, Any]:
         maintenance_type=int(view.maintenance_type),
         external_reference_url=view.external_reference_url,
         state=view.state.label,
-        scheduled_start=moment(view.scheduled_start),
-        scheduled_end=moment(view.scheduled_end),
-        actual_start=moment(view.actual_start),
-        actual_end=moment(view.actual_end),
+        scheduled_start=api_time(view.scheduled_start),
+        scheduled_end=api_time(view.scheduled_end),
+        actual_start=api_time(view.actual_start),
+        actual_end=api_time(view.actual_end),
         overrun_minutes=view.overrun_minutes,
         start_delta_minutes=view.start_delta_minutes,
         timing_bucket=view.timing_bucket.value,
@@ -83,10 +84,10 @@ def public_announcement(view: AnnouncementView, links: Links) -> dict[str, Any]:
         "maintenance_type_display": view.maintenance_type.label,
         "external_reference_url": view.external_reference_url,
         "state": view.state.label,
-        "scheduled_start": moment(view.scheduled_start),
-        "scheduled_end": moment(view.scheduled_end),
-        "actual_start": moment(view.actual_start),
-        "actual_end": moment(view.actual_end),
+        "scheduled_start": api_time(view.scheduled_start),
+        "scheduled_end": api_time(view.scheduled_end),
+        "actual_start": api_time(view.actual_start),
+        "actual_end": api_time(view.actual_end),
         "affected_offerings": [affected_offering(item, links) for item in view.affected],
         "service_provider_name": view.provider_name,
     }

@@ -82,7 +82,7 @@ class Digest:
             "next_week": {
                 "count": upcoming_count or 0,
                 "items": [
-                    [uuid.hex, name, notices.moment(start), notices.moment(end), provider]
+                    [uuid.hex, name, notices.iso_time(start), notices.iso_time(end), provider]
                     for uuid, name, start, end, provider in upcoming
                 ],
             },

@@ -57,7 +57,8 @@ def next_steps(state: State, *, manager: bool) -> tuple[str, ...]:
 
 # -- the words for what was done -------------------------------------------------------------------
 
-#: The seed API's words for a finished action ("Maintenance announcement has been unscheduled").
+#: The seed API's words for a finished action ("Maintenance announcement has been unscheduled"), which the
+#: audit trail records as the event's action too.
 PAST_TENSE: dict[Action, str] = {
     Action.SCHEDULE: "scheduled",
     Action.UNSCHEDULE: "unscheduled",

@@ -191,7 +191,7 @@ def arm_reminders(session: Session, announcement: Announcement, now: datetime, l
         due = start - lead
         if due <= now:
             continue
-        refers_to = f"{lead_label(lead)}@{moment(start)}"
+        refers_to = f"{lead_label(lead)}@{iso_time(start)}"
         keys = [key_of(announcement.uuid.hex, REMINDER, refers_to, channel) for channel in channels]
         session.execute(
             update(Notice)
@@ -199,7 +199,7 @@ def arm_reminders(session: Session, announcement: Announcement, now: datetime, l
             .values(status=PENDING, attempts=0, due=due, next_attempt=due, claim_token=None, last_error="")
             .execution_options(synchronize_session=False)
         )
-        details = {"lead_minutes": int(lead.total_seconds() // 60), "scheduled_start": moment(start)}
+        details = {"lead_minutes": int(lead.total_seconds() // 60), "scheduled_start": iso_time(start)}
         queue(session, announcement, REMINDER, now, refers_to=refers_to, channels=channels, due=due, details=details)
         armed += 1
     return armed
@@ -229,6 +229,10 @@ def after_update(session: Session, announcement: Announcement, changes: dict, no
         arm_reminders(session, announcement, now, lead_times(session, announcement, leads))
 
 
-def moment(value: datetime) -> str:
-    """How a time is written into keys and payloads."""
+def iso_time(value: datetime) -> str:
+    """How a time is written into notice keys and payloads (and compared with them)."""
     return value.isoformat()
+
+
+#: The name announcements.py still calls it by.
+moment = iso_time

@@ -14,11 +14,11 @@ from bot.domain.actors import Actor
 from bot.domain.context import Context
 from bot.domain.enums import IMPACT_LABELS, STATE_LABELS, TYPE_LABELS, Impact, MaintenanceType, State
 from bot.domain.listing import ListQuery, filter_conditions
+from bot.domain.timing import TOLERANCE_SECONDS
 from bot.domain.views import DailyStats, ProviderStats, Stats
 from storage.models import Announcement, Provider
 from storage.types import epoch, utc_date
 
-TOLERANCE_SECONDS = 15 * 60
 HOUR = 3600.0
 
 

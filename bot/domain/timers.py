@@ -19,7 +19,7 @@ overrun is only ever reported, never completed on anyone's behalf.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import Connection, and_, or_, select, text
@@ -31,10 +31,9 @@ from bot.domain.announcements import Announcements
 from bot.domain.context import Context
 from bot.domain.enums import Action, Interface, State
 from bot.domain.errors import InvalidState, NotFound
+from bot.domain.relevance import CATCH_UP, called_for, starts_itself
 from storage.models import Announcement, Notice, Provider
 
-#: How far back a tick looks for starts and ends it has not handled (a scheduler down longer misses them).
-CATCH_UP = timedelta(hours=24)
 SCHEDULER = Actor.system(Interface.SCHEDULER)
 
 
@@ -60,7 +59,7 @@ class Timers:
         for row in rows:
             if row.uuid in handled:
                 continue
-            if row.state == State.SCHEDULED and row.auto_start and row.scheduled_end > now:
+            if row.state == State.SCHEDULED and starts_itself(row.auto_start, row.scheduled_end, now):
                 to_start.append(row.uuid)
             else:
                 to_tell.append(row.id)
@@ -105,18 +104,11 @@ class Timers:
         )
 
     @staticmethod
-    def _due_now(row, now) -> bool:
-        """Still past its start while Scheduled, or past its end while In progress."""
-        if row.state == State.SCHEDULED:
-            return row.scheduled_start <= now
-        return row.state == State.IN_PROGRESS and row.scheduled_end < now
-
-    @staticmethod
     def _refers_to(row) -> tuple[str, str]:
         """(kind, the time it refers to) of the notice a candidate calls for."""
         if row.state == State.SCHEDULED:
-            return notices.DUE, notices.moment(row.scheduled_start)
-        return notices.OVERRUN, notices.moment(row.scheduled_end)
+            return notices.DUE, notices.iso_time(row.scheduled_start)
+        return notices.OVERRUN, notices.iso_time(row.scheduled_end)
 
     @staticmethod
     def _handled(session: Session | Connection, wanted: dict[UUID, tuple[str, str]]) -> set[UUID]:
@@ -145,7 +137,8 @@ class Timers:
                 # Losing this commit in a server crash loses nothing: the next tick finds the same work again.
                 session.execute(text("SET LOCAL synchronous_commit = off"))
             # Re-checked under the lock: a row started or extended since the first read is not due any more.
-            rows = [row for row in session.scalars(query).unique() if self._due_now(row, now)]
+            rows = [row for row in session.scalars(query).unique()
+                    if called_for(State(row.state), row.scheduled_start, row.scheduled_end, now)]
             wanted = {row.uuid: self._refers_to(row) for row in rows}
             handled = self._handled(session, wanted)
             rows = [row for row in rows if row.uuid not in handled]

@@ -6,8 +6,8 @@ MAINTBOT_TICK_SECONDS, tests call it with the time they want. A tick:
    makes, by the scheduler's system actor),
 2. nudges the provider channel of those still Scheduled at their start (once per start time),
 3. raises an overrun alert for those In progress past their end (once per end time),
-4. queues the weekly summary if its moment has passed and it is not queued yet (a missed cron run is
-   caught up for SUMMARY_CATCH_UP).
+4. queues the weekly summary if its moment has passed and it is not queued yet (a moment missed while the
+   process was down is caught up as long as the domain's `relevance.within_catch_up` says, like 1–3).
 Reminders need no tick: they wait in the outbox until due, and the dispatcher delivers them.
 """
 
@@ -23,12 +23,11 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.exc import IntegrityError
 
 from bot.config import parse_summary_at
+from bot.domain.relevance import within_catch_up
 from bot.domain.service import Services
 from bot.domain.timers import TimersReport
 
 log = logging.getLogger(__name__)
-
-SUMMARY_CATCH_UP = timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ class Ticker:
         """Queue the weekly summary whose moment is the latest one passed, unless it is queued already."""
         now = now or self.services.context.clock.now()
         moment = self.schedule.latest(now)
-        if moment is None or now - moment > SUMMARY_CATCH_UP or moment == self._summarised:
+        if moment is None or not within_catch_up(moment, now) or moment == self._summarised:
             return 0
         day = moment.astimezone(self.schedule.zone).date()
         queued = _once(lambda: self.services.digest.queue_weekly(day, self.summary_channel, now))

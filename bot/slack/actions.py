@@ -22,7 +22,7 @@ import re
 
 from bot.domain.enums import Action
 from bot.domain.errors import InvalidState
-from bot.domain.lifecycle import OUTCOMES
+from bot.domain.lifecycle import OFFERED, OUTCOMES
 from bot.domain.views import AnnouncementView
 from bot.slack import editor, messages
 from bot.slack.cards import EXTEND_VERBS, card_text, done, extend_target
@@ -33,7 +33,7 @@ from bot.slack.payloads import BlockActions, json_object
 from bot.slack.reading import list_page
 from bot.slack.text import clip, date_token, escape
 
-CARD_ACTIONS = re.compile(rf"^maint\.(schedule|unschedule|start|complete|cancel|delete|edit|{'|'.join(EXTEND_VERBS)})$")
+CARD_ACTIONS = re.compile(rf"^maint\.({'|'.join([*OFFERED, *EXTEND_VERBS])})$")
 PAGE_ACTIONS = re.compile(r"^maint\.page\.\d+$")
 OUT_OF_DATE = "That button is out of date: look for the newest alert, or use `/maint edit`."
 

@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.enums import Impact, MaintenanceType, State
-from bot.domain.lifecycle import DEEDS, EXTENSIONS, available
+from bot.domain.lifecycle import DEEDS, EXTENSIONS, FORWARD, available
 from bot.domain.views import AnnouncementView
 from bot.slack.text import clip, date_token, duration, escape
 
@@ -52,7 +52,8 @@ BUTTON_LABELS = {
     "cancel": "Cancel",
     "delete": "Delete",
 }
-PRIMARY = {"schedule", "start", "complete"}
+#: The step forward is the primary (green) button; it loses nothing, so it needs no confirm dialog.
+PRIMARY = FORWARD
 #: The emoji a confirmation of what was done starts with; its words are the domain's DEEDS.
 DONE_EMOJI = {
     "published": "📣",
@@ -122,7 +123,8 @@ def card_text(view: AnnouncementView) -> str:
 
 
 def card_blocks(view: AnnouncementView, *, buttons: bool = True) -> list[Block]:
-    """The card's blocks. `buttons=False` gives a read-only card (App Home lists, final states)."""
+    """The card's blocks, with the buttons of `buttons_of` (what the managers may do), or none with
+    `buttons=False`: a person's own card passes whether they manage it, so it offers what they may do."""
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=clip(f"{TYPE_EMOJI[view.maintenance_type]} {view.name}", HEADER_MAX))),
         SectionBlock(text=MarkdownTextObject(text=_when(view))),

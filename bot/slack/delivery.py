@@ -55,10 +55,10 @@ from sqlalchemy.exc import OperationalError
 
 from bot.config import Settings
 from bot.domain.clock import Clock
-from bot.domain.enums import State
 from bot.domain.errors import NotFound
-from bot.domain.notices import CHANGES, DUE, OVERRUN, REMINDER, SUMMARY
+from bot.domain.notices import CHANGES, SUMMARY
 from bot.domain.outbox import Claimed
+from bot.domain.relevance import stale_reason
 from bot.domain.service import Services
 from bot.domain.views import AnnouncementView
 from bot.slack import notices
@@ -314,7 +314,9 @@ class Dispatcher:
             return self._post(notice, *notices.summary(notice.payload)), None
         sequence, card_ts = self.outbox.state_of(notice.announcement_uuid, notice.channel_id)
         view = self._view(notice.announcement_uuid, sequence)
-        self._check_still_true(notice, view, now)
+        reason = stale_reason(notice.kind, notice.payload, view, now)
+        if reason is not None:
+            raise Stale(reason)
         if notice.kind == "published" and card_ts is None and not notice.retrying:
             # The card is the message: it is remembered in the same transaction that marks the notice sent.
             return self._post_card(notice, view), (notice.announcement_uuid, notice.channel_id)
@@ -354,26 +356,6 @@ class Dispatcher:
             if cached is not None and cached[1] is view:
                 return cached[2]
         return notices.card(view, str(notice.payload.get("name", "")), notice.announcement_uuid.hex[:8])
-
-    @staticmethod
-    def _check_still_true(notice: Claimed, view: AnnouncementView | None, now: datetime) -> None:
-        payload, kind = notice.payload, notice.kind
-        if view is None and kind != "deleted":
-            raise Stale("the announcement was deleted")
-        if kind == "published" and view.state is State.DRAFT:
-            raise Stale("withdrawn before it was delivered")
-        if kind == REMINDER and not (
-            view.state is State.SCHEDULED
-            and payload.get("scheduled_start") == view.scheduled_start.isoformat()
-            and view.scheduled_start > now
-        ):
-            raise Stale("the reminded start is no longer ahead")
-        if kind == DUE and view.state is not State.SCHEDULED:
-            raise Stale("no longer Scheduled")
-        if kind == OVERRUN and not (
-            view.state is State.IN_PROGRESS and payload.get("scheduled_end") == view.scheduled_end.isoformat()
-        ):
-            raise Stale("completed or given a new end")
 
     # -- the card ----------------------------------------------------------------------------------
 

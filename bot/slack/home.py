@@ -37,7 +37,7 @@ from bot.slack.text import clip, date_token, escape
 
 NEW_ACTION = "maint.new"
 #: How many items each section lists, by preset.
-SECTION_SIZES = {"active": 10, "upcoming": 15, "drafts": 10}
+SECTION_SIZE = {"active": 10, "upcoming": 15, "drafts": 10}
 RECENT_VIEWERS = 500
 VIEWER_TTL = 24 * 3600.0
 NOTICE_TTL = 60.0
@@ -148,11 +148,11 @@ class Homes:
     def build(self, user: str, notice: str | None = None) -> View:
         actor = self.people.actor_of(user)
         listing = self.services.announcements.list
-        in_progress = listing(actor, PRESETS["active"].query(page_size=SECTION_SIZES["active"]))
-        upcoming = listing(actor, PRESETS["upcoming"].query(page_size=SECTION_SIZES["upcoming"]))
+        in_progress = listing(actor, PRESETS["active"].query(page_size=SECTION_SIZE["active"]))
+        upcoming = listing(actor, PRESETS["upcoming"].query(page_size=SECTION_SIZE["upcoming"]))
         drafts = None
         if self.services.catalog.managed_providers(actor):
-            drafts = listing(actor, PRESETS["drafts"].query(page_size=SECTION_SIZES["drafts"]))
+            drafts = listing(actor, PRESETS["drafts"].query(page_size=SECTION_SIZE["drafts"]))
         return home_view(in_progress, upcoming, drafts, notice, updated=self.services.context.clock.now())
 
     def refresh(self, user: str) -> None:

@@ -29,8 +29,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.announcements import AffectedInput
 from bot.domain.enums import Impact, MaintenanceType
+from bot.domain.impacts import DEFAULT_IMPACT, merged_impacts, shared_impact
+from bot.domain.validation import NAME_MAX, TEXT_MAX, URL_MAX
 from bot.domain.views import AnnouncementView, OfferingView, ProviderView, TemplateView
 from bot.slack.text import clip
 
@@ -55,8 +56,8 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def default_window(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """Tomorrow 22:00 to midnight, in the user's zone."""
+def suggested_times(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The start and end a new announcement's form suggests: tomorrow 22:00 to midnight, in the user's zone."""
     local = now.astimezone(zone) + timedelta(days=1)
     start = local.replace(hour=22, minute=0, second=0, microsecond=0)
     return start.astimezone(UTC), (start + timedelta(hours=2)).astimezone(UTC)
@@ -73,7 +74,7 @@ def announcement_modal(
     template: TemplateView | None = None,
 ) -> View:
     """The modal for a new announcement (optionally from `template`) or for editing `view`."""
-    start, end = (view.scheduled_start, view.scheduled_end) if view else default_window(now, zone)
+    start, end = (view.scheduled_start, view.scheduled_end) if view else suggested_times(now, zone)
     source: Any = view or template
     type_now = source.maintenance_type if source else MaintenanceType.SCHEDULED
     provider_now = source.provider_uuid if source else (providers[0].uuid if len(providers) == 1 else None)
@@ -82,12 +83,12 @@ def announcement_modal(
     options = _offering_options(offerings, chosen)
     selected = [option for group in options for option in group.options if UUID(option.value) in chosen]
     blocks = [
-        _text("name", "Name", source.name if source else None, max_length=150,
+        _text("name", "Name", source.name if source else None, max_length=NAME_MAX,
               placeholder="Kernel upgrade on the hypervisors"),
         _text("message", "Message for everyone", source.message if source else None, multiline=True,
-              max_length=2000, optional=True),
+              max_length=TEXT_MAX, optional=True),
         _text("internal_notes", "Internal notes (managers only)", view.internal_notes if view else None,
-              multiline=True, max_length=2000, optional=True),
+              multiline=True, max_length=TEXT_MAX, optional=True),
         InputBlock(block_id="type", label="Type", element=StaticSelectElement(
             action_id=VALUE, options=[Option(value=str(int(t)), label=t.label) for t in MaintenanceType],
             initial_option=Option(value=str(int(type_now)), label=type_now.label))),
@@ -111,10 +112,10 @@ def announcement_modal(
         InputBlock(block_id="impact", label="Impact on the chosen offerings", element=StaticSelectElement(
             action_id=VALUE, options=[Option(value=str(int(i)), label=i.label) for i in Impact],
             initial_option=Option(value=str(int(impact)), label=impact.label))),
-        _text("impact_description", "What users will notice", description or None, max_length=2000,
+        _text("impact_description", "What users will notice", description or None, max_length=TEXT_MAX,
               optional=True, placeholder="Connections may drop once"),
         _text("url", "External reference URL", view.external_reference_url if view else None, optional=True,
-              max_length=500, placeholder="https://tracker.example.org/CHG-123"),
+              max_length=URL_MAX, placeholder="https://tracker.example.org/CHG-123"),
     ]
     if len(offerings) + len(chosen) > OPTIONS_MAX:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(
@@ -133,11 +134,7 @@ def announcement_modal(
 
 def initial_impact(view: AnnouncementView | None, template: TemplateView | None) -> tuple[Impact, str]:
     """The impact and description the modal starts with: the highest level, and the shared description."""
-    items = view.affected if view else template.offerings if template else ()
-    if not items:
-        return Impact.DEGRADED, ""
-    descriptions = {item.impact_description for item in items}
-    return max(item.impact_level for item in items), descriptions.pop() if len(descriptions) == 1 else ""
+    return shared_impact(view.affected if view else template.offerings if template else ())
 
 
 def _chosen(view: AnnouncementView | None, template: TemplateView | None) -> list[UUID]:
@@ -226,18 +223,13 @@ def announcement_fields(
 ) -> dict[str, Any]:
     """Domain fields from the modal's values. For an edit, offerings keep their own impact unless the
     shared impact or description was changed from what the modal showed (`shown`)."""
-    impact = _number(values.get("impact") or int(Impact.DEGRADED))
+    impact = _number(values.get("impact") or int(DEFAULT_IMPACT))
     description = values.get("impact_description") or ""
     unchanged = (isinstance(shown, dict) and shown.get("i") == impact and isinstance(description, str)
                  and shown.get("d") == fingerprint(description))
-    before = {item.offering.uuid.hex: item for item in existing.affected} if existing else {}
-    affected = []
-    for offering in values.get("offerings") or []:
-        kept = before.get(offering) if unchanged and isinstance(offering, str) else None
-        if kept is not None:
-            affected.append(AffectedInput(UUID(offering), int(kept.impact_level), kept.impact_description))
-        else:
-            affected.append(AffectedInput(_reference(offering), impact, description))
+    before = {item.offering.uuid: item for item in existing.affected} if existing else {}
+    chosen = [_reference(offering) for offering in values.get("offerings") or []]
+    affected = merged_impacts(chosen, impact, description, before, keep_own=unchanged)
     url = values.get("url") or ""
     fields: dict[str, Any] = {
         "name": values.get("name") or "",

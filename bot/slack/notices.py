@@ -16,7 +16,6 @@ Buttons on nudges and alerts (handled by bot/slack, value = the announcement's u
 from __future__ import annotations
 
 import math
-import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -31,13 +30,19 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.domain.catalog import USER as SLACK_USER_ID
 from bot.domain.enums import State
+from bot.domain.lifecycle import DEEDS
 from bot.domain.notices import DUE, OVERRUN, REMINDER
 from bot.domain.views import AnnouncementView
 from bot.slack.cards import EXTEND_VERBS, action_id, card_blocks, card_text, extend_label, extend_value
 from bot.slack.text import clip, date_token, duration, escape
 
-SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+#: What a thread reply adds to the domain's words (`lifecycle.DEEDS`).
+AFTERWORDS = {
+    "published": " again",  # a thread reply means the card was out before: this is a re-publication
+    "withdrawn": ": this maintenance is no longer planned as announced",
+}
 #: Replies that also show in the channel: news people act on. Edits and withdrawals stay in the thread.
 BROADCAST = {"started", "completed", "cancelled", "rescheduled", "extended", REMINDER, DUE, OVERRUN}
 BAR = "█"
@@ -75,7 +80,7 @@ def who(payload: dict[str, Any]) -> str:
     actor, interface = str(payload.get("actor", "")), payload.get("interface")
     if interface == "scheduler":
         return "maintbot (on schedule)"
-    if SLACK_USER.match(actor):
+    if SLACK_USER_ID.fullmatch(actor):
         return f"<@{actor}>"
     if actor.startswith("token:"):
         return f"API token “{escape(actor.removeprefix('token:'))}”"
@@ -99,22 +104,12 @@ def _what(kind: str, payload: dict[str, Any], view: AnnouncementView | None) -> 
         start = _old(payload, "scheduled_start") or view.scheduled_start
         end = _old(payload, "scheduled_end") or view.scheduled_end
         now_window = _window(view.scheduled_start, view.scheduled_end)
-        return f"rescheduled the maintenance: {_window(start, end)} → *{now_window}*."
+        return f"{DEEDS['rescheduled']}: {_window(start, end)} → *{now_window}*."
     if kind == "extended" and view is not None:
         old_end = _old(payload, "scheduled_end")
         was = f" (was {date_token(old_end, '{time}')})" if old_end else ""
-        return f"extended the maintenance until *{date_token(view.scheduled_end)}*{was}."
-    return {
-        "published": "published the announcement again.",
-        "withdrawn": "withdrew the announcement: this maintenance is no longer planned as announced.",
-        "started": "started the maintenance.",
-        "completed": "completed the maintenance.",
-        "cancelled": "cancelled the maintenance.",
-        "rescheduled": "rescheduled the maintenance.",
-        "extended": "extended the maintenance.",
-        "updated": "updated the announcement.",
-        "deleted": "deleted the announcement.",
-    }[kind]
+        return f"{DEEDS['extended']} until *{date_token(view.scheduled_end)}*{was}."
+    return f"{DEEDS[kind]}{AFTERWORDS.get(kind, '')}."
 
 
 def _old(payload: dict[str, Any], name: str) -> datetime | None:

@@ -122,7 +122,11 @@ def build_app(
     bolt.use(identify(people))
     bolt.error(answer_error)
 
-    bolt.command(COMMAND)(ack=in_ack(deps, commands.answer_command), lazy=[after_ack(deps, commands.follow_command)])
+    answer_command = in_ack(deps, commands.answer_command)
+    bolt.command(COMMAND, matchers=[commands.has_follow_up])(
+        ack=answer_command, lazy=[after_ack(deps, commands.follow_command)]
+    )
+    bolt.command(COMMAND)(answer_command)  # the subcommands that end in the ack
     bolt.action(CARD_ACTIONS)(
         ack=acknowledge, lazy=[after_ack(deps, actions.press_card_button, after_refusal=actions.show_card_as_it_is)]
     )

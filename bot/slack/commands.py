@@ -1,7 +1,8 @@
 """`/maint`: read the words, find the subcommand, answer in the ack, then run its work after the ack.
 
 Answers go in the ack body (the fastest way back, and ephemeral unless said otherwise). `new` and `edit`
-ack empty and open their modal right after; a transition refreshes the actor's App Home right after. The
+ack empty and open their modal right after; a transition refreshes the actor's App Home right after (the
+`/maint` listener with a lazy function, chosen by `has_follow_up`; every other subcommand ends in the ack). The
 subcommands are declared in `reading`, `announcing`, `channels` and `catalog` (`bot.slack.subcommand`);
 an unknown one gets the help. A refusal raised by a handler is worded by `bot.slack.ack_errors`: a bad
 argument with that subcommand's usage, a domain refusal by `replies.error_text`.
@@ -9,10 +10,13 @@ argument with that subcommand's usage, a domain refusal by `replies.error_text`.
 
 from __future__ import annotations
 
+from slack_bolt.context import BoltContext
+
 from bot.slack import announcing, catalog, channels, reading  # noqa: F401  (they declare the subcommands)
 from bot.slack.answer import Answer
 from bot.slack.listening import DOING, FOLLOW_UP, Act
-from bot.slack.parsing import Arguments, words
+from bot.slack.parsing import Arguments, BadArguments, words
+from bot.slack.payloads import PAYLOAD
 from bot.slack.subcommand import SUBCOMMANDS, help_text, subcommand, usage
 from bot.slack.text import clip, escape
 
@@ -25,6 +29,17 @@ def show_help(act: Act, args: Arguments) -> Answer:
     if topic in SUBCOMMANDS:
         return Answer(usage(topic))
     return Answer(help_text())
+
+
+def has_follow_up(context: BoltContext) -> bool:
+    """Listener matcher: does this `/maint` name a subcommand with work after its ack? Only those are run with a
+    lazy listener, so answers that end in the ack do not pay for Bolt's copy of the request."""
+    try:
+        tokens = words(context[PAYLOAD].text)
+    except BadArguments:  # answered by the plain listener, with the help
+        return False
+    command = SUBCOMMANDS.get(tokens[0].lower() if tokens else "help")
+    return command is not None and command.follow_up is not None
 
 
 def answer_command(ack, act: Act) -> None:

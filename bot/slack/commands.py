@@ -10,6 +10,7 @@ argument with that subcommand's usage, a domain refusal by `replies.error_text`.
 
 from __future__ import annotations
 
+from slack_bolt import Ack
 from slack_bolt.context import BoltContext
 
 from bot.slack import announcing, catalog, channels, reading  # noqa: F401  (they declare the subcommands)
@@ -42,19 +43,19 @@ def has_follow_up(context: BoltContext) -> bool:
     return command is not None and command.follow_up is not None
 
 
-def answer_command(ack, act: Act) -> None:
+def answer_command(ack: Ack, act: Act) -> None:
     """The ack of `/maint`: the subcommand's answer, or an empty ack when its work follows (a modal)."""
     tokens = words(act.payload.text)
     name = tokens[0].lower() if tokens else "help"
     command = SUBCOMMANDS.get(name)
     if command is None:
-        answer = Answer(f"🤷 `/maint {escape(clip(name, 40))}` is not a command I know.\n\n{help_text()}")
-        return ack(**answer.ack_kwargs())
+        ack(**Answer(f"🤷 `/maint {escape(clip(name, 40))}` is not a command I know.\n\n{help_text()}").ack_kwargs())
+        return
     act.context[DOING] = name
     answer = command.handler(act, Arguments.of(tokens[1:]))
     if command.follow_up is not None:
         act.context[FOLLOW_UP] = tokens[1:]
-    return ack() if answer is None else ack(**answer.ack_kwargs())
+    ack(**(answer.ack_kwargs() if answer is not None else {}))
 
 
 def follow_command(act: Act) -> None:

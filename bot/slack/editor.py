@@ -9,6 +9,8 @@ channel they typed `/maint new` in, or in their App Home.
 
 from __future__ import annotations
 
+from slack_bolt import Ack
+
 from bot.domain.errors import DomainError, Invalid, NotAllowed
 from bot.slack import modals
 from bot.slack.cards import card_text
@@ -80,12 +82,13 @@ def open_form(act: Act, providers, *, meta: str, view=None, template=None) -> No
 # -- submitting ------------------------------------------------------------------------------------
 
 
-def save_form(ack, act: Act) -> None:
+def save_form(ack: Ack, act: Act) -> None:
     """The ack of a submission: saved (the card follows), or refused beside a field by the error handler."""
     submission: ViewSubmission = act.payload
     meta = FormMetadata.read(submission.view.private_metadata)
     if meta is None:
-        return ack(response_action="errors", errors={"name": OUT_OF_DATE})
+        ack(response_action="errors", errors={"name": OUT_OF_DATE})
+        return
     announcements = act.services.announcements
     values = modals.submitted({"state": submission.view.state})
     if meta.mode == "edit":
@@ -95,7 +98,7 @@ def save_form(ack, act: Act) -> None:
     else:
         saved = announcements.create(act.actor, modals.announcement_fields(values))
     act.context[FOLLOW_UP] = (meta, saved)
-    return ack()
+    ack()
 
 
 def form_errors(error: Exception) -> dict[str, str]:

@@ -17,6 +17,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
+from slack_bolt import Ack
 from slack_bolt.context import BoltContext
 from slack_bolt.response import BoltResponse
 
@@ -104,14 +105,14 @@ def identify(people: People) -> Callable[..., BoltResponse]:
 def in_ack(deps: Dependencies, listener: Callable[..., Any]) -> Callable[..., Any]:
     """An ack function for Bolt: `listener(ack, act)`. What it raises goes to the app's error handler."""
 
-    def run(ack: Any, context: BoltContext) -> Any:
+    def run(ack: Ack, context: BoltContext) -> Any:
         return listener(ack, Act.of(deps, context))
 
     run.__name__ = run.__qualname__ = listener.__name__
     return run
 
 
-def acknowledge(ack: Any) -> None:
+def acknowledge(ack: Ack) -> None:
     """The ack of a press or an event whose work all comes after it."""
     ack()
 

@@ -30,9 +30,13 @@ def _count_if(condition):
     return func.sum(case((condition, 1), else_=0))
 
 
+#: The days statistics cover when not told: this many back and this many ahead of today (UTC).
+DAYS_BACK, DAYS_AHEAD = 90, 30
+
+
 def default_window(today: date) -> tuple[date, date]:
-    """The days statistics cover when not told: the last 90 and the next 30."""
-    return today - timedelta(days=90), today + timedelta(days=30)
+    """The days statistics cover when not told: the last DAYS_BACK and the next DAYS_AHEAD."""
+    return today - timedelta(days=DAYS_BACK), today + timedelta(days=DAYS_AHEAD)
 
 
 def window(today: date, start: date | None, end: date | None) -> tuple[date, date]:

@@ -35,13 +35,22 @@ from bot.domain.enums import State
 from bot.domain.lifecycle import DEEDS
 from bot.domain.notices import DUE, OVERRUN, REMINDER
 from bot.domain.views import AnnouncementView
-from bot.slack.cards import EXTEND_VERBS, action_id, card_blocks, card_text, extend_label, extend_value
+from bot.slack.cards import (
+    DONE_EMOJI,
+    EXTEND_VERBS,
+    action_id,
+    card_blocks,
+    card_text,
+    extend_label,
+    extend_value,
+)
 from bot.slack.text import clip, date_token, duration, escape
 
+NO_LONGER_PLANNED = "is no longer planned as announced"
 #: What a thread reply adds to the domain's words (`lifecycle.DEEDS`).
 AFTERWORDS = {
     "published": " again",  # a thread reply means the card was out before: this is a re-publication
-    "withdrawn": ": this maintenance is no longer planned as announced",
+    "withdrawn": f": this maintenance {NO_LONGER_PLANNED}",
 }
 #: Replies that also show in the channel: news people act on. Edits and withdrawals stay in the thread.
 BROADCAST = {"started", "completed", "cancelled", "rescheduled", "extended", REMINDER, DUE, OVERRUN}
@@ -57,13 +66,15 @@ Message = tuple[str, list[Block]]
 def card(view: AnnouncementView | None, name: str, short_id: str) -> Message:
     """The card as it should read now: the full card while published, a short one once withdrawn or deleted."""
     if view is None:
-        return _gone("🗑️", f"Deleted: {name}", "This announcement was deleted.", short_id)
+        return _gone("deleted", name, "This announcement was deleted.", short_id)
     if view.state is State.DRAFT:
-        return _gone("↩️", f"Withdrawn: {view.name}", "This maintenance is no longer planned as announced.", short_id)
+        return _gone("withdrawn", view.name, f"This maintenance {NO_LONGER_PLANNED}.", short_id)
     return card_text(view), card_blocks(view)
 
 
-def _gone(emoji: str, title: str, text: str, short_id: str) -> Message:
+def _gone(outcome: str, name: str, text: str, short_id: str) -> Message:
+    """The short card of an announcement its audience no longer has: `↩️ Withdrawn: name`."""
+    emoji, title = DONE_EMOJI[outcome], f"{outcome.capitalize()}: {name}"
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=clip(f"{emoji} {title}", 150))),
         SectionBlock(text=MarkdownTextObject(text=text)),

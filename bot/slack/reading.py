@@ -6,6 +6,7 @@ import shlex
 
 from bot.domain.enums import TimingBucket
 from bot.domain.listing import PRESETS, ListQuery, ordering
+from bot.domain.stats import DAYS_AHEAD, DAYS_BACK
 from bot.slack import messages
 from bot.slack.answer import Answer
 from bot.slack.cards import card_text
@@ -112,7 +113,7 @@ def history(act: Act, args: Arguments) -> Answer:
 
 
 @subcommand("stats", group=READING, usage="`/maint stats [START] [END] [provider=…] [state=…] [type=…]`",
-            help="statistics (dates as YYYY-MM-DD; default: the last 90 days and the next 30)")
+            help=f"statistics (dates as YYYY-MM-DD; default: the last {DAYS_BACK} days and the next {DAYS_AHEAD})")
 def stats(act: Act, args: Arguments) -> Answer:
     unknown = args.unknown({"provider", "state", "type"})
     if unknown or len(args.positional) > 2:

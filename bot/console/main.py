@@ -410,9 +410,8 @@ def session(settings: Settings, *, user: str | None, channel: str | None, stdin:
         "slack_api_url": standin.api_url, "slack_signing_secret": SECRET, "slack_bot_token": "xoxb-console"})
     admins = {*settings.admins, CONSOLE_USER}
     services = build_services(runtime.db, admins=admins, reminder_leads=settings.reminder_leads)
-    app = build_app(services, console_settings)
-    app.bot.interface = Interface.CONSOLE  # the audit trail says these actions came from the console
-    dispatcher = Dispatcher(services, app.bot.client, pace=0.0)
+    app = build_app(services, console_settings, interface=Interface.CONSOLE)  # audited as the console's
+    dispatcher = Dispatcher(services, app.client, pace=0.0)
     providers = services.catalog.providers()
     channel = channel or (providers[0].channel_id if providers else CONSOLE_CHANNEL)
     console = Console(app, standin, dispatcher, user=user, channel=channel, zone=settings.zone,

@@ -22,6 +22,7 @@ from bot.domain.context import Context
 from bot.domain.enums import EDITABLE_STATES, Action, Impact, State, TimingBucket
 from bot.domain.errors import Invalid, InvalidState, NotFound, Stale
 from bot.domain.fixed_links import require_unchanged
+from bot.domain.impacts import merged_impact
 from bot.domain.lifecycle import EXTENSIONS, PAST_TENSE, TRANSITIONS
 from bot.domain.listing import (
     MAX_PAGE_SIZE,
@@ -317,12 +318,9 @@ class Announcements:
         affected = self._affected_field(session, fields.get("affected"), errors) if "affected" in fields else None
         marked = {link.offering_id: link for link in row.affected}
         reach.require_may_mark_affected(offering for offering, _, _ in affected or () if offering.id not in marked)
-        if affected is not None and keep_impacts:
-            affected = [
-                (offering, marked[offering.id].impact_level, marked[offering.id].impact_description)
-                if offering.id in marked else (offering, level, description)
-                for offering, level, description in affected
-            ]
+        if affected is not None:
+            affected = [(offering, *merged_impact((level, description), marked.get(offering.id), keep_own=keep_impacts))
+                        for offering, level, description in affected]
         start = fields.get("scheduled_start") or row.scheduled_start
         end = fields.get("scheduled_end") or row.scheduled_end
         if not errors:

@@ -1,15 +1,14 @@
 """One impact for many offerings: how a form that sets a single impact level and description for all the
 offerings it marks reads and writes per-offering impacts, so that impacts set one by one elsewhere (the
-HTTP API, templates) survive an edit that did not touch them.
+HTTP API, templates) survive an edit that did not touch them. `Announcements.update(keep_impacts=…)` applies
+`merged_impact` to the rows it holds locked, in the edit's own transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Protocol
-from uuid import UUID
+from collections.abc import Sequence
+from typing import Protocol
 
-from bot.domain.announcements import AffectedInput
 from bot.domain.enums import Impact
 
 #: The impact an offering is marked with when nobody says otherwise (the seed's default level, 2).
@@ -31,16 +30,9 @@ def shared_impact(items: Sequence[HasImpact]) -> tuple[Impact, str]:
     return max(item.impact_level for item in items), descriptions.pop() if len(descriptions) == 1 else ""
 
 
-def merged_impacts(
-    chosen: Iterable[Any], impact: Any, description: Any, before: Mapping[UUID, HasImpact], *, keep_own: bool
-) -> list[AffectedInput]:
-    """The affected offerings a one-impact edit saves. With `keep_own` (the shared impact and description
-    were left as shown) an offering that was already affected keeps its own; every other one, and all of
-    them once the shared impact was changed, takes the shared ones. Offerings are passed on as given, for
-    the domain to look up or refuse."""
-    return [
-        AffectedInput(offering, int(before[offering].impact_level), before[offering].impact_description)
-        if keep_own and isinstance(offering, UUID) and offering in before
-        else AffectedInput(offering, impact, description)
-        for offering in chosen
-    ]
+def merged_impact(shared: tuple[int, str], own: HasImpact | None, *, keep_own: bool) -> tuple[int, str]:
+    """The (level, description) a one-impact edit saves for one offering: its own when it was already affected
+    (`own`) and the form's one impact and description were left as shown (`keep_own`); the form's otherwise."""
+    if keep_own and own is not None:
+        return int(own.impact_level), own.impact_description
+    return shared

@@ -1,4 +1,4 @@
-"""`Answer`: what a slash command carries back in its ack (the commands and `admin outbox` build it)."""
+"""`Answer`: what a slash command carries back in its ack (the subcommands build it)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block
 
-from bot.slack.bot import as_dicts
+from bot.slack.responder import as_dicts
 
 
 @dataclass

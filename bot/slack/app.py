@@ -2,8 +2,11 @@
 
 `build_app` wires the listeners to the domain services. The same app serves Socket Mode, HTTP mode
 (`bot.slack.http.mount`, signatures verified by Bolt) and the offline console. It runs with
-`process_before_response=True`: a listener's return is the ack, so fast answers travel in the ack body
-and anything needing the Web API runs right after it (`Followups`).
+`process_before_response=True`: a listener's ack function is the ack, so fast answers travel in the ack
+body, and anything needing the Web API runs right after it as Bolt lazy listeners on a `ListenerExecutor`
+(`drain()` waits for them). Middleware puts who acted into the context (`listening.identify`); one error
+handler answers refusals raised in an ack (`ack_errors.answer_error`), one wrapper those raised after it
+(`listening.after_ack`).
 
 The Web API client honours SLACK_API_URL and retries connection errors, HTTP 429 (after Retry-After)
 and 5xx answers with slack-sdk's retry handlers.
@@ -13,7 +16,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -24,16 +26,20 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
+from bot.domain.enums import Interface
 from bot.domain.service import Services
-from bot.slack.actions import CARD_ACTIONS, PAGE_ACTIONS, Buttons
-from bot.slack.bot import Bot
-from bot.slack.commands import COMMAND, Commands
-from bot.slack.editor import Editor
-from bot.slack.followups import Followups
+from bot.slack import actions, commands, editor
+from bot.slack.ack_errors import answer_error
+from bot.slack.actions import CARD_ACTIONS, PAGE_ACTIONS
+from bot.slack.commands import COMMAND
+from bot.slack.executor import ListenerExecutor
 from bot.slack.home import NEW_ACTION, Homes
+from bot.slack.listening import Act, Dependencies, acknowledge, after_ack, identify, in_ack
 from bot.slack.modals import CALLBACK_ID
-from bot.slack.payloads import PAYLOAD, EventCallback, PayloadShapes
+from bot.slack.payloads import EventCallback, PayloadShapes
+from bot.slack.people import People
 from bot.slack.replays import ReplayGuard
+from bot.slack.responder import Responder
 
 log = logging.getLogger(__name__)
 
@@ -60,16 +66,31 @@ def make_client(settings: Settings, token: str | None = None) -> WebClient:
 
 @dataclass
 class SlackApp:
-    """The Bolt app and what its listeners share; `drain()` waits for work started after acks."""
+    """The Bolt app and what its listeners are built with; `drain()` waits for work started after acks."""
 
     bolt: App
-    bot: Bot
+    deps: Dependencies
+
+    @property
+    def client(self) -> WebClient:
+        return self.deps.responder.client
+
+    @property
+    def services(self) -> Services:
+        return self.deps.services
 
     def drain(self, timeout: float = 10.0) -> bool:
-        return self.bot.followups.drain(timeout)
+        return self.deps.executor.drain(timeout)
 
     def close(self) -> None:
-        self.bot.followups.shutdown()
+        self.deps.executor.shutdown(wait=True)
+
+
+def open_home(act: Act) -> None:
+    """After `app_home_opened` (the Home tab, not Messages): publish the viewer's Home."""
+    event = act.payload.event if isinstance(act.payload, EventCallback) else None
+    if event is not None and event.user and (event.tab or "home") == "home":
+        act.deps.homes.opened(event.user)
 
 
 def build_app(
@@ -79,41 +100,43 @@ def build_app(
     client: WebClient | None = None,
     verify_requests: bool = True,
     workers: int = 4,
+    interface: Interface = Interface.SLACK,
 ) -> SlackApp:
-    """The maintbot Bolt app. `verify_requests=False` only for Socket Mode (Slack's websocket is trusted)."""
+    """The maintbot Bolt app. `verify_requests=False` only for Socket Mode (Slack's websocket is trusted);
+    `interface` is what the audit trail records actions as (`maintbot console` runs these listeners too)."""
     client = client or make_client(settings)
+    executor = ListenerExecutor(workers)
     bolt = App(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=verify_requests,
         token_verification_enabled=False,
         process_before_response=True,
+        listener_executor=executor,
         before_authorize=PayloadShapes(),  # right after the signature check, before anything reads the body
         name="maintbot",
     )
     if verify_requests:
         bolt.use(ReplayGuard())  # after Bolt's signature check: a signed request is accepted once
-    bot = Bot(services, settings, client, Followups(workers))
-    bot.homes = Homes(bot)
-    editor = Editor(bot)
-    commands = Commands(bot, editor)
-    buttons = Buttons(bot, editor, commands)
+    responder, people = Responder(client), People(client, settings.zone, interface)
+    homes = Homes(services, responder, people, executor)
+    responder.homes = homes
+    deps = Dependencies(services, settings, responder, people, homes, executor)
+    bolt.use(identify(people))
+    bolt.error(answer_error)
 
-    bolt.command(COMMAND)(commands.handle)
-    bolt.action(CARD_ACTIONS)(buttons.card)
-    bolt.action(PAGE_ACTIONS)(buttons.page)
-    bolt.action(NEW_ACTION)(buttons.new)
-    bolt.view(CALLBACK_ID)(editor.submit)
+    answer_command = in_ack(deps, commands.answer_command)
+    bolt.command(COMMAND, matchers=[commands.has_follow_up])(
+        ack=answer_command, lazy=[after_ack(deps, commands.follow_command)]
+    )
+    bolt.command(COMMAND)(answer_command)  # the subcommands that end in the ack
+    bolt.action(CARD_ACTIONS)(
+        ack=acknowledge, lazy=[after_ack(deps, actions.press_card_button, after_refusal=actions.show_card_as_it_is)]
+    )
+    bolt.action(PAGE_ACTIONS)(ack=acknowledge, lazy=[after_ack(deps, actions.turn_page)])
+    bolt.action(NEW_ACTION)(ack=acknowledge, lazy=[after_ack(deps, actions.open_new_form)])
+    bolt.view(CALLBACK_ID)(ack=in_ack(deps, editor.save_form), lazy=[after_ack(deps, editor.show_saved)])
+    bolt.event("app_home_opened")(ack=acknowledge, lazy=[after_ack(deps, open_home)])
 
-    @bolt.event("app_home_opened")
-    def home_opened(context: dict[str, Any]) -> None:
-        event = context[PAYLOAD].event if isinstance(context[PAYLOAD], EventCallback) else None
-        if event is not None and event.user and (event.tab or "home") == "home":
-            bot.followups.submit(bot.homes.opened, event.user)
-
-    @bolt.error
-    def unexpected(error: Exception, body: dict[str, Any]) -> None:
-        log.exception("unhandled error in a Slack listener", exc_info=error)
-
-    services.context.when_notices_queued(bot.homes.refresh_all)
-    return SlackApp(bolt, bot)
+    services.context.when_notices_queued(homes.refresh_all)
+    return SlackApp(bolt, deps)

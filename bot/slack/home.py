@@ -26,10 +26,13 @@ from slack_sdk.models.views import View
 
 from bot.domain.lifecycle import next_steps
 from bot.domain.listing import PRESETS
+from bot.domain.service import Services
 from bot.domain.views import AnnouncementView, Page
-from bot.slack.bot import Bot
 from bot.slack.cards import BUTTON_LABELS, PRIMARY, action_id
+from bot.slack.executor import ListenerExecutor
 from bot.slack.messages import announcement_line
+from bot.slack.people import People
+from bot.slack.responder import Responder
 from bot.slack.text import clip, date_token, escape
 
 NEW_ACTION = "maint.new"
@@ -107,8 +110,12 @@ def _buttons(view: AnnouncementView) -> list[ButtonElement]:
 class Homes:
     """Publishes App Homes; remembers who looked recently so their Home can be kept current."""
 
-    def __init__(self, bot: Bot) -> None:
-        self.bot = bot
+    def __init__(self, services: Services, responder: Responder, people: People,
+                 executor: ListenerExecutor) -> None:
+        self.services = services
+        self.responder = responder
+        self.people = people
+        self.executor = executor
         self._viewers: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()
         self._publishing = threading.Lock()
@@ -135,17 +142,18 @@ class Homes:
                     self._notices[user] = (notice, time.monotonic() + NOTICE_TTL)
                 notice, until = self._notices.get(user, (None, 0.0))
                 notice = notice if until > time.monotonic() else None
-            self.bot.call(self.bot.client.views_publish, user_id=user, view=self.build(user, notice).to_dict())
+            view = self.build(user, notice).to_dict()
+            self.responder.call(self.responder.client.views_publish, user_id=user, view=view)
 
     def build(self, user: str, notice: str | None = None) -> View:
-        actor = self.bot.actor(user)
-        listing = self.bot.services.announcements.list
+        actor = self.people.actor_of(user)
+        listing = self.services.announcements.list
         in_progress = listing(actor, PRESETS["active"].query(page_size=SECTION_SIZE["active"]))
         upcoming = listing(actor, PRESETS["upcoming"].query(page_size=SECTION_SIZE["upcoming"]))
         drafts = None
-        if self.bot.services.catalog.managed_providers(actor):
+        if self.services.catalog.managed_providers(actor):
             drafts = listing(actor, PRESETS["drafts"].query(page_size=SECTION_SIZE["drafts"]))
-        return home_view(in_progress, upcoming, drafts, notice, updated=self.bot.services.context.clock.now())
+        return home_view(in_progress, upcoming, drafts, notice, updated=self.services.context.clock.now())
 
     def refresh(self, user: str) -> None:
         """Republish `user`'s Home if they have looked at it lately."""
@@ -158,7 +166,7 @@ class Homes:
             if self._refresh_pending:
                 return
             self._refresh_pending = True
-        self.bot.followups.submit(self._refresh_all)
+        self.executor.submit(self._refresh_all)
 
     def _refresh_all(self) -> None:
         with self._lock:

@@ -15,7 +15,6 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ContextBlock,
-    DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
     PlainTextObject,
@@ -203,6 +202,3 @@ def _capped(lines: list[str], hint_command: str) -> list[Block]:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
     return blocks
 
-
-def divider() -> DividerBlock:
-    return DividerBlock()

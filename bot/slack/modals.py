@@ -29,8 +29,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.announcements import AffectedInput
 from bot.domain.enums import Impact, MaintenanceType
-from bot.domain.impacts import DEFAULT_IMPACT, merged_impacts, shared_impact
+from bot.domain.impacts import DEFAULT_IMPACT, shared_impact
 from bot.domain.validation import NAME_MAX, TEXT_MAX, URL_MAX
 from bot.domain.views import AnnouncementView, OfferingView, ProviderView, TemplateView
 from bot.slack.text import clip
@@ -218,18 +219,21 @@ def _reference(value: Any) -> Any:
         return value
 
 
-def announcement_fields(
-    values: dict[str, Any], existing: AnnouncementView | None = None, shown: Any = None
-) -> dict[str, Any]:
-    """Domain fields from the modal's values. For an edit, offerings keep their own impact unless the
-    shared impact or description was changed from what the modal showed (`shown`)."""
+def shared_impact_unchanged(values: dict[str, Any], shown: Any) -> bool:
+    """Whether the form's one impact and description are still what it showed (`shown`): an edit then keeps
+    each offering's own impact (the domain's `keep_impacts`)."""
     impact = _number(values.get("impact") or int(DEFAULT_IMPACT))
     description = values.get("impact_description") or ""
-    unchanged = (isinstance(shown, dict) and shown.get("i") == impact and isinstance(description, str)
-                 and shown.get("d") == fingerprint(description))
-    before = {item.offering.uuid: item for item in existing.affected} if existing else {}
-    chosen = [_reference(offering) for offering in values.get("offerings") or []]
-    affected = merged_impacts(chosen, impact, description, before, keep_own=unchanged)
+    return (isinstance(shown, dict) and shown.get("i") == impact and isinstance(description, str)
+            and shown.get("d") == fingerprint(description))
+
+
+def announcement_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """Domain fields from the modal's values; every offering listed with the form's one impact (an edit that
+    left that impact as shown keeps each offering's own: `shared_impact_unchanged`)."""
+    impact = _number(values.get("impact") or int(DEFAULT_IMPACT))
+    description = values.get("impact_description") or ""
+    affected = [AffectedInput(_reference(offering), impact, description) for offering in values.get("offerings") or []]
     url = values.get("url") or ""
     fields: dict[str, Any] = {
         "name": values.get("name") or "",

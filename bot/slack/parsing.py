@@ -4,7 +4,8 @@ With `should_escape: true` Slack rewrites mentions in command text as `<@U123|na
 `<!subteam^S123|@team>`; each becomes the bare id (`U123`, `C123`, `S123`), which is what the domain
 stores. Everything else typed arrives with `&`, `<` and `>` escaped (`&amp;`, `&lt;`, `&gt;`) and is read
 back as typed, so `R&D` is stored as `R&D` (and shown escaped again wherever Slack parses text). Curly
-quotes, which Slack clients like to type, count as straight ones.
+quotes, which Slack clients like to type, count as straight ones. The readers at the end turn words into
+what the domain takes (an id, a state, a type, a number) or refuse them with `BadArguments`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from bot.domain.enums import STATE_LABELS, MaintenanceType, State
+from bot.slack.text import escape
+
 MENTION = re.compile(r"<(?:@|#|!subteam\^)([A-Z0-9]+)(?:\|[^>]*)?>")
+TYPE_WORDS = {"scheduled": 1, "emergency": 2, "security": 3, "upgrade": 4, "patch": 5}
 SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
 
 
@@ -93,7 +98,7 @@ def day(value: str) -> date:
         raise BadArguments(f"{value!r} is not a date like 2026-03-31.") from None
 
 
-def moment(value: str, zone: ZoneInfo) -> datetime:
+def instant(value: str, zone: ZoneInfo) -> datetime:
     """`2026-03-31` (midnight) or `2026-03-31T22:00` / `2026-03-31 22:00`, read in `zone` unless it names one."""
     text = value.strip().replace(" ", "T")
     try:
@@ -106,3 +111,41 @@ def moment(value: str, zone: ZoneInfo) -> datetime:
     except OverflowError:
         raise BadArguments(f"{value!r} is out of range.") from None
     return parsed
+
+
+def one_id(args: Arguments) -> str:
+    if len(args.positional) != 1 or args.options:
+        raise BadArguments("Give exactly one announcement id.")
+    return args.positional[0]
+
+
+def need_rest(args: Arguments, message: str) -> str:
+    """The positional words as one phrase; `message` when there are none or options were given."""
+    if not args.positional or args.options:
+        raise BadArguments(message)
+    return args.rest
+
+
+def positive(value: str, name: str) -> int:
+    if not (value.isascii() and value.isdigit()) or len(value) > 9 or int(value) < 1:
+        raise BadArguments(f"`{name}` must be a whole number from 1.")
+    return int(value)
+
+
+def state_named(value: str) -> State:
+    """The state a word names: `in_progress` or `in progress`, any case."""
+    try:
+        return State.from_label(value.replace("_", " "))
+    except ValueError:
+        choices = ", ".join(label.lower().replace(" ", "_") for label in STATE_LABELS.values())
+        raise BadArguments(f"`{escape(value)}` is not a state ({choices}).") from None
+
+
+def type_named(value: str) -> int:
+    """The maintenance type a word (`security`) or a number (1–5) names."""
+    word = value.strip().lower()
+    if word in {str(int(t)) for t in MaintenanceType}:
+        return int(word)
+    if word in TYPE_WORDS:
+        return TYPE_WORDS[word]
+    raise BadArguments(f"`{escape(value)}` is not a type ({', '.join(TYPE_WORDS)} or 1–5).")

@@ -69,7 +69,7 @@ class ButtonAction(Shape):
 
 
 class Interaction(Shape):
-    """What every interaction tells about where it came from (see `bot.slack.bot.Origin`)."""
+    """What every interaction tells about where it came from (see `bot.slack.origin.Origin`)."""
 
     user: Ref
     channel: Ref | None = None

@@ -18,6 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.domain.actors import Actor
+from bot.domain.enums import Interface
+
 log = logging.getLogger(__name__)
 
 GROUPS_TTL = 300.0
@@ -26,14 +29,20 @@ RETRY_AFTER_FAILURE = 30.0
 
 
 class People:
-    def __init__(self, client: WebClient, default_zone: ZoneInfo, *, monotonic: Callable[[], float] = time.monotonic):
+    def __init__(self, client: WebClient, default_zone: ZoneInfo, interface: Interface = Interface.SLACK, *,
+                 monotonic: Callable[[], float] = time.monotonic):
         self.client = client
+        self.interface = interface
         self.default_zone = default_zone
         self._monotonic = monotonic
         self._lock = threading.Lock()
         self._groups: dict[str, frozenset[str]] = {}
         self._groups_until = 0.0
         self._zones: dict[str, tuple[ZoneInfo, float]] = {}
+
+    def actor_of(self, user_id: str) -> Actor:
+        """The Slack user as the domain sees them, with their user groups, acting through `interface`."""
+        return Actor(user_id, self.interface, groups=self.groups_of(user_id))
 
     def groups_of(self, user_id: str) -> frozenset[str]:
         with self._lock:

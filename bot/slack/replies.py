@@ -1,13 +1,12 @@
 """The one place where refusals become words in Slack.
 
-Every listener hands a `DomainError` (or a `BadArguments`) to `error_text`; the result goes only to the
-person who acted. Each message says what was wrong and what to do about it. Modal field errors are
-mapped to the modal's blocks in `bot.slack.modals`, but their words come from the domain unchanged.
-When the database cannot answer (`UNAVAILABLE`: down, restarting), listeners catch that too (`SHOWN`) and
-the person is asked to try again in a moment instead of meeting Slack's generic failure. A statement the
-database stopped for its cost (`TOO_COSTLY`: past the query timeout, or too large) is told as that, not as
-an outage.
-"""
+The two error boundaries (`bot.slack.ack_errors` in the ack, `listening.after_ack` after it) hand what they
+catch (`EXPLAINED_ERRORS`) to `error_text`; the result goes only to the person who acted. Each message says
+what was wrong and what to do about it. Modal field errors are mapped to the modal's blocks in
+`bot.slack.modals`, but their words come from the domain unchanged. When the database cannot answer
+(`UNAVAILABLE`: down, restarting), the person is asked to try again in a moment instead of meeting Slack's
+generic failure. A statement the database stopped for its cost (`TOO_COSTLY`: past the query timeout, or too
+large) is told as that, not as an outage."""
 
 from __future__ import annotations
 
@@ -26,8 +25,9 @@ from bot.domain.errors import (
 from bot.slack.parsing import BadArguments
 from bot.slack.text import escape
 
-#: What listeners catch and hand to `error_text`: refusals, the database not answering, a statement stopped.
-SHOWN: tuple[type[Exception], ...] = (DomainError, *UNAVAILABLE, *TOO_COSTLY)
+#: What is explained to the person who acted (`error_text`) instead of failing: what they typed cannot be read,
+#: a refusal from the domain, the database not answering, a statement stopped for its cost.
+EXPLAINED_ERRORS: tuple[type[Exception], ...] = (BadArguments, DomainError, *UNAVAILABLE, *TOO_COSTLY)
 TRY_AGAIN = "⏳ maintbot cannot reach its database right now. Please try again in a moment."
 TOOK_TOO_LONG = ("⏱️ That took too long and was stopped; nothing was changed. Ask for less (a filter, another "
                  "page) or try again later.")

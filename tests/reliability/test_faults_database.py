@@ -60,7 +60,7 @@ class Serving:
         settings = Settings(slack_bot_token="xoxb-test", slack_signing_secret=SECRET, slack_api_url=standin.api_url,
                             admins=[ADMIN_ID], timezone="UTC", _env_file=None)
         self.slack_app = build_app(services, settings)
-        self.dispatcher = Dispatcher(services, self.slack_app.bot.client, pace=0, poll=0.2,
+        self.dispatcher = Dispatcher(services, self.slack_app.client, pace=0, poll=0.2,
                                      backoff=(timedelta(seconds=1), timedelta(seconds=5)))
         self.server = Server(create_app(services, settings, slack=routes(self.slack_app.bolt)))
         self.url = self.server.start()

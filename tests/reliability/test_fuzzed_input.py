@@ -22,7 +22,9 @@ from bot.console import simulator
 from bot.domain.actors import Actor
 from bot.domain.enums import Interface, State
 from bot.domain.errors import DomainError
-from bot.slack.commands import LIST_OPTIONS, PROVIDER_OPTIONS, USAGE
+from bot.slack.catalog import PROVIDER_OPTIONS
+from bot.slack.commands import SUBCOMMANDS
+from bot.slack.reading import LIST_OPTIONS
 from tests.conftest import ADMIN_ID
 from tests.factories import announce
 from tests.reliability.helpers import dispatch, fingerprint
@@ -101,7 +103,7 @@ VALUES = [
 
 def fuzzed_texts(made) -> st.SearchStrategy[str]:
     subcommand = st.one_of(
-        st.sampled_from(sorted(USAGE)),
+        st.sampled_from(sorted(SUBCOMMANDS)),
         st.sampled_from(["", "HELP", "Show", "LIST", "frobnicate", "list ", "provider add", "provider set",
                          "offering add", "admin provider add", "admin outbox", "admin outbox retry", "new from",
                          "stats 2026-01-01", "list upcoming", "list drafts", "list mine", "list all"]),

@@ -55,7 +55,7 @@ def slack_app(services, settings):
 def dispatcher(services, standin, slack_app, clock):
     from bot.slack.delivery import Dispatcher
 
-    dispatcher = Dispatcher(services, slack_app.bot.client, clock=clock, pace=0.0)
+    dispatcher = Dispatcher(services, slack_app.client, clock=clock, pace=0.0)
     yield dispatcher
     dispatcher.stop()
 

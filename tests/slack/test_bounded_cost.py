@@ -71,7 +71,7 @@ def test_a_list_stopped_at_the_query_timeout_is_told_as_took_too_long(db, reques
         announce(services, cloud_manager, State.SCHEDULED, name=f"Window {number}")
     with a_statement_timeout(db, request) as timed:
         app = build_app(build_services(timed, clock, admins={ADMIN_ID}), settings)
-        server = Server(create_app(app.bot.services, settings, slack=routes(app.bolt)))
+        server = Server(create_app(app.services, settings, slack=routes(app.bolt)))
         url = server.start()
         try:
             workspace = Workspace(url, app, standin)

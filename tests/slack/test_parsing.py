@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.slack.parsing import Arguments, BadArguments, id_list, moment, unmention, words
+from bot.slack.parsing import Arguments, BadArguments, id_list, instant, unmention, words
 
 
 def test_escaped_mentions_become_ids():
@@ -37,8 +37,8 @@ def test_id_lists_take_commas_and_spaces():
 def test_moments_are_read_in_the_given_zone():
     zone = ZoneInfo("Europe/Tallinn")
 
-    assert moment("2026-03-31", zone).isoformat() == "2026-03-31T00:00:00+03:00"
-    assert moment("2026-03-31T22:00", zone).isoformat() == "2026-03-31T22:00:00+03:00"
-    assert moment("2026-03-31T22:00+00:00", zone).isoformat() == "2026-03-31T22:00:00+00:00"
+    assert instant("2026-03-31", zone).isoformat() == "2026-03-31T00:00:00+03:00"
+    assert instant("2026-03-31T22:00", zone).isoformat() == "2026-03-31T22:00:00+03:00"
+    assert instant("2026-03-31T22:00+00:00", zone).isoformat() == "2026-03-31T22:00:00+00:00"
     with pytest.raises(BadArguments):
-        moment("next tuesday", zone)
+        instant("next tuesday", zone)

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from uuid import UUID
 
-from bot.domain.announcements import AffectedInput
 from bot.domain.enums import Impact
-from bot.domain.impacts import DEFAULT_IMPACT, merged_impacts, shared_impact
-
-VPN, DNS, MAIL = (UUID(int=n) for n in (1, 2, 3))
+from bot.domain.impacts import DEFAULT_IMPACT, merged_impact, shared_impact
 
 
 @dataclass(frozen=True)
@@ -27,23 +23,13 @@ def test_the_form_starts_at_the_highest_impact_and_a_description_only_when_all_s
     assert shared_impact([Marked(Impact.PARTIAL, "a"), Marked(Impact.NONE, "b")]) == (Impact.PARTIAL, "")
 
 
-BEFORE = {VPN: Marked(Impact.FULL, "down"), DNS: Marked(Impact.NONE, "")}
+def test_an_edit_that_left_the_shared_impact_alone_keeps_an_offerings_own():
+    assert merged_impact((2, "slow"), Marked(Impact.FULL, "down"), keep_own=True) == (4, "down")
 
 
-def test_an_edit_that_left_the_shared_impact_alone_keeps_each_offerings_own():
-    saved = merged_impacts([VPN, MAIL], 2, "slow", BEFORE, keep_own=True)
-
-    assert saved == [AffectedInput(VPN, 4, "down"), AffectedInput(MAIL, 2, "slow")]
+def test_an_offering_marked_for_the_first_time_takes_the_shared_impact():
+    assert merged_impact((2, "slow"), None, keep_own=True) == (2, "slow")
 
 
 def test_changing_the_shared_impact_applies_it_to_every_offering():
-    saved = merged_impacts([VPN, DNS], 3, "flaky", BEFORE, keep_own=False)
-
-    assert saved == [AffectedInput(VPN, 3, "flaky"), AffectedInput(DNS, 3, "flaky")]
-
-
-def test_an_offering_that_is_not_a_uuid_is_passed_on_for_the_domain_to_refuse():
-    assert merged_impacts(["nonsense", {"x": 1}], 2, "", BEFORE, keep_own=True) == [
-        AffectedInput("nonsense", 2, ""),
-        AffectedInput({"x": 1}, 2, ""),
-    ]
+    assert merged_impact((3, "flaky"), Marked(Impact.FULL, "down"), keep_own=False) == (3, "flaky")

@@ -1,0 +1,146 @@
+"""What listeners are given: the app's `Dependencies`, and per request an `Act` (who, from where).
+
+Bolt middleware (`identify`) reads who acted and where, once per request, and puts both in the listener
+context (`context[ORIGIN]`, `context[ACTOR]`: the Slack user as a domain `Actor`, with their user groups).
+Listeners are plain functions of an `Act`, wrapped for Bolt by `in_ack` (the ack function: its refusals are
+answered by the app's one error handler, `bot.slack.ack_errors`) and `after_ack` (a lazy function: the one
+place where a refusal raised after the ack is told to the person who acted). An ack function may leave plain
+values in the context for the lazy work after it (`DOING`, `FOLLOW_UP`): Bolt hands lazy functions a copy of
+the context taken when the ack function returns, and runs them on `App(listener_executor=…)`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack
+from slack_bolt.context import BoltContext
+from slack_bolt.response import BoltResponse
+
+from bot.config import Settings
+from bot.domain.actors import Actor
+from bot.domain.service import Services
+from bot.slack.executor import ListenerExecutor
+from bot.slack.home import Homes
+from bot.slack.origin import Origin
+from bot.slack.payloads import PAYLOAD, Command, EventCallback, Interaction
+from bot.slack.people import People
+from bot.slack.replies import EXPLAINED_ERRORS, error_text
+from bot.slack.responder import Responder
+
+log = logging.getLogger(__name__)
+
+ORIGIN = "maintbot_origin"
+ACTOR = "maintbot_actor"
+#: The action being attempted ("start", "edit", a subcommand), named in the words of a refusal.
+DOING = "maintbot_doing"
+#: What the ack decided the lazy work should do; absent when the ack refused.
+FOLLOW_UP = "maintbot_follow_up"
+
+
+@dataclass
+class Dependencies:
+    """What the listeners are built with, once per app."""
+
+    services: Services
+    settings: Settings
+    responder: Responder
+    people: People
+    homes: Homes
+    executor: ListenerExecutor
+
+
+@dataclass(frozen=True)
+class Act:
+    """One request as a listener sees it: the app's dependencies, who acted, where, and the ack's notes."""
+
+    deps: Dependencies
+    origin: Origin
+    actor: Actor
+    context: BoltContext
+
+    @classmethod
+    def of(cls, deps: Dependencies, context: BoltContext) -> Act:
+        return cls(deps, context[ORIGIN], context[ACTOR], context)
+
+    @property
+    def services(self) -> Services:
+        return self.deps.services
+
+    @property
+    def responder(self) -> Responder:
+        return self.deps.responder
+
+    @property
+    def payload(self) -> Any:
+        return self.context[PAYLOAD]
+
+    @property
+    def follow_up(self) -> Any:
+        return self.context.get(FOLLOW_UP)
+
+
+def identify(people: People) -> Callable[..., BoltResponse]:
+    """Bolt middleware: who acted and where, for every command, interaction and Home event (groups are cached
+    for minutes, so this rarely asks Slack)."""
+
+    def identify_actor(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+        payload = context.get(PAYLOAD)
+        if isinstance(payload, Command | Interaction):
+            origin = Origin.of(payload)
+            context[ORIGIN] = origin
+            context[ACTOR] = people.actor_of(origin.user)
+        elif isinstance(payload, EventCallback) and payload.event.user:  # app_home_opened: the Home's viewer
+            context[ORIGIN] = Origin(user=payload.event.user, home=True)
+            context[ACTOR] = people.actor_of(payload.event.user)
+        return next()
+
+    return identify_actor
+
+
+def in_ack(deps: Dependencies, listener: Callable[..., Any]) -> Callable[..., Any]:
+    """An ack function for Bolt: `listener(ack, act)`. What it raises goes to the app's error handler."""
+
+    def run(ack: Ack, context: BoltContext) -> Any:
+        return listener(ack, Act.of(deps, context))
+
+    run.__name__ = run.__qualname__ = listener.__name__
+    return run
+
+
+def acknowledge(ack: Ack) -> None:
+    """The ack of a press or an event whose work all comes after it."""
+    ack()
+
+
+def after_ack(
+    deps: Dependencies, work: Callable[[Act], None], *, after_refusal: Callable[[Act, Exception], None] | None = None
+) -> Callable[[BoltContext], None]:
+    """A Bolt lazy function running `work(act)`: the one boundary for work after the ack.
+
+    A refusal, a bad argument, the database away or a statement too costly is told to the person who acted,
+    where they acted (`replies.error_text`, naming `context[DOING]`); then `after_refusal`, if given, may show
+    more (best effort: a second refusal there adds nothing). Anything else is logged with its traceback.
+    """
+
+    def run(context: BoltContext) -> None:
+        if ORIGIN not in context:  # nobody acted (an event naming no user): there is no one to work for
+            return
+        try:
+            act = Act.of(deps, context)
+            try:
+                work(act)
+            except EXPLAINED_ERRORS as error:
+                deps.responder.tell(act.origin, error_text(error, context.get(DOING)))
+                if after_refusal is not None:
+                    with suppress(*EXPLAINED_ERRORS):
+                        after_refusal(act, error)
+        except Exception:
+            log.exception("work after the ack (%s) failed", work.__name__)
+
+    run.__name__ = run.__qualname__ = work.__name__
+    return run

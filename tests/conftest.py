@@ -43,6 +43,8 @@ from tests.slack.workspace import SECRET, Workspace
 
 __all__ = ["ADMIN_ID", "NOW", "POSTGRES_URL", "REQUIRE_POSTGRES", "postgres_database"]
 
+pytest_plugins = ["pytester"]  # tests/unit checks its own guard in a pytest run of its own
+
 POSTGRES_URL = os.environ.get("MAINTBOT_TEST_POSTGRES_URL")
 REQUIRE_POSTGRES = bool(os.environ.get("MAINTBOT_REQUIRE_POSTGRES"))
 NO_POSTGRES = "PostgreSQL tests need MAINTBOT_TEST_POSTGRES_URL (set by .ci/run)"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.domain.actors import Actor
 from bot.domain.enums import Action, State
 from bot.domain.service import Services
 from bot.domain.views import AnnouncementView
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # the test clock starts here, on a Monday
+ADMIN_ID = "UADMIN0001"  # the one Slack admin of the test world
 
 PATH_TO = {
     State.DRAFT: [],

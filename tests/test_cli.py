@@ -1,20 +1,29 @@
-"""The `maintbot` command line, run as an operator runs it: a real process against a real database."""
+"""The `maintbot` command line, run as an operator runs it, against a real database.
+
+Most commands run in this process through `bot.cli.main` with the operator's environment, working directory,
+stdout and stderr in place (a new interpreter costs more than the command itself); a few run as a real
+`python -m bot.cli` process, to show that the entry point, its exit status and its output hold there too.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import shutil
 import subprocess
 import sys
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from bot import cli
 from bot.demo import CLOUD, STORAGE, load_demo
 from bot.domain.actors import Actor
 from bot.domain.enums import Interface, State, TimingBucket
@@ -22,7 +31,7 @@ from bot.domain.listing import ListQuery
 from bot.domain.service import build_services
 from storage import migrate
 from storage.db import Database, make_engine
-from tests.conftest import NOW, POSTGRES_URL, REQUIRE_POSTGRES, postgres_database
+from tests.conftest import NO_POSTGRES, NOW, POSTGRES_URL, REQUIRE_POSTGRES, postgres_database
 
 ROOT = Path(__file__).resolve().parents[1]
 UUID_LINE = re.compile(r"^[0-9a-f]{32}$")
@@ -42,51 +51,81 @@ class Result:
         return self.stdout.rstrip("\n").splitlines()[-1]
 
 
+@dataclass
 class Maintbot:
-    """Runs `python -m bot.cli …` with DATABASE_URL set, in a directory of its own (no stray .env).
+    """Runs `maintbot …` with DATABASE_URL set, in a directory of its own (no stray .env).
 
     A PostgreSQL schema is chosen with libpq's PGOPTIONS, as an operator could do too.
     """
 
-    def __init__(self, database_url: str, cwd: Path, schema: str | None = None) -> None:
-        self.database_url = database_url
-        self.cwd = cwd
-        self.schema = schema
+    database_url: str
+    cwd: Path
+    schema: str | None = None
+    _opened: list[Database] = field(default_factory=list)
 
-    def __call__(self, *args: str, **variables: str) -> Result:
+    def environment(self, variables: dict[str, str]) -> dict[str, str]:
         env = {
             name: value
             for name, value in os.environ.items()
-            if not name.startswith(("MAINTBOT_", "SLACK_")) and name != "DATABASE_URL"
+            if not name.startswith(("MAINTBOT_", "SLACK_")) and name not in ("DATABASE_URL", "PGOPTIONS")
         }
-        env |= {"DATABASE_URL": self.database_url, "PYTHONPATH": str(ROOT)}
+        env["DATABASE_URL"] = self.database_url
         if self.schema:
             env["PGOPTIONS"] = f"-csearch_path={self.schema}"
-        env |= variables
+        return env | variables
+
+    def __call__(self, *args: str, **variables: str) -> Result:
+        """`maintbot ARGS` in this process: its environment and directory in place, its output captured."""
+        stdout, stderr = io.StringIO(), io.StringIO()
+        with operator_environment(self.environment(variables), self.cwd), \
+                contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                status = cli.main(list(args))
+            except SystemExit as exit:  # argparse: --help, bad arguments
+                status = exit.code if isinstance(exit.code, int) else 1
+        return Result(status, stdout.getvalue(), stderr.getvalue())
+
+    def process(self, *args: str, **variables: str) -> Result:
+        """`python -m bot.cli ARGS` as a process of its own."""
+        env = self.environment(variables) | {"PYTHONPATH": str(ROOT)}
         done = subprocess.run(
-            [sys.executable, "-m", "bot.cli", *args],
-            cwd=self.cwd,
-            env=env,
-            capture_output=True,
-            text=True,
+            [sys.executable, "-m", "bot.cli", *args], cwd=self.cwd, env=env, capture_output=True, text=True,
             timeout=120,
         )
         return Result(done.returncode, done.stdout, done.stderr)
 
     def services(self):
-        if self.schema:
-            return build_services(postgres_database(self.schema))
-        return build_services(Database(self.database_url))
+        database = postgres_database(self.schema) if self.schema else Database(self.database_url)
+        self._opened.append(database)
+        return build_services(database)
+
+    def close(self) -> None:
+        for database in self._opened:
+            database.dispose()
+
+
+@contextlib.contextmanager
+def operator_environment(env: dict[str, str], cwd: Path) -> Iterator[None]:
+    """The process's environment and working directory replaced for the block, as a shell would start it."""
+    saved, where = dict(os.environ), os.getcwd()
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    try:
+        yield
+    finally:
+        os.chdir(where)
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 @pytest.fixture
 def fresh_postgres():
     """A new, empty PostgreSQL schema (dropped afterwards)."""
     if not POSTGRES_URL:
-        message = "PostgreSQL tests need MAINTBOT_TEST_POSTGRES_URL (set by .ci/run)"
         if REQUIRE_POSTGRES:
-            pytest.fail(message)
-        pytest.skip(message)
+            pytest.fail(NO_POSTGRES)
+        pytest.skip(NO_POSTGRES)
     schema = f"maintbot_cli_{uuid.uuid4().hex[:10]}"
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as connection:
@@ -98,10 +137,11 @@ def fresh_postgres():
 
 
 @pytest.fixture
-def maintbot(tmp_path, sqlite_template) -> Maintbot:
+def maintbot(tmp_path, sqlite_template) -> Iterator[Maintbot]:
     """The CLI on a migrated, empty SQLite file."""
     shutil.copy(sqlite_template, tmp_path / "maintbot.db")
-    return Maintbot(f"sqlite:///{tmp_path / 'maintbot.db'}", tmp_path)
+    yield (cli_on := Maintbot(f"sqlite:///{tmp_path / 'maintbot.db'}", tmp_path))
+    cli_on.close()
 
 
 @pytest.fixture
@@ -111,11 +151,14 @@ def unmigrated(tmp_path) -> Maintbot:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def any_backend(request, tmp_path) -> Maintbot:
+def any_backend(request, tmp_path) -> Iterator[Maintbot]:
     """The CLI on an empty database of each backend."""
     if request.param == "sqlite":
-        return Maintbot(f"sqlite:///{tmp_path / 'maintbot.db'}", tmp_path)
-    return Maintbot(POSTGRES_URL, tmp_path, schema=request.getfixturevalue("fresh_postgres"))
+        cli_on = Maintbot(f"sqlite:///{tmp_path / 'maintbot.db'}", tmp_path)
+    else:
+        cli_on = Maintbot(POSTGRES_URL, tmp_path, schema=request.getfixturevalue("fresh_postgres"))
+    yield cli_on
+    cli_on.close()
 
 
 def assert_one_error_line(result: Result, *fragments: str) -> None:
@@ -298,7 +341,7 @@ def test_bad_arguments_print_the_usage_and_exit_2(maintbot, arguments):
 
 
 def test_help_lists_the_commands(maintbot):
-    result = maintbot("--help")
+    result = maintbot.process("--help")
 
     assert result.returncode == 0
     for command in ("db", "provider", "offering", "token", "demo"):
@@ -313,7 +356,7 @@ def test_an_invalid_setting_is_one_line_naming_it_and_no_traceback(maintbot):
 
 
 def test_an_unreachable_database_is_one_error_line(maintbot, tmp_path):
-    result = maintbot("provider", "list", DATABASE_URL=f"sqlite:///{tmp_path}/missing/directory/maintbot.db")
+    result = maintbot.process("provider", "list", DATABASE_URL=f"sqlite:///{tmp_path}/missing/directory/maintbot.db")
 
     assert_one_error_line(result, "error: cannot use the database")
 

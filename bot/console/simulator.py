@@ -12,7 +12,7 @@ import hmac
 import itertools
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -247,5 +247,3 @@ def buttons(blocks: Iterable[dict[str, Any]]) -> list[Button]:
                 found.append(Button(element["text"]["text"], block.get("block_id", ""), element))
     return found
 
-
-Sender = Callable[[SignedRequest], tuple[int, str]]

@@ -187,10 +187,6 @@ class SlackStandIn:
         with self._lock:
             return [m for m in self.messages if m.channel == channel and m.thread_ts == ts]
 
-    def ephemerals_for(self, user: str) -> list[Message]:
-        with self._lock:
-            return [m for m in self.messages if m.user == user]
-
     def message(self, channel: str, ts: str) -> Message | None:
         with self._lock:
             return next((m for m in self.messages if m.channel == channel and m.ts == ts), None)

@@ -9,13 +9,13 @@ from sqlalchemy import select
 from storage.models import Notice
 
 
-def cards_in(slack, channel: str):
+def cards_in(standin, channel: str):
     """Top-level messages of a channel (cards and summaries), oldest first."""
-    return slack.posts_in(channel, threads=False)
+    return standin.posts_in(channel, threads=False)
 
 
-def replies_in(slack, channel: str, card) -> list[str]:
-    return [message.text for message in slack.thread(channel, card.ts)]
+def replies_in(standin, channel: str, card) -> list[str]:
+    return [message.text for message in standin.thread(channel, card.ts)]
 
 
 def header(message) -> str:
@@ -30,9 +30,9 @@ def notices(db, kind: str | None = None) -> list[Notice]:
         return list(session.scalars(query))
 
 
-def posts(slack) -> list:
+def posts(standin) -> list:
     """Every chat.postMessage call that reached the stand-in."""
-    return slack.calls_to("chat.postMessage")
+    return standin.calls_to("chat.postMessage")
 
 
 def eventually(condition, within: float) -> bool:

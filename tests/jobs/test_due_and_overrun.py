@@ -19,9 +19,9 @@ def ticker(services):
     return Ticker(services, schedule=SummarySchedule.parse("mon 09:00", ZoneInfo("UTC")))
 
 
-def thread_replies(slack, channel: str) -> list:
-    (card,) = slack.posts_in(channel, threads=False)
-    return slack.thread(channel, card.ts)
+def thread_replies(standin, channel: str) -> list:
+    (card,) = standin.posts_in(channel, threads=False)
+    return standin.thread(channel, card.ts)
 
 
 def buttons(message) -> list[tuple[str, str, str]]:
@@ -30,7 +30,7 @@ def buttons(message) -> list[tuple[str, str, str]]:
 
 
 def test_auto_start_starts_at_the_real_moment_of_the_tick_and_tells_slack(
-    services, world, admin, cloud_manager, ticker, dispatcher, slack, clock
+    services, world, admin, cloud_manager, ticker, dispatcher, standin, clock
 ):
     services.catalog.update_provider(admin, "Cloud", auto_start=True)
     announcement = announce(services, cloud_manager, State.SCHEDULED)
@@ -45,12 +45,13 @@ def test_auto_start_starts_at_the_real_moment_of_the_tick_and_tells_slack(
     started = services.announcements.get(admin, announcement.uuid)
     assert started.state is State.IN_PROGRESS
     assert started.actual_start == announcement.scheduled_start + timedelta(seconds=20)
-    assert [m.text for m in thread_replies(slack, "CCLOUD0001")] == ["maintbot (on schedule) started the maintenance."]
+    replies = [m.text for m in thread_replies(standin, "CCLOUD0001")]
+    assert replies == ["maintbot (on schedule) started the maintenance."]
     assert services.announcements.history(admin, announcement.uuid)[-1].interface == "scheduler"
 
 
 def test_without_auto_start_the_provider_channel_is_nudged_once_with_a_start_button(
-    services, world, admin, cloud_manager, anyone, ticker, dispatcher, slack, clock
+    services, world, admin, cloud_manager, anyone, ticker, dispatcher, standin, clock
 ):
     services.subscriptions.subscribe(anyone, "CTEAMVMS01", "VMs")
     announcement = announce(services, cloud_manager, State.SCHEDULED, affected=[{"offering": "VMs"}])
@@ -63,16 +64,16 @@ def test_without_auto_start_the_provider_channel_is_nudged_once_with_a_start_but
         assert ticker.tick().nudged == 0
     dispatcher.deliver_due()
 
-    (nudge,) = thread_replies(slack, "CCLOUD0001")
+    (nudge,) = thread_replies(standin, "CCLOUD0001")
     assert "was due to start" in nudge.text
     assert buttons(nudge) == [("maint.start", "Start", announcement.uuid.hex)]
-    assert thread_replies(slack, "CTEAMVMS01") == []
+    assert thread_replies(standin, "CTEAMVMS01") == []
     still = services.announcements.get(admin, announcement.uuid)
     assert (still.state, still.actual_start) == (State.SCHEDULED, None)
 
 
 def test_a_nudge_overtaken_by_a_person_starting_is_not_sent(
-    db, services, world, cloud_manager, ticker, dispatcher, slack, clock
+    db, services, world, cloud_manager, ticker, dispatcher, standin, clock
 ):
     announcement = announce(services, cloud_manager, State.SCHEDULED)
     clock.set(announcement.scheduled_start)
@@ -81,7 +82,7 @@ def test_a_nudge_overtaken_by_a_person_starting_is_not_sent(
 
     dispatcher.deliver_due()
 
-    assert [m.text for m in thread_replies(slack, "CCLOUD0001")] == ["<@UCLOUDMGR1> started the maintenance."]
+    assert [m.text for m in thread_replies(standin, "CCLOUD0001")] == ["<@UCLOUDMGR1> started the maintenance."]
     assert [n.status for n in notices(db, "due")] == ["dropped"]
 
 
@@ -98,7 +99,7 @@ def test_auto_start_does_not_start_what_should_already_have_ended(
 
 
 def test_one_overrun_alert_per_end_time_with_complete_and_extend_buttons(
-    services, world, admin, cloud_manager, anyone, ticker, dispatcher, slack, clock
+    services, world, admin, cloud_manager, anyone, ticker, dispatcher, standin, clock
 ):
     services.subscriptions.subscribe(anyone, "CTEAMVMS01", "VMs")
     announcement = announce(services, cloud_manager, State.IN_PROGRESS, affected=[{"offering": "VMs"}])
@@ -112,18 +113,18 @@ def test_one_overrun_alert_per_end_time_with_complete_and_extend_buttons(
     assert ticker.tick().overruns == 0
     dispatcher.deliver_due()
 
-    (alert,) = [m for m in thread_replies(slack, "CCLOUD0001") if "still in progress" in m.text]
+    (alert,) = [m for m in thread_replies(standin, "CCLOUD0001") if "still in progress" in m.text]
     uuid, seen = announcement.uuid.hex, f"{announcement.uuid.hex}:{end.isoformat()}"
     assert buttons(alert) == [("maint.complete", "Complete", uuid), ("maint.extend30", "Extend 30 min", seen),
                               ("maint.extend60", "Extend 1 h", seen)]
-    (subscriber_alert,) = [m for m in thread_replies(slack, "CTEAMVMS01") if "still in progress" in m.text]
+    (subscriber_alert,) = [m for m in thread_replies(standin, "CTEAMVMS01") if "still in progress" in m.text]
     assert buttons(subscriber_alert) == []
     running = services.announcements.get(admin, announcement.uuid)
     assert (running.state, running.actual_end) == (State.IN_PROGRESS, None)
 
 
 def test_extending_gives_a_new_end_time_and_its_own_overrun_alert(
-    services, world, cloud_manager, ticker, dispatcher, slack, clock
+    services, world, cloud_manager, ticker, dispatcher, standin, clock
 ):
     announcement = announce(services, cloud_manager, State.IN_PROGRESS)
     clock.set(announcement.scheduled_end + timedelta(minutes=1))
@@ -138,7 +139,7 @@ def test_extending_gives_a_new_end_time_and_its_own_overrun_alert(
     assert ticker.tick().overruns == 1
     dispatcher.deliver_due()
 
-    texts = [m.text for m in thread_replies(slack, "CCLOUD0001")]
+    texts = [m.text for m in thread_replies(standin, "CCLOUD0001")]
     assert [t for t in texts if "still in progress" in t] == [texts[1], texts[3]]
     assert texts[2].startswith("<@UCLOUDMGR1> extended the maintenance until")
 

@@ -19,10 +19,10 @@ CHANNEL, SUBSCRIBED = "CCLOUD0001", "CSUBSCRIB1"
 SECRET_NAME, SECRET_MESSAGE = "Project Nightjar migration", "Confidential: customer Acme moves first."
 
 
-def everything_in(slack, channel: str | None = None) -> str:
+def everything_in(standin, channel: str | None = None) -> str:
     """Every version of every message anyone in the channel(s) could have seen."""
-    with slack._lock:
-        return json.dumps([[m.text, m.blocks, m.history] for m in slack.messages
+    with standin._lock:
+        return json.dumps([[m.text, m.blocks, m.history] for m in standin.messages
                            if m.user is None and channel in (None, m.channel)], ensure_ascii=False)
 
 
@@ -42,7 +42,7 @@ def draft_era_edit(services, manager, uuid) -> None:
 
 @pytest.mark.parametrize("then_cancel", [False, True], ids=["withdrawn", "withdrawn-then-cancelled"])
 def test_a_backlog_delivered_after_draft_edits_shows_only_the_published_wording(
-    services, published, cloud_manager, slack, dispatcher, then_cancel
+    services, published, cloud_manager, standin, dispatcher, then_cancel
 ):
     # The card reaches the channels; then six more announcements and the withdrawal queue up behind it.
     dispatcher.deliver_due()
@@ -54,42 +54,43 @@ def test_a_backlog_delivered_after_draft_edits_shows_only_the_published_wording(
 
     dispatcher.deliver_due()
 
-    seen = everything_in(slack)
+    seen = everything_in(standin)
     assert SECRET_NAME not in seen and "Acme" not in seen and "nightjar" not in seen
     for channel in (CHANNEL, SUBSCRIBED):
-        card = next(m for m in slack.posts_in(channel, threads=False) if published.uuid.hex[:8] in json.dumps(m.blocks))
+        posted = standin.posts_in(channel, threads=False)
+        card = next(m for m in posted if published.uuid.hex[:8] in json.dumps(m.blocks))
         assert ("Kernel upgrade — Cancelled" if then_cancel else "Withdrawn: Kernel upgrade") in card.text
 
 
 def test_a_card_delivered_after_a_slack_outage_shows_only_the_published_wording(
-    services, published, cloud_manager, slack, dispatcher, clock
+    services, published, cloud_manager, standin, dispatcher, clock
 ):
     dispatcher.deliver_due()
-    slack.fail(status=503, error="service_unavailable", times=None)
+    standin.fail(status=503, error="service_unavailable", times=None)
     services.announcements.update(cloud_manager, published.uuid, {"message": "Now in two waves."})  # published news
     assert dispatcher.deliver_due() == 0
     draft_era_edit(services, cloud_manager, published.uuid)
     services.announcements.transition(cloud_manager, published.uuid, Action.CANCEL)
-    slack.clear_faults()
+    standin.clear_faults()
     clock.advance(timedelta(hours=2))
 
     dispatcher.deliver_due()
 
-    seen = everything_in(slack)
+    seen = everything_in(standin)
     assert "Now in two waves." in seen  # what was published while Slack was down still arrives
     assert SECRET_NAME not in seen and "Acme" not in seen and "nightjar" not in seen
 
 
-def test_republishing_publishes_the_new_wording(services, published, cloud_manager, slack, dispatcher):
+def test_republishing_publishes_the_new_wording(services, published, cloud_manager, standin, dispatcher):
     dispatcher.deliver_due()
     draft_era_edit(services, cloud_manager, published.uuid)
     dispatcher.deliver_due()
-    assert SECRET_NAME not in everything_in(slack)
+    assert SECRET_NAME not in everything_in(standin)
 
     services.announcements.transition(cloud_manager, published.uuid, Action.SCHEDULE)
     dispatcher.deliver_due()
 
-    card = slack.posts_in(CHANNEL, threads=False)[0]
+    card = standin.posts_in(CHANNEL, threads=False)[0]
     assert SECRET_NAME in card.text and "Acme" in json.dumps(card.blocks)
 
 
@@ -113,7 +114,7 @@ def test_an_announcement_never_published_shows_neutral_words(services, world, cl
     assert SECRET_NAME not in shown.name and shown.message == "" and shown.affected == ()
 
 
-def test_a_withdrawn_card_names_the_provider_that_published_it(services, published, admin, slack, dispatcher):
+def test_a_withdrawn_card_names_the_provider_that_published_it(services, published, admin, standin, dispatcher):
     dispatcher.deliver_due()
     services.announcements.transition(admin, published.uuid, Action.UNSCHEDULE)
     services.announcements.update(admin, published.uuid, {"provider": "Storage", "affected": [{"offering": "Backup"}]})
@@ -121,6 +122,6 @@ def test_a_withdrawn_card_names_the_provider_that_published_it(services, publish
 
     dispatcher.deliver_due()
 
-    card = slack.posts_in(CHANNEL, threads=False)[0]
+    card = standin.posts_in(CHANNEL, threads=False)[0]
     assert "Cloud" in json.dumps(card.blocks) and "Storage" not in json.dumps(card.blocks)
     assert "Backup" not in json.dumps(card.blocks) and "VMs" in json.dumps(card.blocks)

@@ -9,13 +9,13 @@ from bot.jobs import start_jobs
 from bot.slack.delivery import dispatcher_for
 
 
-def test_start_jobs_runs_the_tick_and_the_weekly_summary_as_configured(services, client):
+def test_start_jobs_runs_the_tick_and_the_weekly_summary_as_configured(services, slack_client):
     settings = load_settings(
         MAINTBOT_TICK_SECONDS=45, MAINTBOT_SUMMARY_AT="fri 16:30", MAINTBOT_TIMEZONE="Europe/Tallinn",
         MAINTBOT_SUMMARY_CHANNEL="CSUMMARY01", MAINTBOT_DELIVERY_WORKERS=2,
     )
 
-    jobs = start_jobs(services, settings, dispatcher_for(services, client, settings))
+    jobs = start_jobs(services, settings, dispatcher_for(services, slack_client, settings))
     try:
         tick, weekly = jobs.scheduler.get_job("tick"), jobs.scheduler.get_job("weekly-summary")
         assert tick.trigger.interval.total_seconds() == 45

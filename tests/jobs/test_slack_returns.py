@@ -20,22 +20,22 @@ CHANNEL = "CCLOUD0001"
 
 
 def test_notices_that_failed_during_an_outage_go_as_soon_as_slack_answers(
-    db, services, world, cloud_manager, slack, client, dispatcher, clock
+    db, services, world, cloud_manager, standin, slack_client, dispatcher, clock
 ):
-    slack.fail(status=503, times=None)
+    standin.fail(status=503, times=None)
     announce(services, cloud_manager, State.SCHEDULED)
     dispatcher.deliver_due()
     [published] = notices(db, "published")
     assert published.attempts == 1 and published.next_attempt > clock.now()
     reminders_before = [(n.id, n.next_attempt) for n in notices(db, "reminder")]
 
-    slack.clear_faults()
-    link = SlackLink(client)
+    standin.clear_faults()
+    link = SlackLink(slack_client)
     link.when_back(lambda: services.outbox.release_waiting(clock.now()))
     assert link.check()
     dispatcher.deliver_due()  # the clock has not moved: only the release made the notice due
 
-    [card] = slack.posts_in(CHANNEL, threads=False)
+    [card] = standin.posts_in(CHANNEL, threads=False)
     assert "Kernel upgrade" in card.text
     assert [(n.id, n.next_attempt) for n in notices(db, "reminder")] == reminders_before
 
@@ -49,18 +49,18 @@ def test_release_leaves_claimed_and_never_tried_notices_alone(db, services, worl
     assert claimed.kind == "published"
 
 
-def test_the_watcher_notices_slack_coming_back_and_runs_the_callbacks_once(services, slack, client):
-    slack.fail(status=503, times=None)
+def test_the_watcher_notices_slack_coming_back_and_runs_the_callbacks_once(services, standin, slack_client):
+    standin.fail(status=503, times=None)
     backs = []
-    link = SlackLink(client, watch=0.05)
+    link = SlackLink(slack_client, watch=0.05)
     link.when_back(lambda: backs.append("back"))
     assert not link.check()
     assert link.status()["status"] == "unreachable" and backs == []
     link.start()
     try:
-        slack.clear_faults()
+        standin.clear_faults()
         assert eventually(lambda: link.connected, within=10)
-        assert eventually(lambda: len(slack.calls_to("auth.test")) >= 4, within=10)  # it keeps watching
+        assert eventually(lambda: len(standin.calls_to("auth.test")) >= 4, within=10)  # it keeps watching
     finally:
         link.stop()
 
@@ -68,7 +68,7 @@ def test_the_watcher_notices_slack_coming_back_and_runs_the_callbacks_once(servi
     assert link.status()["status"] == "connected"
 
 
-def test_a_callback_that_fails_keeps_slack_counted_as_away_until_it_succeeds(services, slack, client):
+def test_a_callback_that_fails_keeps_slack_counted_as_away_until_it_succeeds(services, standin, slack_client):
     attempts = []
 
     def connect_socket_mode() -> None:
@@ -76,7 +76,7 @@ def test_a_callback_that_fails_keeps_slack_counted_as_away_until_it_succeeds(ser
         if len(attempts) == 1:
             raise ConnectionError("websocket refused")
 
-    link = SlackLink(client)
+    link = SlackLink(slack_client)
     link.when_back(connect_socket_mode)
 
     assert not link.check()
@@ -84,8 +84,8 @@ def test_a_callback_that_fails_keeps_slack_counted_as_away_until_it_succeeds(ser
     assert link.check() and link.connected and len(attempts) == 2
 
 
-def test_a_token_slack_refuses_is_refused_not_retried(services, slack, client):
-    slack.fail(method="auth.test", error="invalid_auth")
+def test_a_token_slack_refuses_is_refused_not_retried(services, standin, slack_client):
+    standin.fail(method="auth.test", error="invalid_auth")
 
     with pytest.raises(Refused, match="invalid_auth"):
-        SlackLink(client).check()
+        SlackLink(slack_client).check()

@@ -71,7 +71,7 @@ def test_a_missed_summary_is_caught_up_the_same_morning_but_not_days_later(db, s
 
 
 def test_the_summary_tells_last_weeks_figures_and_the_week_ahead(
-    services, world, cloud_manager, dispatcher, slack, clock
+    services, world, cloud_manager, dispatcher, standin, clock
 ):
     monday = clock.now()  # 2 November 2026, 09:00 UTC
     clock.set(monday - timedelta(days=6, hours=2))  # Tuesday of last week
@@ -97,7 +97,7 @@ def test_the_summary_tells_last_weeks_figures_and_the_week_ahead(
     ticker.tick()
     dispatcher.deliver_due()
 
-    (summary,) = [m for m in slack.posts_in("CSTATS0001") if m.blocks[0]["type"] == "header"]
+    (summary,) = [m for m in standin.posts_in("CSTATS0001") if m.blocks[0]["type"] == "header"]
     body = str(summary.blocks)
     assert summary.blocks[0]["text"]["text"] == "📊 Maintenance, week of 26 Oct – 01 Nov 2026: Cloud"
     assert "*2* announcements (Completed 2) · 50% on time (±15 min)" in body
@@ -107,5 +107,5 @@ def test_the_summary_tells_last_weeks_figures_and_the_week_ahead(
     assert "Tue ████████████ 1" in chart and "Thu ████████████ 1" in chart and "Mon              0" in chart
     assert "*Next 7 days:* 1 planned" in body and "Next week's upgrade" in body
     assert "Secret draft" not in body
-    (overall,) = [m for m in slack.posts_in("CSUMMARY01") if m.blocks[0]["type"] == "header"]
+    (overall,) = [m for m in standin.posts_in("CSUMMARY01") if m.blocks[0]["type"] == "header"]
     assert overall.blocks[0]["text"]["text"].endswith("all providers")

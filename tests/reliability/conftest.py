@@ -1,10 +1,9 @@
 """Fixtures for the reliability and security suite.
 
-The Slack workspace (`slack`: the Bolt app served by uvicorn on loopback, Web API on the SlackStandIn) and
-the HTTP API (`api`: `create_app` on the session's loopback server) are the very fixtures of tests/slack
-and tests/api, imported here; both run over the same `services`, so one test can act through every
-interface on one database. `figures` collects what the suite tried and found, for
-bench/reliability_security.py (written to $MAINTBOT_RELIABILITY_FIGURES when that is set).
+The Slack workspace (`slack`) and the HTTP API (`api`) are the shared fixtures of tests/conftest.py; both
+run over the same `services`, so one test can act through every interface on one database. `figures`
+collects what the suite tried and found, for bench/reliability_security.py (written to
+$MAINTBOT_RELIABILITY_FIGURES when that is set).
 """
 
 from __future__ import annotations
@@ -15,9 +14,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-from tests.api.conftest import api, live_server  # noqa: F401  (fixtures)
-from tests.slack.conftest import dispatcher, settings, slack, slack_app, standin  # noqa: F401  (fixtures)
 
 FIGURES_ENV = "MAINTBOT_RELIABILITY_FIGURES"
 

@@ -37,9 +37,6 @@ SYSTEM = Actor.system(Interface.SCHEDULER)
 
 # -- Slack failing ---------------------------------------------------------------------------------
 
-#: The client's timeout in the Slack fault test: generous, so that only the faults below fail a call, never
-#: a busy machine. Lost answers are dropped connections, which the client notices at once.
-CLIENT_TIMEOUT = 10.0
 READS = ("conversations.history", "conversations.replies")
 
 

@@ -78,13 +78,6 @@ class Serving:
         self.slack_app.close()
 
 
-@pytest.fixture
-def standin():
-    fake = SlackStandIn().start(poll_interval=0.02)
-    yield fake
-    fake.stop()
-
-
 def card_with_start_button(uuid_hex: str) -> Seen:
     """A card as a channel shows it, with its Start button (what a press carries is all that matters here)."""
     button = {"type": "button", "action_id": "maint.start", "value": uuid_hex,

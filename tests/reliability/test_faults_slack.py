@@ -8,18 +8,13 @@ meanwhile, so notices are queued during the outage too. Then Slack comes back an
 
 from __future__ import annotations
 
-import random
 from datetime import timedelta
 
 import pytest
-from slack_sdk import WebClient
 
-from bot.console.standin import SlackStandIn
 from bot.domain.enums import Action, State
-from bot.slack.delivery import Dispatcher
 from tests.factories import announce
 from tests.reliability.faults_support import (
-    CLIENT_TIMEOUT,
     SlackOutage,
     delivered,
     notices,
@@ -30,21 +25,6 @@ from tests.reliability.faults_support import (
 OUTAGE = timedelta(minutes=10)
 STEP = timedelta(seconds=20)
 SUBSCRIBERS = ("CSUB000001", "CSUB000002", "CSUB000003")
-
-
-@pytest.fixture
-def standin():
-    fake = SlackStandIn().start(poll_interval=0.02)
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def dispatcher(services, standin, clock):
-    client = WebClient(token="xoxb-test", base_url=standin.api_url, timeout=CLIENT_TIMEOUT, retry_handlers=[])
-    dispatcher = Dispatcher(services, client, clock=clock, pace=0, rng=random.Random(6))
-    yield dispatcher
-    dispatcher.stop()
 
 
 @pytest.fixture

@@ -304,9 +304,12 @@ def test_fuzzed_modal_submissions(slack, slack_app, services, ground, errors_log
     block_ids = {block["block_id"] for block in simulator.input_blocks(new_modal)}
     tried = []
 
+    # Each modal's strategy is built once: building it inside the draw cost more than the submission itself.
+    either_modal = st.one_of(*(st.tuples(st.just(modal), submissions(modal, made))
+                               for modal in (new_modal, edit_modal)))
+
     @settings(FUZZ, max_examples=600)
-    @given(submitted=st.sampled_from([new_modal, edit_modal]).flatmap(
-               lambda modal: st.tuples(st.just(modal), submissions(modal, made))),
+    @given(submitted=either_modal,
            meta=metadata(made, edit_modal["private_metadata"], new_modal["private_metadata"]),
            user=st.sampled_from([READER, STORE, MANAGER, MANAGER]))
     def submit(submitted, meta, user):

@@ -56,34 +56,29 @@ def transition(act: Act, args: Arguments, action: Action) -> Answer:
     return Answer(text, [*messages.note(text), *messages.announcement_detail(view)])
 
 
-@subcommand("schedule", group=ANNOUNCING, usage="`/maint schedule ID`",
-            help="publish a draft: everyone following it is told", after_ack=refresh_home)
-def schedule(act: Act, args: Arguments) -> Answer:
-    return transition(act, args, Action.SCHEDULE)
+#: What each transition does, in the words `/maint help` lists it with (in the order listed).
+TRANSITION_HELP = {
+    Action.SCHEDULE: "publish a draft: everyone following it is told",
+    Action.UNSCHEDULE: "withdraw a published announcement back to Draft",
+    Action.START: "the maintenance has begun",
+    Action.COMPLETE: "the maintenance is over",
+    Action.CANCEL: "call it off (Draft or Scheduled)",
+}
 
 
-@subcommand("unschedule", group=ANNOUNCING, usage="`/maint unschedule ID`",
-            help="withdraw a published announcement back to Draft", after_ack=refresh_home)
-def unschedule(act: Act, args: Arguments) -> Answer:
-    return transition(act, args, Action.UNSCHEDULE)
+def declare_transition(action: Action, help: str) -> None:
+    """`/maint schedule ID` and its four siblings: one subcommand per transition of the domain's table."""
+
+    def run(act: Act, args: Arguments) -> Answer:
+        return transition(act, args, action)
+
+    run.__name__ = run.__qualname__ = action.value
+    subcommand(action.value, group=ANNOUNCING, usage=f"`/maint {action.value} ID`", help=help,
+               after_ack=refresh_home)(run)
 
 
-@subcommand("start", group=ANNOUNCING, usage="`/maint start ID`", help="the maintenance has begun",
-            after_ack=refresh_home)
-def start(act: Act, args: Arguments) -> Answer:
-    return transition(act, args, Action.START)
-
-
-@subcommand("complete", group=ANNOUNCING, usage="`/maint complete ID`", help="the maintenance is over",
-            after_ack=refresh_home)
-def complete(act: Act, args: Arguments) -> Answer:
-    return transition(act, args, Action.COMPLETE)
-
-
-@subcommand("cancel", group=ANNOUNCING, usage="`/maint cancel ID`", help="call it off (Draft or Scheduled)",
-            after_ack=refresh_home)
-def cancel(act: Act, args: Arguments) -> Answer:
-    return transition(act, args, Action.CANCEL)
+for _action, _help in TRANSITION_HELP.items():
+    declare_transition(_action, _help)
 
 
 @subcommand("delete", group=ANNOUNCING, usage="`/maint delete ID`", help="remove it for good",

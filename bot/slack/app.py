@@ -28,13 +28,14 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.config import Settings
 from bot.domain.enums import Interface
 from bot.domain.service import Services
+from bot.metrics import counted, metrics_for
 from bot.slack import actions, commands, editor
 from bot.slack.ack_errors import answer_error
 from bot.slack.actions import CARD_ACTIONS, PAGE_ACTIONS
 from bot.slack.commands import COMMAND
 from bot.slack.executor import ListenerExecutor
 from bot.slack.home import NEW_ACTION, Homes
-from bot.slack.listening import Act, Dependencies, acknowledge, after_ack, identify, in_ack
+from bot.slack.listening import Act, Dependencies, acknowledge, after_ack, answered_error, identify, in_ack, measure
 from bot.slack.modals import CALLBACK_ID
 from bot.slack.payloads import EventCallback, PayloadShapes
 from bot.slack.people import People
@@ -104,7 +105,8 @@ def build_app(
 ) -> SlackApp:
     """The maintbot Bolt app. `verify_requests=False` only for Socket Mode (Slack's websocket is trusted);
     `interface` is what the audit trail records actions as (`maintbot console` runs these listeners too)."""
-    client = client or make_client(settings)
+    metrics = metrics_for(services)
+    client = counted(client or make_client(settings), metrics)  # every Web API call counted by method and result
     executor = ListenerExecutor(workers)
     bolt = App(
         client=client,
@@ -116,6 +118,7 @@ def build_app(
         before_authorize=PayloadShapes(),  # right after the signature check, before anything reads the body
         name="maintbot",
     )
+    bolt.use(measure(metrics, interface.value))  # first: the ack's time and outcome
     if verify_requests:
         bolt.use(ReplayGuard())  # after Bolt's signature check: a signed request is accepted once
     responder, people = Responder(client), People(client, settings.zone, interface)
@@ -123,7 +126,7 @@ def build_app(
     responder.homes = homes
     deps = Dependencies(services, settings, responder, people, homes, executor)
     bolt.use(identify(people))
-    bolt.error(answer_error)
+    bolt.error(answered_error(metrics, interface.value, answer_error))
 
     answer_command = in_ack(deps, commands.answer_command)
     bolt.command(COMMAND, matchers=[commands.has_follow_up])(

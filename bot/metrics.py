@@ -124,20 +124,23 @@ def call_result(error: Exception | None) -> str:
 
 
 class CountedClient(WebClient):
-    """A Web API client that counts each call by method and result (`maintbot_slack_api_calls`)."""
+    """A Web API client that counts each call by method and result (`maintbot_slack_api_calls`).
+
+    It hooks `_sync_send`, the one path every call of slack_sdk's synchronous client takes (retries by its
+    retry handlers happen inside it, so a call is counted once, by how it finally ended)."""
 
     metrics: Metrics | None = None
 
-    def api_call(self, api_method: str, *args: Any, **kwargs: Any) -> Any:
+    def _sync_send(self, api_url: str, req_args: dict[str, Any]) -> Any:
         error: Exception | None = None
         try:
-            return super().api_call(api_method, *args, **kwargs)
+            return super()._sync_send(api_url=api_url, req_args=req_args)
         except Exception as raised:
             error = raised
             raise
         finally:
             if self.metrics is not None:
-                self.metrics.slack_call(api_method, call_result(error))
+                self.metrics.slack_call(api_url.removeprefix(self.base_url), call_result(error))
 
 
 def counted(client: WebClient, metrics: Metrics) -> WebClient:

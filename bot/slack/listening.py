@@ -12,7 +12,6 @@ the context taken when the ack function returns, and runs them on `App(listener_
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -122,25 +121,16 @@ def kind_of(payload: object) -> str | None:
     return None
 
 
-def measure(metrics: Metrics, interface: str) -> Callable[..., BoltResponse]:
-    """Bolt middleware, first of all: the ack's time by kind, and each request by outcome (after the signature
-    and payload checks, which answer forgeries before any of this runs)."""
-
-    def measured(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
-        started = time.perf_counter()
-        response = None
-        try:
-            response = next()
-            return response
-        finally:
-            kind = kind_of(context.get(PAYLOAD))
-            if kind is not None:
-                metrics.ack_seconds.labels(kind).observe(time.perf_counter() - started)
-            status = response.status if response is not None else 500
-            outcome = context.get(OUTCOME) or ("ok" if status < 400 else "error" if status >= 500 else "refused")
-            metrics.requests.labels(interface, outcome).inc()
-
-    return measured
+def record_ack(metrics: Metrics, interface: str, context: BoltContext, response: BoltResponse | None,
+               seconds: float) -> None:
+    """One request answered: the ack's time by kind, and the request by outcome (ok, refused, unavailable, error;
+    a forgery refused before its payload was read has no kind)."""
+    kind = kind_of(context.get(PAYLOAD))
+    if kind is not None:
+        metrics.ack_seconds.labels(kind).observe(seconds)
+    status = response.status if response is not None else 500
+    outcome = context.get(OUTCOME) or ("ok" if status < 400 else "error" if status >= 500 else "refused")
+    metrics.requests.labels(interface, outcome).inc()
 
 
 def answered_error(metrics: Metrics, interface: str, handler: Callable[..., Any]) -> Callable[..., Any]:

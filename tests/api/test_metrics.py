@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -146,3 +148,15 @@ def test_a_scrape_takes_no_turn_behind_api_work(live_server, services):
         assert value(scrape, "maintbot_requests_total", interface="api", outcome="error") == 1
     finally:
         plug.app = None
+
+
+def test_the_alerts_in_the_readme_name_figures_a_scrape_has(api):
+    """The Operating section's PromQL reads figures that exist (a renamed one would never fire)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Operating", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"\b(maintbot_[a-z_]+)", section))
+    scrape = httpx.get(api.base_url + "/metrics").text
+    exposed = {family.name for family in text_string_to_metric_families(scrape)}
+    exposed |= {f"{name}_total" for name in exposed} | {f"{name}_{part}" for name in exposed
+                                                          for part in ("bucket", "count", "sum")}
+    assert named and named <= exposed, named - exposed

@@ -33,20 +33,22 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 #: Slack wants an ack within 3 s; the buckets are finest below that.
 ACK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
 TICK_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
-#: Ack kinds (the histogram's label values).
-KINDS = ("command", "button", "modal", "event")
 
 
 class Backlog(Collector):
-    """`maintbot_outbox_due` and `maintbot_outbox_oldest_due_seconds`, read from the database at scrape time."""
+    """`maintbot_outbox_due` and `maintbot_outbox_oldest_due_seconds`, read from the database at scrape time.
+    It holds its services weakly: the registry lives as long as they do, not the other way round."""
 
     def __init__(self, services: Services) -> None:
-        self.services = services
+        self.services = weakref.ref(services)
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
+        services = self.services()
+        if services is None:
+            return
         try:
-            now = self.services.context.clock.now()
-            count, oldest = self.services.outbox.backlog(now)
+            now = services.context.clock.now()
+            count, oldest = services.outbox.backlog(now)
         except Exception as error:  # a scrape while the database is away still shows the rest
             log.warning("reading the outbox backlog failed: %s", type(error).__name__)
             return
@@ -95,8 +97,11 @@ _RUNTIMES: dict[int, Metrics] = {}
 _LOCK = threading.Lock()
 
 
-def metrics_for(services: Services) -> Metrics:
-    """The `Metrics` of the runtime built over `services` (made on first use, forgotten with `services`)."""
+def metrics_for(services: Services | None) -> Metrics:
+    """The `Metrics` of the runtime built over `services` (made on first use, forgotten with `services`); an app
+    built over no services (a test of its routes) gets a registry of its own, without the backlog."""
+    if services is None:
+        return Metrics()
     key = id(services)
     with _LOCK:
         found = _RUNTIMES.get(key)

@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     api_concurrency: int = Field(default=8, ge=1, le=256, validation_alias="MAINTBOT_API_CONCURRENCY")
     public_rate: int = Field(default=60, ge=0, le=1_000_000, validation_alias="MAINTBOT_PUBLIC_RATE")
     public_burst: int = Field(default=20, ge=1, le=1_000_000, validation_alias="MAINTBOT_PUBLIC_BURST")
+    # `GET /metrics` (bot/api/metrics.py): set, only `Authorization: Bearer <token>` reads it; unset, only loopback
+    metrics_token: str | None = Field(default=None, validation_alias="MAINTBOT_METRICS_TOKEN")
 
     @field_validator("admins", mode="before")
     @classmethod

@@ -30,8 +30,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-#: Paths that take no turn: Slack's (acks must not queue behind API work) and the probes.
-UNQUEUED = ("/slack/", "/healthz", "/readyz")
+#: Paths that take no turn: Slack's (acks must not queue behind API work), the probes and the metrics.
+UNQUEUED = ("/slack/", "/healthz", "/readyz", "/metrics")
 PUBLIC_PREFIX = "/api/public-maintenance-announcements/"
 CALENDAR_SUFFIX = ".ics"
 #: More client buckets than this and the full ones (clients quiet long enough) are forgotten.

@@ -14,9 +14,11 @@ from collections.abc import Callable
 from fastapi import FastAPI
 
 from bot import api
+from bot.api import metrics as metrics_endpoint
 from bot.config import Settings
 from bot.domain.service import Services
 from bot.limits import BodyLimit, RateLimit, TakeTurns, Turns
+from bot.metrics import metrics_for
 
 DESCRIPTION = """\
 Maintenance announcements over HTTP, compatible with the Waldur maintenance-announcements API and its
@@ -55,6 +57,8 @@ def create_app(services: Services, settings: Settings, *, slack: SlackMount | No
     app.add_middleware(TakeTurns, turns=app.state.turns)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimit, per_minute=settings.public_rate, burst=settings.public_burst)
+    # Outermost: every API request counted, whatever answered it; `GET /metrics` (bot/api/metrics.py).
+    metrics_endpoint.mount(app, metrics_for(services), settings.metrics_token)
     # Slack's HTTP mode is mounted here, by whoever builds the Slack side: one callable given the app.
     if slack is not None:
         slack(app)

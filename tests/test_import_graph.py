@@ -15,12 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: The allowed graph, lowest layer first: a package may import itself and anything in a lower layer, nothing
 #: in its own layer or above.
-#:   storage ← bot.domain ← settings ← {bot.api, bot.slack, bot.jobs, bot.app} ← {bot.web, bot.console}
-#:           ← bot.runner ← bot.cli
+#:   storage ← bot.domain ← {settings, limits, metrics, demo} ← {bot.api, bot.slack, bot.jobs, bot.app}
+#:           ← {bot.web, bot.console} ← bot.runner ← bot.cli
 LAYERS: list[set[str]] = [
     {"storage"},  # tables, sessions, migrations
     {"bot.domain"},  # every rule; knows only storage
-    {"bot.config", "bot.limits", "bot.demo"},  # settings, HTTP limits, demo data: below every interface
+    {"bot.config", "bot.limits", "bot.metrics", "bot.demo"},  # settings, HTTP limits, figures, demo data
     {"bot.api", "bot.slack", "bot.jobs", "bot.app"},  # the interfaces, and the runtime (database + services)
     {"bot.web", "bot.console"},  # the HTTP app around bot.api; the terminal built on bot.slack
     {"bot.runner"},  # the composition root of `maintbot run`: Slack, HTTP API and jobs wired together

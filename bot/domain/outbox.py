@@ -197,6 +197,15 @@ class Outbox:
         with self.context.reading() as uow:
             return uow.session.scalar(select(func.min(Notice.next_attempt)).where(Notice.status == PENDING))
 
+    def backlog(self, now: datetime) -> tuple[int, datetime | None]:
+        """How many notices are due and not yet delivered (waiting, in flight or waiting for a retry), and when
+        the oldest of them first became due: one aggregate over the pending rows (`status` is indexed)."""
+        with self.context.reading() as uow:
+            count, oldest = uow.session.execute(
+                select(func.count(), func.min(Notice.due)).where(Notice.status == PENDING, Notice.due <= now)
+            ).one()
+            return count, oldest
+
     def release_waiting(self, now: datetime) -> int:
         """Slack answers again: notices waiting out a backoff after failed attempts are due now, instead of up to
         the backoff's cap later. Returns how many; never-tried notices (reminders due later) are not touched."""

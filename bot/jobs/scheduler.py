@@ -5,7 +5,8 @@
     …
     jobs.stop()                                       # on shutdown: finish in-flight deliveries
 
-- `tick` every MAINTBOT_TICK_SECONDS (default 30): auto-start, due nudges, overrun alerts, summary catch-up.
+- `tick` every MAINTBOT_TICK_SECONDS (default 30): auto-start, due nudges, overrun alerts, summary catch-up;
+  timed (`maintbot_tick_seconds`, `maintbot_tick_last_success_timestamp_seconds` in bot/metrics.py).
 - `weekly-summary` at MAINTBOT_SUMMARY_AT (default 'mon 09:00') in MAINTBOT_TIMEZONE, to every provider's
   stats channel and to MAINTBOT_SUMMARY_CHANNEL.
 - `planner-statistics` hourly: ANALYZE on SQLite, so lists and stats keep using the right indexes.
@@ -25,6 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Settings
 from bot.domain.service import Services
 from bot.jobs.tick import SummarySchedule, Ticker
+from bot.metrics import metrics_for, timed_tick
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,7 @@ class Jobs:
 def build_scheduler(ticker: Ticker, settings: Settings) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=settings.zone)
     scheduler.add_job(
-        ticker.tick,
+        timed_tick(metrics_for(ticker.services), ticker.tick),  # its duration and last success (alert on it)
         IntervalTrigger(seconds=settings.tick_seconds, timezone=settings.zone),
         id="tick",
         name="maintbot tick",

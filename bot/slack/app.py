@@ -15,9 +15,10 @@ and 5xx answers with slack-sdk's retry handlers.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -28,13 +29,23 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.config import Settings
 from bot.domain.enums import Interface
 from bot.domain.service import Services
+from bot.metrics import Metrics, counted, metrics_for
 from bot.slack import actions, commands, editor
 from bot.slack.ack_errors import answer_error
 from bot.slack.actions import CARD_ACTIONS, PAGE_ACTIONS
 from bot.slack.commands import COMMAND
 from bot.slack.executor import ListenerExecutor
 from bot.slack.home import NEW_ACTION, Homes
-from bot.slack.listening import Act, Dependencies, acknowledge, after_ack, identify, in_ack
+from bot.slack.listening import (
+    Act,
+    Dependencies,
+    acknowledge,
+    after_ack,
+    answered_error,
+    identify,
+    in_ack,
+    record_ack,
+)
 from bot.slack.modals import CALLBACK_ID
 from bot.slack.payloads import EventCallback, PayloadShapes
 from bot.slack.people import People
@@ -62,6 +73,24 @@ def make_client(settings: Settings, token: str | None = None) -> WebClient:
             ServerErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+class MeasuredApp(App):
+    """Bolt's App, timing each request from its arrival to its ack (HTTP mode, Socket Mode and the console all
+    dispatch here; Bolt's global middleware cannot, as it runs before the listener rather than around it)."""
+
+    metrics: Metrics | None = None
+    interface: str = Interface.SLACK.value
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        started = time.perf_counter()
+        response = None
+        try:
+            response = super().dispatch(req)
+            return response
+        finally:
+            if self.metrics is not None:
+                record_ack(self.metrics, self.interface, req.context, response, time.perf_counter() - started)
 
 
 @dataclass
@@ -104,9 +133,10 @@ def build_app(
 ) -> SlackApp:
     """The maintbot Bolt app. `verify_requests=False` only for Socket Mode (Slack's websocket is trusted);
     `interface` is what the audit trail records actions as (`maintbot console` runs these listeners too)."""
-    client = client or make_client(settings)
+    metrics = metrics_for(services)
+    client = counted(client or make_client(settings), metrics)  # every Web API call counted by method and result
     executor = ListenerExecutor(workers)
-    bolt = App(
+    bolt = MeasuredApp(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=verify_requests,
@@ -116,6 +146,7 @@ def build_app(
         before_authorize=PayloadShapes(),  # right after the signature check, before anything reads the body
         name="maintbot",
     )
+    bolt.metrics, bolt.interface = metrics, interface.value  # the ack's time and outcome, per request
     if verify_requests:
         bolt.use(ReplayGuard())  # after Bolt's signature check: a signed request is accepted once
     responder, people = Responder(client), People(client, settings.zone, interface)
@@ -123,7 +154,7 @@ def build_app(
     responder.homes = homes
     deps = Dependencies(services, settings, responder, people, homes, executor)
     bolt.use(identify(people))
-    bolt.error(answer_error)
+    bolt.error(answered_error(metrics, interface.value, answer_error))
 
     answer_command = in_ack(deps, commands.answer_command)
     bolt.command(COMMAND, matchers=[commands.has_follow_up])(

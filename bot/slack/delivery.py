@@ -61,6 +61,7 @@ from bot.domain.outbox import Claimed
 from bot.domain.relevance import stale_reason
 from bot.domain.service import Services
 from bot.domain.views import AnnouncementView
+from bot.metrics import counted, metrics_for
 from bot.slack import notices
 from bot.slack.text import duration
 
@@ -176,7 +177,8 @@ class Dispatcher:
     ) -> None:
         self.services = services
         self.outbox = services.outbox
-        self.client = without_retries(client)
+        self.metrics = metrics_for(services)
+        self.client = counted(without_retries(client), self.metrics)
         self.clock = clock or services.context.clock
         self.workers = workers
         self.lease = lease
@@ -275,16 +277,23 @@ class Dispatcher:
         except Stale as stale:
             log.info("dropped %s: %s", notice.key, stale)
             self.outbox.drop(notice, str(stale))
+            self._count(notice, "dropped")
             return False
         except Exception as error:
-            self._failed(notice, error)
+            self._count(notice, self._failed(notice, error))
             return False
+        self._count(notice, "sent")
         if not self.outbox.sent(notice, ts, self.clock.now(), card=new_card):
             log.warning("notice %s was delivered after its lease ran out", notice.key)
             return False
         return True
 
-    def _failed(self, notice: Claimed, error: Exception) -> None:
+    def _count(self, notice: Claimed, result: str) -> None:
+        """`maintbot_notices_total{kind, result}`: sent, failed (given up), retried, dropped (no longer true)."""
+        self.metrics.notices.labels(notice.kind, result).inc()
+
+    def _failed(self, notice: Claimed, error: Exception) -> str:
+        """Give the notice up or set its next attempt; returns which ("failed" or "retried")."""
         problem = classify(error)
         now = self.clock.now()
         age = now - notice.due
@@ -293,14 +302,16 @@ class Dispatcher:
             if problem.reason.startswith("internal error"):
                 log.error("internal error delivering %s", notice.key, exc_info=error)
             self.outbox.fail(notice, problem.reason)
-        elif age >= self.max_age:
+            return "failed"
+        if age >= self.max_age:
             reason = f"gave up after {notice.attempts} attempts in {duration(age)}: {problem.reason}"
             log.warning("notice %s failed: %s", notice.key, reason)
             self.outbox.fail(notice, reason)
-        else:
-            delay = self._delay(notice.attempts) if problem.retry_after is None else max(problem.retry_after, 1.0)
-            log.info("notice %s: %s; retrying in %.0f s", notice.key, problem.reason, delay)
-            self.outbox.retry_at(notice, now + timedelta(seconds=delay), problem.reason)
+            return "failed"
+        delay = self._delay(notice.attempts) if problem.retry_after is None else max(problem.retry_after, 1.0)
+        log.info("notice %s: %s; retrying in %.0f s", notice.key, problem.reason, delay)
+        self.outbox.retry_at(notice, now + timedelta(seconds=delay), problem.reason)
+        return "retried"
 
     def _delay(self, attempts: int) -> float:
         """Exponential backoff with jitter: base·2^(n−1), capped, then scaled by a random 0.5–1."""

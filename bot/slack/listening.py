@@ -23,11 +23,14 @@ from slack_bolt.response import BoltResponse
 
 from bot.config import Settings
 from bot.domain.actors import Actor
+from bot.domain.enums import Action
+from bot.domain.errors import UNAVAILABLE
 from bot.domain.service import Services
+from bot.metrics import Metrics, metrics_for
 from bot.slack.executor import ListenerExecutor
 from bot.slack.home import Homes
 from bot.slack.origin import Origin
-from bot.slack.payloads import PAYLOAD, Command, EventCallback, Interaction
+from bot.slack.payloads import PAYLOAD, BlockActions, Command, EventCallback, Interaction, ViewSubmission
 from bot.slack.people import People
 from bot.slack.replies import EXPLAINED_ERRORS, error_text
 from bot.slack.responder import Responder
@@ -40,6 +43,9 @@ ACTOR = "maintbot_actor"
 DOING = "maintbot_doing"
 #: What the ack decided the lazy work should do; absent when the ack refused.
 FOLLOW_UP = "maintbot_follow_up"
+#: How the ack ended when not plainly ("refused", "unavailable", "error"), set by the app's error handler.
+OUTCOME = "maintbot_outcome"
+TRANSITIONS = frozenset(action.value for action in Action)
 
 
 @dataclass
@@ -102,11 +108,61 @@ def identify(people: People) -> Callable[..., BoltResponse]:
     return identify_actor
 
 
+def kind_of(payload: object) -> str | None:
+    """What Slack sent, as the ack histogram's label: command, button, modal, event (None: anything else)."""
+    if isinstance(payload, Command):
+        return "command"
+    if isinstance(payload, BlockActions):
+        return "button"
+    if isinstance(payload, ViewSubmission):
+        return "modal"
+    if isinstance(payload, EventCallback):
+        return "event"
+    return None
+
+
+def record_ack(metrics: Metrics, interface: str, context: BoltContext, response: BoltResponse | None,
+               seconds: float) -> None:
+    """One request answered: the ack's time by kind, and the request by outcome (ok, refused, unavailable, error;
+    a forgery refused before its payload was read has no kind)."""
+    kind = kind_of(context.get(PAYLOAD))
+    if kind is not None:
+        metrics.ack_seconds.labels(kind).observe(seconds)
+    status = response.status if response is not None else 500
+    outcome = context.get(OUTCOME) or ("ok" if status < 400 else "error" if status >= 500 else "refused")
+    metrics.requests.labels(interface, outcome).inc()
+
+
+def answered_error(metrics: Metrics, interface: str, handler: Callable[..., Any]) -> Callable[..., Any]:
+    """The app's error handler (`ack_errors.answer_error`), noting first how the ack ended."""
+
+    def answer(error: Exception, context: BoltContext) -> Any:
+        if isinstance(error, UNAVAILABLE):
+            metrics.database_errors.labels(interface).inc()
+            context[OUTCOME] = "unavailable"
+        else:
+            context[OUTCOME] = "refused" if isinstance(error, EXPLAINED_ERRORS) else "error"
+        return handler(error, context)
+
+    return answer
+
+
+def count_transition(act: Act) -> None:
+    """A transition the domain made for this request (a `/maint start …` or a card's Start button)."""
+    doing = act.context.get(DOING)
+    if doing in TRANSITIONS:
+        metrics_for(act.services).transitions.labels(doing, act.actor.interface.value).inc()
+
+
 def in_ack(deps: Dependencies, listener: Callable[..., Any]) -> Callable[..., Any]:
     """An ack function for Bolt: `listener(ack, act)`. What it raises goes to the app's error handler."""
 
     def run(ack: Ack, context: BoltContext) -> Any:
-        return listener(ack, Act.of(deps, context))
+        act = Act.of(deps, context)
+        answer = listener(ack, act)
+        if isinstance(act.payload, Command):
+            count_transition(act)
+        return answer
 
     run.__name__ = run.__qualname__ = listener.__name__
     return run
@@ -134,7 +190,11 @@ def after_ack(
             act = Act.of(deps, context)
             try:
                 work(act)
+                if isinstance(act.payload, BlockActions):
+                    count_transition(act)
             except EXPLAINED_ERRORS as error:
+                if isinstance(error, UNAVAILABLE):
+                    metrics_for(deps.services).database_errors.labels(act.actor.interface.value).inc()
                 deps.responder.tell(act.origin, error_text(error, context.get(DOING)))
                 if after_refusal is not None:
                     with suppress(*EXPLAINED_ERRORS):

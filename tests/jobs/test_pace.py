@@ -9,7 +9,8 @@ from bot.slack.delivery import Dispatcher
 from tests.factories import announce
 from tests.jobs.helpers import posts
 
-PACE = 0.25
+#: Long enough that a busy machine's thread start-up never looks like pacing (the test lasts two of them).
+PACE = 1.0
 
 
 def test_one_channel_is_paced_while_other_channels_go_out_together(
@@ -29,4 +30,4 @@ def test_one_channel_is_paced_while_other_channels_go_out_together(
     assert all(later - earlier >= PACE for earlier, later in pairwise(busy))
     together = [call.at for call in posts(standin) if call.args["channel"] != "CCLOUD0001"]
     assert len(together) == 4
-    assert max(together) - min(together) < PACE
+    assert max(together) < busy[1]  # none of them waited for the busy channel's pace

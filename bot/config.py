@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     api_concurrency: int = Field(default=8, ge=1, le=256, validation_alias="MAINTBOT_API_CONCURRENCY")
     public_rate: int = Field(default=60, ge=0, le=1_000_000, validation_alias="MAINTBOT_PUBLIC_RATE")
     public_burst: int = Field(default=20, ge=1, le=1_000_000, validation_alias="MAINTBOT_PUBLIC_BURST")
+
+    # log lines for people (`text`) or for a log pipeline (`json`, one object a line): bot/logs.py
+    log_format: Literal["text", "json"] = Field(default="text", validation_alias="MAINTBOT_LOG_FORMAT")
 
     @field_validator("admins", mode="before")
     @classmethod

@@ -12,22 +12,26 @@ the context taken when the ack function returns, and runs them on `App(listener_
 from __future__ import annotations
 
 import logging
+import re
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, App, BoltRequest
 from slack_bolt.context import BoltContext
 from slack_bolt.response import BoltResponse
 
+from bot import logs
 from bot.config import Settings
 from bot.domain.actors import Actor
 from bot.domain.service import Services
+from bot.slack import modals
 from bot.slack.executor import ListenerExecutor
 from bot.slack.home import Homes
 from bot.slack.origin import Origin
-from bot.slack.payloads import PAYLOAD, Command, EventCallback, Interaction
+from bot.slack.payloads import PAYLOAD, BlockActions, Command, EventCallback, FormMetadata, Interaction, ViewSubmission
 from bot.slack.people import People
 from bot.slack.replies import EXPLAINED_ERRORS, error_text
 from bot.slack.responder import Responder
@@ -86,10 +90,12 @@ class Act:
 
 def identify(people: People) -> Callable[..., BoltResponse]:
     """Bolt middleware: who acted and where, for every command, interaction and Home event (groups are cached
-    for minutes, so this rarely asks Slack)."""
+    for minutes, so this rarely asks Slack); the open log request (`dispatch_logged`) learns who and which
+    announcement, and what it must never show."""
 
     def identify_actor(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
         payload = context.get(PAYLOAD)
+        logs.bind(**what_to_log(payload))
         if isinstance(payload, Command | Interaction):
             origin = Origin.of(payload)
             context[ORIGIN] = origin
@@ -100,6 +106,66 @@ def identify(people: People) -> Callable[..., BoltResponse]:
         return next()
 
     return identify_actor
+
+
+def dispatch_logged(bolt: App, request: BoltRequest) -> BoltResponse:
+    """`bolt.dispatch(request)` as one logged request (`bot.logs`: the one open, e.g. a Socket Mode envelope's,
+    or a new one), ended by a line with the ack's status and outcome. Its lazy work carries it on
+    (`ListenerExecutor` runs work in a copy of the submitter's context)."""
+    with logs.request(None, "slack"):
+        started = time.perf_counter()
+        response = bolt.dispatch(request)
+        outcome = ack_outcome(response)
+        logs.bind(outcome=outcome)
+        log.info("%s acked %s in %.0f ms", kind_of(request.body), response.status,
+                 (time.perf_counter() - started) * 1000, extra={"outcome": outcome})
+        return response
+
+
+_HEX_UUID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def what_to_log(payload: Any) -> dict[str, Any]:
+    """Who acted and the announcement a payload names, and what its log lines must never show (its
+    response_urls, internal notes typed into the form)."""
+    actor = announcement = None
+    hidden: list[str | None] = []
+    if isinstance(payload, Command):
+        actor, hidden = payload.user_id, [payload.response_url]
+    elif isinstance(payload, Interaction):
+        actor = payload.user.id
+        hidden = [payload.response_url, *(url.response_url for url in payload.response_urls)]
+        if isinstance(payload, BlockActions):
+            value = (payload.actions[0].value or "").split(":", 1)[0]
+            announcement = value if _HEX_UUID.match(value) else None
+        if isinstance(payload, ViewSubmission):
+            meta = FormMetadata.read(payload.view.private_metadata)
+            if meta is not None:
+                announcement = meta.uuid if meta.uuid and _HEX_UUID.match(meta.uuid) else None
+                hidden.append(meta.response_url)
+            notes = modals.submitted(payload.view.model_dump()).get("internal_notes")
+            hidden.append(notes if isinstance(notes, str) else None)
+    elif isinstance(payload, EventCallback):
+        actor = payload.event.user
+    return {"actor": actor, "announcement": announcement, "hidden": tuple(hidden)}
+
+
+def kind_of(body: Any) -> str:
+    """What a request's body is, in a word (never its content)."""
+    kind = body.get("type") if isinstance(body, dict) else None
+    if isinstance(body, dict) and "command" in body:
+        return "command"
+    return {"block_actions": "button", "view_submission": "modal", "event_callback": "event"}.get(
+        kind if isinstance(kind, str) else "", "request")
+
+
+def ack_outcome(response: BoltResponse) -> str:
+    """ok, refused (a form's field errors, a request refused) or error."""
+    if response.status >= 500:
+        return "error"
+    if response.status >= 400 or '"response_action": "errors"' in (response.body or ""):
+        return "refused"
+    return "ok"
 
 
 def in_ack(deps: Dependencies, listener: Callable[..., Any]) -> Callable[..., Any]:

@@ -154,10 +154,12 @@ class Redact(logging.Filter):
 
 def _without_body(logger: str, message: str) -> str:
     """A library's DEBUG line up to its first body; a webhook client's URL is a response_url."""
+    cut = _BODY.search(message)
+    if cut is not None:
+        message = message[: cut.start()].rstrip(" ,(:") + " (body not logged)"
     if logger.startswith("slack_sdk.webhook"):
         message = _WEBHOOK_URL.sub(lambda match: match[1] + REDACTED, message)
-    cut = _BODY.search(message)
-    return message if cut is None else message[: cut.start()].rstrip(" ,(:") + " (body not logged)"
+    return message
 
 
 # -- formatting -------------------------------------------------------------------------------------

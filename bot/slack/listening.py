@@ -26,6 +26,7 @@ from slack_bolt.response import BoltResponse
 from bot import logs
 from bot.config import Settings
 from bot.domain.actors import Actor
+from bot.domain.catalog import USER as SLACK_USER_ID
 from bot.domain.service import Services
 from bot.slack import modals
 from bot.slack.executor import ListenerExecutor
@@ -112,7 +113,7 @@ def dispatch_logged(bolt: App, request: BoltRequest) -> BoltResponse:
     """`bolt.dispatch(request)` as one logged request (`bot.logs`: the one open, e.g. a Socket Mode envelope's,
     or a new one), ended by a line with the ack's status and outcome. Its lazy work carries it on
     (`ListenerExecutor` runs work in a copy of the submitter's context)."""
-    with logs.request(None, "slack"):
+    with logs.request(None, "slack", actor=user_in(request.body)):
         started = time.perf_counter()
         response = bolt.dispatch(request)
         outcome = ack_outcome(response)
@@ -148,6 +149,16 @@ def what_to_log(payload: Any) -> dict[str, Any]:
     elif isinstance(payload, EventCallback):
         actor = payload.event.user
     return {"actor": actor, "announcement": announcement, "hidden": tuple(hidden)}
+
+
+def user_in(body: Any) -> str | None:
+    """The user a request's body names, read before Bolt reads it, so that its first log lines name them too;
+    only when it has the shape of a Slack user id."""
+    if not isinstance(body, dict):
+        return None
+    user = body.get("user_id") or body.get("user") or (body.get("event") or {}).get("user")
+    user = user.get("id") if isinstance(user, dict) else user
+    return user if isinstance(user, str) and SLACK_USER_ID.fullmatch(user) else None
 
 
 def kind_of(body: Any) -> str:

@@ -92,7 +92,7 @@ def request(request_id: str | None, interface: str, *, actor: str | None = None,
         yield entry
         return
     entry = Request(request_id or new_request_id(), interface, actor, announcement)
-    entry.hidden.update(value for value in hidden if value)
+    entry.hidden.update(_worth_hiding(hidden))
     token = _current.set(entry)
     try:
         yield entry
@@ -112,7 +112,13 @@ def bind(*, actor: str | None = None, announcement: str | None = None, outcome: 
         entry.announcement = announcement
     if outcome:
         entry.outcome = outcome
-    entry.hidden.update(value for value in hidden if value)
+    entry.hidden.update(_worth_hiding(hidden))
+
+
+def _worth_hiding(values: tuple[str | None, ...]) -> set[str]:
+    """Values long enough to find (a note of two letters would blank those letters everywhere); the filter's
+    other rules and the cut of library bodies cover the rest."""
+    return {value for value in values if value and len(value) >= 4}
 
 
 # -- redaction --------------------------------------------------------------------------------------
@@ -126,7 +132,10 @@ class Redact(logging.Filter):
         self.secrets = tuple(sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True))
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # arguments that do not fit the message: logging would print its own complaint
+            message = f"{record.msg} {record.args!r}"
         if record.levelno <= logging.DEBUG and record.name.startswith(LIBRARIES):
             message = _without_body(record.name, message)
         record.msg, record.args = self.clean(message), None

@@ -117,6 +117,9 @@ def dispatch_logged(bolt: App, request: BoltRequest) -> BoltResponse:
         started = time.perf_counter()
         response = bolt.dispatch(request)
         outcome = ack_outcome(response)
+        entry = logs.current()
+        if outcome == "ok" and entry is not None and entry.outcome:  # refused in the ack (`ack_errors`)
+            outcome = entry.outcome
         logs.bind(outcome=outcome)
         log.info("%s acked %s in %.0f ms", kind_of(request.body), response.status,
                  (time.perf_counter() - started) * 1000, extra={"outcome": outcome})
@@ -156,7 +159,8 @@ def user_in(body: Any) -> str | None:
     only when it has the shape of a Slack user id."""
     if not isinstance(body, dict):
         return None
-    user = body.get("user_id") or body.get("user") or (body.get("event") or {}).get("user")
+    event = body.get("event")
+    user = body.get("user_id") or body.get("user") or (event.get("user") if isinstance(event, dict) else None)
     user = user.get("id") if isinstance(user, dict) else user
     return user if isinstance(user, str) and SLACK_USER_ID.fullmatch(user) else None
 
@@ -212,6 +216,8 @@ def after_ack(
             try:
                 work(act)
             except EXPLAINED_ERRORS as error:
+                logs.bind(outcome="refused")
+                log.info("refused after the ack: %s", type(error).__name__)
                 deps.responder.tell(act.origin, error_text(error, context.get(DOING)))
                 if after_refusal is not None:
                     with suppress(*EXPLAINED_ERRORS):

@@ -27,7 +27,7 @@ from tests.conftest import ADMIN_ID
 from tests.factories import announce
 from tests.slack.workspace import SECRET
 
-MANAGER, CHANNEL = "UCLOUDMGR1", "CCLOUD0001"
+MANAGER, READER, CHANNEL = "UCLOUDMGR1", "UREADER001", "CCLOUD0001"
 BOT_TOKEN = "xoxb-1234567890-0987654321-SeCrEtBoTtOkEn42"
 APP_TOKEN = "xapp-1-A0123456789-1234567890-SeCrEtApPtOkEn"
 NOTES = "Call Bob on +372 5555 0101 first"
@@ -141,6 +141,19 @@ def test_text_lines_stay_readable_and_name_their_request(text_logs, slack, world
     [ack] = [line for line in text_logs.text.splitlines() if " acked " in line]
     assert re.fullmatch(r"\S+ \S+ INFO bot\.slack\.listening: command acked 200 in \d+ ms "
                         r"\[request_id=[0-9a-f]{16} interface=slack actor=UCLOUDMGR1 outcome=ok\]", ack), ack
+
+
+def test_a_refusal_is_the_outcome_in_the_ack_and_after_it(json_logs, slack, services, world, cloud_manager):
+    start = json_logs.mark()
+    slack.command("show nothing", user=READER)  # refused in the ack
+    card = slack.command(f"show {announce(services, cloud_manager, State.SCHEDULED).short_id}", user=MANAGER).last
+    slack.press(card, "Start", user=READER)  # refused after the ack
+
+    records = [r for r in json_logs.records(start) if r["logger"].startswith(("bot.", "slack_bolt"))]
+    acks = [(r["message"].split()[0], r["outcome"]) for r in records if " acked " in r["message"]]
+    assert acks == [("command", "refused"), ("command", "ok"), ("button", "ok")]
+    [after] = [r for r in records if r["message"].startswith("refused after the ack")]
+    assert after["outcome"] == "refused" and after["actor"] == READER and after["announcement"]
 
 
 def test_a_socket_mode_envelope_is_one_request_named_by_its_envelope_id(json_logs, slack_app, world):

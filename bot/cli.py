@@ -19,7 +19,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from bot import app
+from bot import app, logs
 from bot.config import Settings, SettingsError, load_settings
 from bot.demo import load_demo
 from bot.domain.actors import Actor
@@ -257,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run(runtime: app.Runtime, args: argparse.Namespace) -> int:
     from bot import runner
 
+    logs.configure(runtime.settings)
     return runner.run(runtime.settings, runtime.services, args.host, args.port, scheduler=not args.no_scheduler,
                       slack=not args.no_slack)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     public_burst: int = Field(default=20, ge=1, le=1_000_000, validation_alias="MAINTBOT_PUBLIC_BURST")
     # `GET /metrics` (bot/api/metrics.py): set, only `Authorization: Bearer <token>` reads it; unset, only loopback
     metrics_token: str | None = Field(default=None, validation_alias="MAINTBOT_METRICS_TOKEN")
+
+    # log lines for people (`text`) or for a log pipeline (`json`, one object a line): bot/logs.py
+    log_format: Literal["text", "json"] = Field(default="text", validation_alias="MAINTBOT_LOG_FORMAT")
 
     @field_validator("admins", mode="before")
     @classmethod

@@ -13,6 +13,8 @@ Without the tokens the chosen mode needs, it says which variables are missing, p
 `maintbot console` and `--no-slack`, and returns 2; a token Slack refuses returns 1. Slack not answering
 (no connection, timeouts, 5xx) does not stop it: the HTTP API serves, `bot.slack.connection` keeps asking,
 and the waiting notices go once Slack answers. `slack=False` (`--no-slack`) serves the HTTP API alone.
+Log lines are as `bot.logs.configure` set them (uvicorn's own loggers included; `bot.web` logs each request,
+so uvicorn's access lines are off); in Socket Mode each envelope is a logged request named by its envelope id.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 import uvicorn
 
+from bot import logs
 from bot.config import Settings
 from bot.domain.service import Services
 from bot.jobs.scheduler import start_jobs
@@ -32,6 +36,7 @@ from bot.slack.app import build_app, make_client
 from bot.slack.connection import Refused, SlackLink
 from bot.slack.delivery import dispatcher_for
 from bot.slack.http import routes
+from bot.slack.listening import dispatch_logged
 from bot.web import create_app
 
 log = logging.getLogger(__name__)
@@ -78,9 +83,7 @@ def run(settings: Settings, services: Services, host: str, port: int, *, schedul
     try:
         link.when_back(lambda: services.outbox.release_waiting(services.context.clock.now()))
         if socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            handler = SocketModeHandler(slack_app.bolt, settings.slack_app_token)
+            handler = socket_mode_handler(slack_app.bolt, settings.slack_app_token)
             link.when_back(once(handler.connect))
             asgi = create_app(services, settings)
         else:
@@ -103,7 +106,7 @@ def run(settings: Settings, services: Services, host: str, port: int, *, schedul
                   file=sys.stderr)
         jobs = start_jobs(services, settings, dispatcher_for(services, client, settings)) if scheduler else None
         link.start()
-        uvicorn.run(asgi, host=host, port=port, log_level="info")
+        uvicorn.run(asgi, host=host, port=port, log_level="info", log_config=None, access_log=False)
         return 0
     finally:
         link.stop()
@@ -119,7 +122,8 @@ def serve_api_only(settings: Settings, services: Services, host: str, port: int)
     wait in the outbox for a process that has Slack."""
     print(f"maintbot: serving the HTTP API only (--no-slack) on http://{host}:{port}; notices wait in the outbox "
           "for a `maintbot run` connected to Slack", file=sys.stderr)
-    uvicorn.run(create_app(services, settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(services, settings), host=host, port=port, log_level="info", log_config=None,
+                access_log=False)
     return 0
 
 
@@ -133,3 +137,19 @@ def once(action: Callable[[], None]) -> Callable[[], None]:
             done.set()
 
     return run_once
+
+
+def socket_mode_handler(bolt: Any, app_token: str | None) -> Any:
+    """Bolt's Socket Mode handler, each envelope handled as one `bot.logs` request named by its envelope id."""
+    from slack_bolt import BoltRequest
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_bolt.adapter.socket_mode.internals import build_headers, send_response
+
+    class LoggedSocketModeHandler(SocketModeHandler):
+        def handle(self, client: Any, req: Any) -> None:
+            with logs.request(str(req.envelope_id), "slack"):
+                started = time.time()
+                request = BoltRequest(mode="socket_mode", body=req.payload, headers=build_headers(req))
+                send_response(client, req, dispatch_logged(self.app, request), started)
+
+    return LoggedSocketModeHandler(bolt, app_token)

@@ -9,11 +9,15 @@ reference is served at /api/docs/ and its OpenAPI document at /api/schema/.
 
 from __future__ import annotations
 
+import logging
+import re
+import time
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI
 
-from bot import api
+from bot import api, logs
 from bot.api import metrics as metrics_endpoint
 from bot.config import Settings
 from bot.domain.service import Services
@@ -59,7 +63,48 @@ def create_app(services: Services, settings: Settings, *, slack: SlackMount | No
     app.add_middleware(RateLimit, per_minute=settings.public_rate, burst=settings.public_burst)
     # Outermost: every API request counted, whatever answered it; `GET /metrics` (bot/api/metrics.py).
     metrics_endpoint.mount(app, metrics_for(services), settings.metrics_token)
+    app.add_middleware(LoggedRequests)  # outermost: every answer, limits' refusals too, is one logged request
     # Slack's HTTP mode is mounted here, by whoever builds the Slack side: one callable given the app.
     if slack is not None:
         slack(app)
     return app
+
+
+log = logging.getLogger(__name__)
+_ANNOUNCEMENT = re.compile(r"/maintenance-announcements/([0-9a-fA-F-]{32,36})(?:/|$)")
+
+
+class LoggedRequests:
+    """ASGI middleware: each HTTP request is one `bot.logs` request (the caller's `X-Request-Id` or a fresh
+    one; `slack` on Slack's endpoint, else `api`; the announcement its path names; the actor the API's
+    authentication binds), ended by one line with its status and outcome."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        headers = dict(scope.get("headers") or [])
+        given = headers.get(b"x-request-id", b"").decode("latin-1")
+        found = _ANNOUNCEMENT.search(path)
+        status = 500
+        started = time.perf_counter()
+
+        async def sending(message: dict) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        interface = "slack" if path.startswith("/slack/") else "api"
+        with logs.request(logs.request_id_from(given), interface,
+                          announcement=found[1].replace("-", "").lower() if found else None):
+            try:
+                await self.app(scope, receive, sending)
+            finally:
+                outcome = "error" if status >= 500 else "refused" if status >= 400 else "ok"
+                log.info("%s %s %s in %.0f ms", scope.get("method"), path, status,
+                         (time.perf_counter() - started) * 1000, extra={"outcome": outcome})

@@ -15,6 +15,7 @@ from fastapi import Depends
 from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException
 
+from bot import logs
 from bot.api.deps import services_of
 from bot.domain.actors import Actor
 from bot.domain.enums import Interface
@@ -52,6 +53,7 @@ def current_actor(
     actor = services.tokens.authenticate(secret)
     if actor is None:
         raise _refuse(INVALID)
+    logs.bind(actor=actor.id)  # the request's log records name who called
     return actor
 
 

@@ -15,6 +15,7 @@ from slack_bolt.context import BoltContext
 from slack_bolt.context.ack import Ack
 from slack_bolt.response import BoltResponse
 
+from bot import logs
 from bot.slack.answer import Answer
 from bot.slack.editor import form_errors
 from bot.slack.listening import DOING
@@ -36,6 +37,7 @@ def command_refusal(error: Exception, subcommand: str | None) -> Answer:
 def answer_error(error: Exception, context: BoltContext) -> BoltResponse | None:
     payload = context.get(PAYLOAD)
     if isinstance(error, EXPLAINED_ERRORS):
+        logs.bind(outcome="refused")
         if isinstance(payload, Command):
             return Ack()(**command_refusal(error, context.get(DOING)).ack_kwargs())
         if isinstance(payload, ViewSubmission):

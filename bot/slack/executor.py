@@ -3,11 +3,13 @@
 With `process_before_response=True` a listener's ack function answers Slack; its lazy functions (opening a
 modal, replying through `response_url`, refreshing App Homes) are started right after on
 `App(listener_executor=…)`. Tests and the console call `drain()` to wait until all work started by a request
-has finished, including work that work submitted; it waits on a condition, never by polling.
+has finished, including work that work submitted; it waits on a condition, never by polling. Work runs in a
+copy of the submitter's `contextvars` context, so its log records name the request it belongs to (`bot.logs`).
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Callable
@@ -29,7 +31,7 @@ class ListenerExecutor(ThreadPoolExecutor):
         with self._idle:
             self._pending += 1
         try:
-            return super().submit(self._run, fn, args, kwargs)
+            return super().submit(contextvars.copy_context().run, self._run, fn, args, kwargs)
         except BaseException:
             self._finished()
             raise

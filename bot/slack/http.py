@@ -24,6 +24,8 @@ from fastapi import FastAPI, Request, Response
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 
+from bot.slack.listening import dispatch_logged
+
 EVENTS_PATH = "/slack/events"
 TIMESTAMP = "x-slack-request-timestamp"
 REFUSED = b'{"error": "invalid request"}'
@@ -50,7 +52,7 @@ def mount(app: FastAPI, bolt_app: App, path: str = EVENTS_PATH) -> None:
         bolt_request = readable(request, await request.body())
         if bolt_request is None:
             return Response(REFUSED, status_code=401, media_type="application/json")
-        bolt_response = await to_thread.run_sync(bolt_app.dispatch, bolt_request, limiter=threads)
+        bolt_response = await to_thread.run_sync(dispatch_logged, bolt_app, bolt_request, limiter=threads)
         return to_starlette_response(bolt_response)
 
     app.add_api_route(path, slack_events, methods=["POST"], include_in_schema=False)

@@ -12,25 +12,30 @@ the context taken when the ack function returns, and runs them on `App(listener_
 from __future__ import annotations
 
 import logging
+import re
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, App, BoltRequest
 from slack_bolt.context import BoltContext
 from slack_bolt.response import BoltResponse
 
+from bot import logs
 from bot.config import Settings
 from bot.domain.actors import Actor
+from bot.domain.catalog import USER as SLACK_USER_ID
 from bot.domain.enums import Action
 from bot.domain.errors import UNAVAILABLE
 from bot.domain.service import Services
 from bot.metrics import Metrics, metrics_for
+from bot.slack import modals
 from bot.slack.executor import ListenerExecutor
 from bot.slack.home import Homes
 from bot.slack.origin import Origin
-from bot.slack.payloads import PAYLOAD, BlockActions, Command, EventCallback, Interaction, ViewSubmission
+from bot.slack.payloads import PAYLOAD, BlockActions, Command, EventCallback, FormMetadata, Interaction, ViewSubmission
 from bot.slack.people import People
 from bot.slack.replies import EXPLAINED_ERRORS, error_text
 from bot.slack.responder import Responder
@@ -92,10 +97,12 @@ class Act:
 
 def identify(people: People) -> Callable[..., BoltResponse]:
     """Bolt middleware: who acted and where, for every command, interaction and Home event (groups are cached
-    for minutes, so this rarely asks Slack)."""
+    for minutes, so this rarely asks Slack); the open log request (`dispatch_logged`) learns who and which
+    announcement, and what it must never show."""
 
     def identify_actor(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
         payload = context.get(PAYLOAD)
+        logs.bind(**what_to_log(payload))
         if isinstance(payload, Command | Interaction):
             origin = Origin.of(payload)
             context[ORIGIN] = origin
@@ -154,6 +161,80 @@ def count_transition(act: Act) -> None:
         metrics_for(act.services).transitions.labels(doing, act.actor.interface.value).inc()
 
 
+def dispatch_logged(bolt: App, request: BoltRequest) -> BoltResponse:
+    """`bolt.dispatch(request)` as one logged request (`bot.logs`: the one open, e.g. a Socket Mode envelope's,
+    or a new one), ended by a line with the ack's status and outcome. Its lazy work carries it on
+    (`ListenerExecutor` runs work in a copy of the submitter's context)."""
+    with logs.request(None, "slack", actor=user_in(request.body)):
+        started = time.perf_counter()
+        response = bolt.dispatch(request)
+        outcome = ack_outcome(response)
+        entry = logs.current()
+        if outcome == "ok" and entry is not None and entry.outcome:  # refused in the ack (`ack_errors`)
+            outcome = entry.outcome
+        logs.bind(outcome=outcome)
+        log.info("%s acked %s in %.0f ms", body_kind(request.body), response.status,
+                 (time.perf_counter() - started) * 1000, extra={"outcome": outcome})
+        return response
+
+
+_HEX_UUID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def what_to_log(payload: Any) -> dict[str, Any]:
+    """Who acted and the announcement a payload names, and what its log lines must never show (its
+    response_urls, internal notes typed into the form)."""
+    actor = announcement = None
+    hidden: list[str | None] = []
+    if isinstance(payload, Command):
+        actor, hidden = payload.user_id, [payload.response_url]
+    elif isinstance(payload, Interaction):
+        actor = payload.user.id
+        hidden = [payload.response_url, *(url.response_url for url in payload.response_urls)]
+        if isinstance(payload, BlockActions):
+            value = (payload.actions[0].value or "").split(":", 1)[0]
+            announcement = value if _HEX_UUID.match(value) else None
+        if isinstance(payload, ViewSubmission):
+            meta = FormMetadata.read(payload.view.private_metadata)
+            if meta is not None:
+                announcement = meta.uuid if meta.uuid and _HEX_UUID.match(meta.uuid) else None
+                hidden.append(meta.response_url)
+            notes = modals.submitted(payload.view.model_dump()).get("internal_notes")
+            hidden.append(notes if isinstance(notes, str) else None)
+    elif isinstance(payload, EventCallback):
+        actor = payload.event.user
+    return {"actor": actor, "announcement": announcement, "hidden": tuple(hidden)}
+
+
+def user_in(body: Any) -> str | None:
+    """The user a request's body names, read before Bolt reads it, so that its first log lines name them too;
+    only when it has the shape of a Slack user id."""
+    if not isinstance(body, dict):
+        return None
+    event = body.get("event")
+    user = body.get("user_id") or body.get("user") or (event.get("user") if isinstance(event, dict) else None)
+    user = user.get("id") if isinstance(user, dict) else user
+    return user if isinstance(user, str) and SLACK_USER_ID.fullmatch(user) else None
+
+
+def body_kind(body: Any) -> str:
+    """What a request's body is, in a word (never its content)."""
+    kind = body.get("type") if isinstance(body, dict) else None
+    if isinstance(body, dict) and "command" in body:
+        return "command"
+    return {"block_actions": "button", "view_submission": "modal", "event_callback": "event"}.get(
+        kind if isinstance(kind, str) else "", "request")
+
+
+def ack_outcome(response: BoltResponse) -> str:
+    """ok, refused (a form's field errors, a request refused) or error."""
+    if response.status >= 500:
+        return "error"
+    if response.status >= 400 or '"response_action": "errors"' in (response.body or ""):
+        return "refused"
+    return "ok"
+
+
 def in_ack(deps: Dependencies, listener: Callable[..., Any]) -> Callable[..., Any]:
     """An ack function for Bolt: `listener(ack, act)`. What it raises goes to the app's error handler."""
 
@@ -195,6 +276,8 @@ def after_ack(
             except EXPLAINED_ERRORS as error:
                 if isinstance(error, UNAVAILABLE):
                     metrics_for(deps.services).database_errors.labels(act.actor.interface.value).inc()
+                logs.bind(outcome="refused")
+                log.info("refused after the ack: %s", type(error).__name__)
                 deps.responder.tell(act.origin, error_text(error, context.get(DOING)))
                 if after_refusal is not None:
                     with suppress(*EXPLAINED_ERRORS):

@@ -19,10 +19,12 @@ import json
 import logging
 from collections.abc import Callable
 from typing import Any, Literal
+from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from slack_bolt.middleware import Middleware
 from slack_bolt.request import BoltRequest
+from slack_bolt.request.internals import build_context
 from slack_bolt.response import BoltResponse
 
 log = logging.getLogger(__name__)
@@ -179,8 +181,21 @@ def refusal(model: type[Shape]) -> BoltResponse:
     return BoltResponse(status=400, body={"error": "maintbot could not read this request"})
 
 
+def read_as_form(req: BoltRequest) -> None:
+    """Bolt reads any form body that contains the word "payload" as an interaction's `payload=` field, so a
+    `/maint` whose text says "payload" would reach us as nothing at all. Such a body is read as the form it is."""
+    raw = req.raw_body
+    if req.mode != "http" or req.body or not isinstance(raw, str) or not raw or raw.lstrip().startswith("{"):
+        return
+    form = dict(parse_qsl(raw, keep_blank_values=True))
+    if "payload" not in form:
+        req.body = form
+        build_context(req.context, form)
+
+
 class PayloadShapes(Middleware):
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
+        read_as_form(req)
         model = kind_of(req.body)
         if model is None:
             log.info("ignored a Slack request of a kind maintbot does not handle")

@@ -20,6 +20,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from slack_sdk import WebClient
 from sqlalchemy import text
 
@@ -40,6 +41,13 @@ from tests.api.helpers import Api, Tokens
 from tests.factories import ADMIN_ID, NOW
 from tests.helpers import Plug, loopback
 from tests.slack.workspace import SECRET, Workspace
+
+#: CI tries the same examples every run; a local run explores new ones (and keeps what fails in .hypothesis/),
+#: so a property that breaks is found at a desk, never by chance in a landing. No deadline: a busy 2-core
+#: machine is slow, not wrong.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 __all__ = ["ADMIN_ID", "NOW", "POSTGRES_URL", "REQUIRE_POSTGRES", "postgres_database"]
 

@@ -279,9 +279,7 @@ def slack_app(services, settings):
 @pytest.fixture(scope="session")
 def slack_server() -> Iterator[tuple[Plug, str]]:
     """The test process's loopback server for Slack's requests; each test plugs its own Bolt app in."""
-    plug = Plug()
-    with loopback(plug) as url:
-        yield plug, url
+    yield from plugged_server()
 
 
 @pytest.fixture
@@ -302,6 +300,11 @@ def slack(slack_server, slack_app, standin, dispatcher) -> Iterator[Workspace]:
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[tuple[Plug, str]]:
     """The test process's loopback server for the HTTP API; each test plugs its own app in."""
+    yield from plugged_server()
+
+
+def plugged_server() -> Iterator[tuple[Plug, str]]:
+    """A loopback server that lasts the test process, with nothing plugged in yet."""
     plug = Plug()
     with loopback(plug) as url:
         yield plug, url

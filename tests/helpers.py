@@ -31,13 +31,14 @@ class Plug:
 
 
 @contextmanager
-def loopback(plug: Plug) -> Iterator[str]:
-    """Serve `plug` on a free loopback port until the block ends; yields the base URL."""
+def loopback(plug, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve `plug` (any ASGI app) on a free port of `host` (loopback unless said) until the block ends; yields
+    the base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Accepted connections inherit this: without it, Nagle and delayed ACKs add ~40 ms to every response.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind((host, 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(plug, lifespan="off", log_level="warning", access_log=False)
     server = uvicorn.Server(config)
@@ -49,7 +50,7 @@ def loopback(plug: Plug) -> Iterator[str]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(5)

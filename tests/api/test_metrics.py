@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import re
 import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import Settings
 from bot.web import create_app
 from tests.factories import announce
+from tests.helpers import loopback
 
 TOKEN = "s3cret-metrics-token"
 
@@ -53,27 +49,6 @@ def non_loopback_address() -> str | None:
     finally:
         probe.close()
     return None if address.startswith("127.") or address == "0.0.0.0" else address
-
-
-@contextmanager
-def served(app, host: str) -> Iterator[str]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(5)
-        sock.close()
 
 
 def test_a_scrape_over_loopback_shows_the_api_requests_and_transitions(api, services, admin):
@@ -121,13 +96,13 @@ def test_from_a_non_loopback_bind_it_is_not_found_without_the_token(services):
     if host is None:
         pytest.skip("this machine has no address but loopback")
     open_app = create_app(services, Settings(_env_file=None))
-    with served(open_app, host) as url:
+    with loopback(open_app, host) as url:
         refused = httpx.get(url + "/metrics")
         assert refused.status_code == 404
         assert refused.json() == httpx.get(url + "/no-such-path").json()  # the same as any unknown path
 
     guarded = create_app(services, Settings(metrics_token=TOKEN, _env_file=None))
-    with served(guarded, host) as url:
+    with loopback(guarded, host) as url:
         assert httpx.get(url + "/metrics").status_code == 404
         assert httpx.get(url + "/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
 

@@ -63,7 +63,7 @@ from bot.domain.relevance import stale_reason
 from bot.domain.service import Services
 from bot.domain.views import AnnouncementView
 from bot.metrics import counted, metrics_for
-from bot.slack import notices
+from bot.slack import notices, pictures
 from bot.slack.text import duration
 
 log = logging.getLogger(__name__)
@@ -325,7 +325,7 @@ class Dispatcher:
         if notice.kind == SUMMARY:
             return self._post(notice, *notices.summary(notice.payload)), None
         if notice.kind == SUMMARY_CHART:
-            return self._upload(notice, notices.summary_chart(notice.payload)), None
+            return self._upload(notice, pictures.summary_chart(notice.payload)), None
         sequence, card_ts = self.outbox.state_of(notice.announcement_uuid, notice.channel_id)
         view = self._view(notice.announcement_uuid, sequence)
         reason = stale_reason(notice.kind, notice.payload, view, now)
@@ -454,7 +454,7 @@ class Dispatcher:
 
     # -- files -------------------------------------------------------------------------------------
 
-    def _upload(self, notice: Claimed, chart: notices.Chart) -> str:
+    def _upload(self, notice: Claimed, chart: pictures.Chart) -> str:
         """Share the chart in the notice's channel, unless an earlier attempt already did; returns the file id.
 
         files.completeUploadExternal takes no message metadata, so a retry looks for the file by its name,

@@ -16,8 +16,6 @@ Buttons on nudges and alerts (handled by bot/slack, value = the announcement's u
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -32,12 +30,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot import charts
 from bot.domain.catalog import USER as SLACK_USER_ID
 from bot.domain.enums import State
 from bot.domain.lifecycle import DEEDS
 from bot.domain.notices import DUE, OVERRUN, REMINDER
-from bot.domain.stats import DayTally
 from bot.domain.views import AnnouncementView
 from bot.slack.cards import (
     DONE_EMOJI,
@@ -60,9 +56,6 @@ AFTERWORDS = {
 BROADCAST = {"started", "completed", "cancelled", "rescheduled", "extended", REMINDER, DUE, OVERRUN}
 BAR = "█"
 BAR_WIDTH = 12
-#: Slack takes at most 1,000 characters of alt text for a file (files.getUploadURLExternal `alt_txt`).
-ALT_TEXT_MAX = 1000
-CHART_COMMENT = "The week above as a chart: each day by state; hatched, work that ended past its scheduled end."
 
 Message = tuple[str, list[Block]]
 
@@ -173,14 +166,18 @@ def _overrun(view: AnnouncementView, buttons: bool) -> Message:
 
 
 def summary_title(figures: dict[str, Any]) -> str:
-    """The week and whose it is: the summary's header and its chart's title ("Maintenance, week of … : Cloud")."""
+    """The week and whose it is: the summary's header and its chart's title (bot/slack/pictures.py)."""
     scope = figures.get("provider") or "all providers"
     first, last = date.fromisoformat(figures["week_start"]), date.fromisoformat(figures["week_end"])
     return f"Maintenance, week of {first:%d %b} – {last:%d %b %Y}: {scope}"
 
 
-def _on_time(figures: dict[str, Any]) -> str:
-    rate = figures.get("on_time_rate")
+def on_time(figures: dict[str, Any]) -> str:
+    return on_time_rate(figures.get("on_time_rate"))
+
+
+def on_time_rate(rate: float | None) -> str:
+    """The share of completions within 15 minutes of their scheduled end, in words."""
     return f"{round(rate * 100)}% on time (±15 min)" if rate is not None else "no completions to time"
 
 
@@ -189,7 +186,7 @@ def summary(figures: dict[str, Any]) -> Message:
     title = f"📊 {summary_title(figures)}"
     states = ", ".join(f"{label} {count}" for label, count in figures["by_state"].items()) or "none"
     lines = [
-        f"*{figures['total']}* announcements ({states}) · {_on_time(figures)}",
+        f"*{figures['total']}* announcements ({states}) · {on_time(figures)}",
         f"Overruns: *{figures['overruns']}* · Emergencies: *{figures['emergencies']}*",
     ]
     if figures["busiest"]:
@@ -226,72 +223,3 @@ def bar_chart(days: list[tuple[date, int]]) -> str:
         lines.append(f"{day:%a} {bar.ljust(BAR_WIDTH)} {count}")
     return "\n".join(lines)
 
-
-# -- charts ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A chart as uploaded: its file name (unique in its channel: a retry finds it by name), title, alt text
-    (the numbers, for those who cannot see the picture) and the PNG itself."""
-
-    filename: str
-    title: str
-    alt_text: str
-    png: bytes
-    comment: str = ""  # the words shown with it in the channel
-
-
-def summary_chart(figures: dict[str, Any]) -> Chart:
-    """The weekly summary's picture: last week per day, by state, overruns marked."""
-    title = summary_title(figures)
-    days = [charts.Day(date.fromisoformat(day), by_state.get("Scheduled", 0), by_state.get("In progress", 0),
-                       by_state.get("Completed", 0), overran)
-            for day, by_state, overran in figures["days"]]
-    total, overruns, emergencies = figures["total"], figures["overruns"], figures["emergencies"]
-    subtitle = (f"{_plural(total, 'announcement')} · {_on_time(figures)} · {_plural(overruns, 'overrun')} · "
-                f"{_plural(emergencies, 'emergency', 'emergencies')}")
-    scope = slug(figures.get("provider") or "all providers")
-    filename = f"maintenance-week-{figures['week_start']}-{scope}.png"
-    return replace(_chart(days, title, subtitle, filename), comment=CHART_COMMENT)
-
-
-def stats_chart(days: list[DayTally], window: str, stats_summary: dict[str, Any]) -> Chart:
-    """`/maint stats … chart`: the chosen window per day (states anyone may see; drafts and cancellations are
-    counted in the text only)."""
-    title = f"Maintenance {window}"
-    tallies = [charts.Day(t.day, t.by_state.get("Scheduled", 0), t.by_state.get("In progress", 0),
-                          t.by_state.get("Completed", 0), t.overran) for t in days]
-    rate = stats_summary.get("on_time_rate_15min")
-    on_time = f"{round(rate * 100)}% on time (±15 min)" if rate is not None else "no completions to time"
-    subtitle = f"{_plural(stats_summary['total'], 'announcement')} · {on_time}"
-    return _chart(tallies, title, subtitle, f"maintenance-{days[0].day}-{days[-1].day}.png")
-
-
-def _chart(days: list[charts.Day], title: str, subtitle: str, filename: str) -> Chart:
-    alt = alt_text(title, days)
-    return Chart(filename, title, alt, charts.render(days, title=title, subtitle=subtitle, alt_text=alt))
-
-
-def alt_text(title: str, days: list[charts.Day]) -> str:
-    """What the chart shows, in words: each day with maintenance (every day of a week), by state."""
-    described = []
-    for d in days:
-        if not d.total and len(days) > 7:
-            continue
-        parts = [f"{n} {label}" for n, label in ((d.completed, "completed"), (d.in_progress, "in progress"),
-                                                  (d.scheduled, "scheduled")) if n]
-        if d.overran:
-            parts.append(f"{d.overran} overran")
-        described.append(f"{d.day:%a %d %b}: {d.total}" + (f" ({', '.join(parts)})" if parts else ""))
-    text = f"Bar chart, {title}, per day by state. " + ("; ".join(described) or "No maintenance.") + "."
-    return clip(text, ALT_TEXT_MAX)
-
-
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else many or one + 's'}"
-
-
-def slug(name: str) -> str:
-    """A file-name-safe form of a name: `Cloud Platform` → `cloud-platform`."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "provider"

@@ -72,7 +72,7 @@ def alt_text(title: str, days: list[charts.Day]) -> str:
         if d.overran:
             parts.append(f"{d.overran} overran")
         described.append(f"{d.day:%a %d %b}: {d.total}" + (f" ({', '.join(parts)})" if parts else ""))
-    text = f"Bar chart, {title}, per day by state. " + ("; ".join(described) or "No maintenance.") + "."
+    text = f"Bar chart, {title}, per day by state. " + ("; ".join(described) + "." if described else "No maintenance.")
     return clip(text, ALT_TEXT_MAX)
 
 

@@ -18,11 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
-
 #: The picture's size in pixels: wide enough to read in Slack's preview, small enough to upload in a blink.
 WIDTH, HEIGHT, DPI = 1200, 675, 150
 #: Longest window drawn, in days (one bar a day stays readable up to about a year at this width).
@@ -57,6 +52,12 @@ def render(days: Sequence[Day], *, title: str, subtitle: str, alt_text: str) -> 
     """The chart as PNG bytes, WIDTH × HEIGHT pixels; `title` and `alt_text` are also in its metadata."""
     if not days or len(days) > MAX_DAYS:
         raise ValueError(f"a chart covers 1 to {MAX_DAYS} days, not {len(days)}")
+    # Loaded on the first chart, not with the Slack app: matplotlib takes a second or two to import.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator
+
     figure = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI, facecolor="white")
     FigureCanvasAgg(figure)
     axes = figure.add_axes((0.07, 0.2, 0.9, 0.6))
@@ -72,8 +73,9 @@ def render(days: Sequence[Day], *, title: str, subtitle: str, alt_text: str) -> 
         ("Scheduled", [d.scheduled for d in days], SCHEDULED, None),
     ]
     for _label, counts, colour, hatch in segments:
-        axes.bar(positions, counts, width, bottom=bottom, color=colour, hatch=hatch, edgecolor="white",
-                 linewidth=0.8 if hatch else 0)
+        drawn = [i for i in positions if counts[i]]  # a year of mostly empty days draws only its bars
+        axes.bar(drawn, [counts[i] for i in drawn], width, bottom=[bottom[i] for i in drawn], color=colour,
+                 hatch=hatch, edgecolor="white", linewidth=0.8 if hatch else 0)
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
     peak = max(d.total for d in days)
     axes.set_ylim(0, max(peak * 1.18, 1))

@@ -49,8 +49,10 @@ def stats_chart(days: list[DayTally], window: str, summary: dict[str, Any]) -> C
     cancellations a manager's statistics count are in the text only."""
     tallies = [charts.Day(t.day, t.by_state.get("Scheduled", 0), t.by_state.get("In progress", 0),
                           t.by_state.get("Completed", 0), t.overran) for t in days]
-    rate = on_time_rate(summary.get("on_time_rate_15min"))
-    subtitle = f"{plural(int(summary['total'] or 0), 'announcement')} · {rate}"
+    total, drawn = int(summary["total"] or 0), sum(t.total for t in tallies)
+    subtitle = f"{plural(total, 'announcement')} · {on_time_rate(summary.get('on_time_rate_15min'))}"
+    if drawn != total:
+        subtitle += f" · {total - drawn} draft or cancelled, not drawn"
     filename = f"maintenance-{days[0].day.isoformat()}-{days[-1].day.isoformat()}.png"
     return _chart(tallies, f"Maintenance {window}", subtitle, filename, "")
 

@@ -124,9 +124,9 @@ def send_stats_chart(act: Act, args: Arguments) -> None:
     """After the ack of `/maint stats … chart`: the same window drawn per day, shared with the person alone."""
     if not wants_chart(args):
         return
-    start, end, query, window = stats_request(act, args)
+    start, end, query, named = stats_request(act, args)
     computed, days = act.services.statistics.per_day(act.actor, start, end, query)
-    chart = pictures.stats_chart(days, window, computed.summary)
+    chart = pictures.stats_chart(days, named, computed.summary)
     if not act.responder.share_privately(act.origin.user, file=chart.png, filename=chart.filename, title=chart.title,
                                          alt_txt=chart.alt_text):
         act.responder.tell(act.origin, CHART_FAILED)
@@ -138,16 +138,18 @@ def send_stats_chart(act: Act, args: Arguments) -> None:
             "`chart`: also a chart per day, sent to you privately",
             after_ack=send_stats_chart)
 def stats(act: Act, args: Arguments) -> Answer:
-    start, end, query, window = stats_request(act, args)
+    start, end, query, named = stats_request(act, args)
     computed = act.services.statistics.compute(act.actor, start, end, query)
-    blocks = messages.statistics(computed, window)
+    blocks = messages.statistics(computed, named)
     if wants_chart(args):
         days = (computed.end - computed.start).days + 1
+        if days < 1:
+            raise BadArguments("A chart needs END on or after START.")
         if days > MAX_DAYS:
             raise BadArguments(f"A chart shows at most {MAX_DAYS} days and this window has {days}: "
                                "give START and END closer together.")
         blocks += messages.note(CHART_SENT)
-    return Answer(f"Statistics {window}", blocks)
+    return Answer(f"Statistics {named}", blocks)
 
 
 def wants_chart(args: Arguments) -> bool:

@@ -68,6 +68,13 @@ def test_a_window_too_long_to_draw_is_refused_with_what_to_do(slack, services, w
     assert standin_calls(slack, "conversations.open", "files.getUploadURLExternal") == []
 
 
+def test_a_window_ending_before_it_starts_is_refused_for_a_chart(slack, services, world):
+    reply = slack.command("stats 2026-11-30 2026-11-01 chart", user=READER)
+
+    assert "A chart needs END on or after START." in reply.text
+    assert standin_calls(slack, "conversations.open", "files.getUploadURLExternal") == []
+
+
 def test_when_slack_refuses_the_chart_the_asker_is_told_and_keeps_the_figures(slack, services, world, standin):
     standin.fail(method="files.completeUploadExternal", error="missing_scope")
 

@@ -457,12 +457,12 @@ class Dispatcher:
     def _upload(self, notice: Claimed, chart: pictures.Chart) -> str:
         """Share the chart in the notice's channel, unless an earlier attempt already did; returns the file id.
 
-        files.completeUploadExternal takes no message metadata, so a retry looks for the file by its name,
-        which is unique in its channel (the week and the provider). Until the last step shares it, an uploaded
+        files.completeUploadExternal takes no message metadata, so a retry looks for the file by its name and
+        title, unique in its channel (the week and the provider's name). Until the last step shares it, an uploaded
         file is private to the bot and seen by no one, so a failure before it leaves nothing to find.
         """
         if notice.retrying:
-            earlier = self._find_file(notice.channel_id, chart.filename)
+            earlier = self._find_file(notice.channel_id, chart.filename, chart.title)
             if earlier is not None:
                 log.info("notice %s was uploaded by an earlier attempt (%s)", notice.key, earlier)
                 return earlier
@@ -473,10 +473,10 @@ class Dispatcher:
             )
         return str((response.get("file") or {}).get("id") or "")
 
-    def _find_file(self, channel: str, filename: str) -> str | None:
+    def _find_file(self, channel: str, filename: str, title: str) -> str | None:
         for message in self._look(self.client.conversations_history, channel=channel):
             for shared in message.get("files") or []:
-                if shared.get("name") == filename:
+                if shared.get("name") == filename and shared.get("title") == title:
                     return str(shared.get("id") or message.get("ts"))
         return None
 

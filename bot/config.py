@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     tick_seconds: int = Field(default=30, ge=1, le=3600, validation_alias="MAINTBOT_TICK_SECONDS")
     summary_at: str = Field(default="mon 09:00", validation_alias="MAINTBOT_SUMMARY_AT")
     summary_channel: str | None = Field(default=None, validation_alias="MAINTBOT_SUMMARY_CHANNEL")
+    summary_chart: bool = Field(default=True, validation_alias="MAINTBOT_SUMMARY_CHART")
     delivery_workers: int = Field(default=4, ge=1, le=64, validation_alias="MAINTBOT_DELIVERY_WORKERS")
     delivery_max_age: str = Field(default="24h", validation_alias="MAINTBOT_DELIVERY_MAX_AGE")
 

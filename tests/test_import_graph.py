@@ -15,12 +15,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: The allowed graph, lowest layer first: a package may import itself and anything in a lower layer, nothing
 #: in its own layer or above.
-#:   storage ← bot.domain ← {settings, limits, metrics, demo} ← {bot.api, bot.slack, bot.jobs, bot.app}
+#:   storage ← bot.domain ← {settings, limits, metrics, demo, charts} ← {bot.api, bot.slack, bot.jobs, bot.app}
 #:           ← {bot.web, bot.console} ← bot.runner ← bot.cli
 LAYERS: list[set[str]] = [
     {"storage"},  # tables, sessions, migrations
     {"bot.domain"},  # every rule; knows only storage
-    {"bot.config", "bot.limits", "bot.metrics", "bot.demo"},  # settings, HTTP limits, figures, demo data
+    {"bot.config", "bot.limits", "bot.metrics", "bot.demo", "bot.charts"},  # settings, HTTP limits, figures, demo
+    # data, charts drawn as PNG (bot.charts: counts and words in, pixels out, for Slack and any page alike)
     {"bot.logs"},  # log lines as configured, the request each belongs to, secrets removed
     {"bot.api", "bot.slack", "bot.jobs", "bot.app"},  # the interfaces, and the runtime (database + services)
     {"bot.web", "bot.console"},  # the HTTP app around bot.api; the terminal built on bot.slack

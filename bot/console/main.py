@@ -6,6 +6,9 @@ you see is what Slack users would see: the answers only you see, the cards poste
 with their thread replies, the App Home. Buttons are numbered: type the number to press one. Modals are
 filled through prompts (Enter keeps the value shown, `-` clears it, `/cancel` closes the form).
 
+Files maintbot shares (the weekly summary's chart, `/maint stats … chart`) are saved under `console-files/` in
+the working directory (`--files DIR`), and the console says where each went in Slack and where it was saved.
+
 Commands are read from stdin, so a session can be scripted: `maintbot console < session.txt`.
 The database is DATABASE_URL (SQLite `maintbot.db` by default); `make console` loads demo data first.
 """
@@ -14,9 +17,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -34,12 +39,15 @@ from bot.slack.delivery import Dispatcher
 CONSOLE_USER = "UCONSOLE"
 CONSOLE_CHANNEL = "CCONSOLE"
 SECRET = "maintbot-console-signing-secret"
+#: Where the files maintbot shares are saved, under the working directory unless told (`--files`).
+FILES_DIR = "console-files"
 HELP = """\
 Type what you would type in Slack, e.g. `/maint help`, `/maint list`, `/maint new`.
   N            press button N of what was shown last
   /home        open your App Home
   /as USER     act as another Slack user id (e.g. /as UDEMOALICE)
   /in CHANNEL  type in another channel (e.g. /in CDEMOCLOUD)
+  /summary     send today's weekly summary now, with its chart, as the scheduler does on its day
   /quit        leave (or Ctrl-D)"""
 
 
@@ -68,6 +76,7 @@ class Console:
         zone: ZoneInfo,
         read: Callable[[str], str | None],
         out: TextIO,
+        files: Path = Path(FILES_DIR),
     ) -> None:
         self.app = app
         self.standin = standin
@@ -77,6 +86,7 @@ class Console:
         self.zone = zone
         self.read = read
         self.out = out
+        self.files = files
         self.buttons: list[tuple[simulator.Button, Place]] = []
         self._places: dict[str, Place] = {}  # response_url -> the message it replaces
         self._responses = 0
@@ -114,6 +124,8 @@ class Console:
         elif line.startswith("/as "):
             self.user = line.split(None, 1)[1].strip()
             self.say(f"you are now {self.user}")
+        elif line == "/summary":
+            self.summary()
         elif line.startswith("/in "):
             self.channel = line.split(None, 1)[1].strip().lstrip("#")
             self.say(f"you are now typing in #{self.channel}")
@@ -131,6 +143,15 @@ class Console:
             self.say(f"(delivered {delivered} notice(s) that were waiting in the outbox; channels are up to date)")
 
     # -- acting ------------------------------------------------------------------------------------
+
+    def summary(self) -> None:
+        """Queue the weekly summaries of today (each provider's stats channel), as the scheduler would."""
+        services = self.app.services
+        now = services.context.clock.now()
+        queued = services.digest.queue_weekly(now.astimezone(self.zone).date(), None, now)
+        if not queued:
+            self.say("No summary to send: no provider has a stats channel, or today's went out already.")
+        self.show_news()
 
     def send(self, body: str, content_type: str) -> tuple[int, str]:
         signed = simulator.sign(body, content_type, SECRET)
@@ -305,6 +326,9 @@ class Console:
             if message.user is not None:
                 continue
             self._versions[(message.channel, message.ts)] = len(message.history)
+            if message.files:
+                self._show_files(message)
+                continue
             where = f"posted in #{message.channel}"
             if message.thread_ts:
                 where = f"replied in #{message.channel}, in the thread of {message.thread_ts}"
@@ -315,6 +339,32 @@ class Console:
                 self._versions[key] = len(message.history)
                 self.show(f"updated in #{message.channel}", Place(message.channel, message.ts, text=message.text,
                                                                   blocks=message.blocks))
+
+    def _show_files(self, message) -> None:
+        """A file shared in a channel or a direct message: where it went, what it shows, and where it was saved."""
+        where = f"#{message.channel}"
+        if message.channel.startswith("D"):
+            where = f"a direct message from maintbot ({message.channel})"
+        if message.thread_ts:
+            where += f", in the thread of {message.thread_ts}"
+        lines = [f"  {terminal.plain(message.text, self.zone)}"] if message.text else []
+        for shared in message.files:
+            uploaded = self.standin.files.get(shared["id"])
+            lines.append(f"  🖼  {shared.get('title') or shared['name']} ({shared['name']}, {shared.get('size', 0):,} "
+                         "bytes)")
+            if shared.get("alt_txt"):
+                lines.append(f"  alt text: {shared['alt_txt']}")
+            if uploaded is not None and uploaded.data is not None:
+                lines.append(f"  saved to {self._save(shared['name'], uploaded.data)} — open it with any image viewer")
+        self.say(f"── file shared in {where} ──\n" + "\n".join(lines))
+
+    def _save(self, name: str, data: bytes) -> Path:
+        """Write a shared file under `self.files` (a later file of the same name replaces it: the latest shown)."""
+        self.files.mkdir(parents=True, exist_ok=True)
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(name).name).lstrip(".") or "file"
+        path = (self.files / safe).resolve()
+        path.write_bytes(data)
+        return path
 
     def _show_home(self) -> None:
         published = self.standin.calls_to("views.publish")
@@ -380,6 +430,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="maintbot console", description=__doc__.split("\n\n")[0])
     parser.add_argument("--user", default=None, help="your Slack user id (default: UCONSOLE, an admin here)")
     parser.add_argument("--channel", default=None, help="the channel you type in (default: the first provider's)")
+    parser.add_argument("--files", default=FILES_DIR, type=Path,
+                        help=f"where to save the files maintbot shares, like charts (default: ./{FILES_DIR})")
     parser.add_argument("--shared-database", action="store_true",
                         help="allow a PostgreSQL DATABASE_URL (notices waiting there would be 'sent' to the stand-in)")
     return parser
@@ -398,10 +450,13 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
               "database would never reach the real Slack; use a SQLite DATABASE_URL, or pass --shared-database",
               file=sys.stderr)
         return 2
-    return session(settings, user=args.user, channel=args.channel, stdin=stdin, out=out)
+    return session(settings, user=args.user, channel=args.channel, stdin=stdin, out=out, files=args.files)
 
 
-def session(settings: Settings, *, user: str | None, channel: str | None, stdin: TextIO, out: TextIO) -> int:
+def session(
+    settings: Settings, *, user: str | None, channel: str | None, stdin: TextIO, out: TextIO,
+    files: Path = Path(FILES_DIR),
+) -> int:
     user = user or CONSOLE_USER
     runtime = runtime_app.build_runtime(settings)
     standin = SlackStandIn().start(poll_interval=0.05)
@@ -415,7 +470,7 @@ def session(settings: Settings, *, user: str | None, channel: str | None, stdin:
     providers = services.catalog.providers()
     channel = channel or (providers[0].channel_id if providers else CONSOLE_CHANNEL)
     console = Console(app, standin, dispatcher, user=user, channel=channel, zone=settings.zone,
-                      read=reader(stdin, out), out=out)
+                      read=reader(stdin, out), out=out, files=files)
     try:
         return console.run()
     finally:

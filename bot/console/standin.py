@@ -35,6 +35,7 @@ class Message:
     user: str | None = None  # set for ephemeral messages: who sees it
     history: list[dict] = field(default_factory=list)  # earlier versions, oldest first
     metadata: dict | None = None  # message metadata (event_type, event_payload), as apps attach it
+    files: list[dict] = field(default_factory=list)  # files shared with the message: id, name, title, alt_txt
 
 
 @dataclass
@@ -63,6 +64,27 @@ class Fault:
 
 #: The status `_answer` gives when the connection is to be closed without an answer.
 LOST = 0
+#: Where the stand-in takes a file's bytes (its own files.slack.com).
+UPLOAD_PATH = "/upload/"
+
+
+@dataclass
+class UploadedFile:
+    """A file as files_upload_v2 gave it: announced, then its bytes, then shared (channel and ts of its message)."""
+
+    id: str
+    name: str
+    length: int
+    alt_txt: str = ""
+    title: str = ""
+    data: bytes | None = None
+    channel: str | None = None
+    ts: str | None = None
+    thread_ts: str | None = None
+
+    @property
+    def mimetype(self) -> str:
+        return "image/png" if self.name.lower().endswith(".png") else "application/octet-stream"
 
 
 class _CountingServer(ThreadingHTTPServer):
@@ -100,6 +122,7 @@ class SlackStandIn:
         self.user_groups: dict[str, list[str]] = {}  # group id -> user ids
         self.user_timezones: dict[str, str] = {}
         self.faults: list[Fault] = []
+        self.files: dict[str, UploadedFile] = {}  # file id -> the file and its bytes (files_upload_v2)
         self._lock = threading.Lock()
         self._idle = threading.Condition()
         self._in_flight = 0  # requests accepted and not yet answered (or abandoned)
@@ -268,6 +291,8 @@ class SlackStandIn:
             listed["thread_ts"] = message.thread_ts
         if message.metadata and str(args.get("include_all_metadata", "")).lower() in ("1", "true"):
             listed["metadata"] = message.metadata
+        if message.files:
+            listed["files"] = [dict(shared) for shared in message.files]
         return listed
 
     def _chat_postEphemeral(self, args):
@@ -315,6 +340,61 @@ class SlackStandIn:
         return {"user": {"id": user, "tz": self.user_timezones.get(user, "UTC"),
                          "tz_offset": 0, "name": user.lower()}}
 
+    # -- files (files_upload_v2) ---------------------------------------------------------------------
+    # slack-sdk's files_upload_v2 makes three requests: files.getUploadURLExternal (a file id and an upload URL,
+    # here served by the stand-in itself), a POST of the bytes to that URL, and files.completeUploadExternal,
+    # which shares the file in a channel or thread as a message of its own. Each step can be made to fail with
+    # `fail(method=…)` (the upload's method is "upload"), like any Web API call.
+
+    def uploads_in(self, channel: str) -> list[UploadedFile]:
+        """Files shared in `channel` (its threads included), in the order they were shared."""
+        with self._lock:
+            return [f for f in self.files.values() if f.channel == channel]
+
+    def _files_getUploadURLExternal(self, args):
+        if not args.get("filename") or not str(args.get("length", "")).isdigit():
+            return {"error": "invalid_arguments"}
+        file_id = f"F{next(self._ids):08d}"
+        self.files[file_id] = UploadedFile(file_id, args["filename"], int(args["length"]), args.get("alt_txt", ""))
+        return {"file_id": file_id, "upload_url": f"{self.url}{UPLOAD_PATH}{file_id}"}
+
+    def _upload(self, args):
+        uploaded = self.files.get(args["file_id"])
+        if uploaded is None:
+            return {"error": "file_not_found"}
+        uploaded.data = args["data"]
+        return {}
+
+    def _files_completeUploadExternal(self, args):
+        listed = args.get("files") or "[]"
+        listed = json.loads(listed) if isinstance(listed, str) else listed
+        found = [(self.files.get(item.get("id")), item) for item in listed]
+        if not found or any(f is None or f.data is None or len(f.data) != f.length for f, _ in found):
+            return {"error": "file_upload_incomplete"}  # no bytes, or not as many as announced
+        channel = args.get("channel_id") or None
+        shared = []
+        for uploaded, item in found:
+            uploaded.title = item.get("title") or uploaded.name
+            shared.append({"id": uploaded.id, "name": uploaded.name, "title": uploaded.title,
+                           "alt_txt": uploaded.alt_txt, "mimetype": uploaded.mimetype, "size": uploaded.length})
+        if channel is not None:
+            comment = args.get("initial_comment", "")
+            blocks = [{"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": [
+                {"type": "text", "text": comment}]}]}] if comment else []  # as Slack shows a file's comment
+            message = Message(channel, self._ts_now(), comment, blocks, thread_ts=args.get("thread_ts") or None,
+                              files=shared)
+            self.messages.append(message)
+            for uploaded, _ in found:
+                uploaded.channel, uploaded.ts, uploaded.thread_ts = channel, message.ts, message.thread_ts
+        return {"files": [{"id": item["id"], "title": item["title"]} for item in shared]}
+
+    def _conversations_open(self, args):
+        """The direct message channel between the bot and one user (a `D…` id derived from the user's)."""
+        users = [u for u in str(args.get("users", "")).split(",") if u]
+        if len(users) != 1:
+            return {"error": "not_implemented"}
+        return {"channel": {"id": "D" + users[0].lstrip("UW")}}
+
     def _handler(self):
         standin = self
 
@@ -324,7 +404,11 @@ class SlackStandIn:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode()
+                data = self.rfile.read(length)
+                if self.path.startswith(UPLOAD_PATH):  # a file's bytes, as files_upload_v2 sends them
+                    return self._answer_with(standin._answer("upload", {
+                        "file_id": self.path.removeprefix(UPLOAD_PATH), "data": data}))
+                raw = data.decode()
                 if self.headers.get("Content-Type", "").startswith("application/json"):
                     args = json.loads(raw or "{}")
                 else:
@@ -336,10 +420,13 @@ class SlackStandIn:
                         standin.responses.append({"url": path, **args})
                     return self._send(200, {}, {"ok": True})
                 method = path.removeprefix("/api/").strip("/")
-                status, headers, body = standin._answer(method, args)
+                return self._answer_with(standin._answer(method, args))
+
+            def _answer_with(self, answer: tuple[int, dict, dict]) -> None:
+                status, headers, body = answer
                 if status == LOST:
                     self.close_connection = True  # no answer at all: the client sees the connection end
-                    return None
+                    return
                 self._send(status, headers, body)
 
             do_GET = do_POST

@@ -21,7 +21,7 @@ from bot.domain.actors import Actor
 from bot.domain.context import Context
 from bot.domain.enums import PUBLIC_STATES, Interface, State
 from bot.domain.listing import ListQuery, filter_conditions
-from bot.domain.stats import Statistics
+from bot.domain.stats import Statistics, days_of, overrun_only
 from storage.models import AffectedOffering, Announcement, Notice, Offering, Provider
 
 #: Sees what everyone sees: it manages nothing and is no admin.
@@ -45,9 +45,7 @@ class Digest:
         first, last = week_before(day)
         scope = ListQuery(provider_uuid=provider_uuid)
         stats = self.statistics.compute(READER, first, last, scope)
-        overran = self.statistics.compute(
-            READER, first, last, ListQuery(provider_uuid=provider_uuid, timing_buckets=["overrun"])
-        )
+        overran = self.statistics.compute(READER, first, last, overrun_only(scope))
         daily = {row.date: row.count for row in stats.daily}
         ahead = ListQuery(
             provider_uuid=provider_uuid,
@@ -80,6 +78,8 @@ class Digest:
             "busiest": [[name, count] for name, count in busiest],
             "daily": [[(first + timedelta(days=i)).isoformat(), daily.get(first + timedelta(days=i), 0)]
                       for i in range(7)],
+            # For the chart: each day by state, and how many overran ([date, {state label: n}, overran]).
+            "days": [[t.day.isoformat(), t.by_state, t.overran] for t in days_of(stats, overran)],
             "next_week": {
                 "count": upcoming_count or 0,
                 "items": [
@@ -129,8 +129,9 @@ class Digest:
             queued = set(session.scalars(select(Notice.key).where(Notice.key.in_(list(keys)))))
             return [target for key, target in keys.items() if key not in queued]
 
-    def queue_weekly(self, day: date, global_channel: str | None, now: datetime) -> int:
-        """Queue the summaries of local `day` that are not queued yet; returns how many were queued."""
+    def queue_weekly(self, day: date, global_channel: str | None, now: datetime, *, chart: bool = True) -> int:
+        """Queue the summaries of local `day` that are not queued yet (each with its chart, when `chart`);
+        returns how many summaries were queued."""
         todo = self.missing(day, global_channel)
         if not todo:
             return 0
@@ -140,7 +141,7 @@ class Digest:
             prepared.append((provider_hex, channel, figures | {"provider": name, "day": day.isoformat()}))
         with self.context.unit_of_work() as uow:
             queued = sum(
-                notices.queue_summary(uow.session, channel, self._refers_to(day, provider), figures, now)
+                notices.queue_summary(uow.session, channel, self._refers_to(day, provider), figures, now, chart=chart)
                 for provider, channel, figures in prepared
             )
             uow.commit()

@@ -9,7 +9,8 @@ Kinds: the state changes of TRANSITION_NOTICES and `for_update` (each updates th
 adds a thread reply), and the ones the clock causes: `reminder` (queued at publication for each lead
 time still ahead, due at start − lead; re-armed when the start moves), `due` (the provider channel is
 nudged when a Scheduled announcement reaches its start), `overrun` (In progress past its end, once per
-end time) and `summary` (the weekly summary, bound to no announcement).
+end time), `summary` (the weekly summary, bound to no announcement) and `summary_chart` (its picture,
+queued with it, so it follows it in the channel and is retried on its own).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from storage.models import AffectedOffering, Announcement, Notice, PostedCard, P
 TRANSITION_NOTICES: dict[Action, str] = OUTCOMES
 LIVE = (State.SCHEDULED, State.IN_PROGRESS)
 REMINDER, DUE, OVERRUN, SUMMARY = "reminder", "due", "overrun", "summary"
+#: The weekly summary's chart: a notice of its own, right behind the summary in the same channel.
+SUMMARY_CHART = "summary_chart"
 #: Kinds that change what the card shows: it is re-rendered and updated in place before the thread reply.
 CHANGES = tuple(DEEDS)
 PENDING, SENT, FAILED, DROPPED = "pending", "sent", "failed", "dropped"
@@ -124,12 +127,20 @@ def queue(
     return queued
 
 
-def queue_summary(session: Session, channel: str, refers_to: str, figures: dict[str, Any], now: datetime) -> bool:
-    """Queue one weekly summary for `channel`; False when that summary was queued already."""
+def queue_summary(
+    session: Session, channel: str, refers_to: str, figures: dict[str, Any], now: datetime, *, chart: bool = True
+) -> bool:
+    """Queue one weekly summary for `channel`, and its chart right behind it (`chart`); False when that summary
+    was queued already. Two notices, so that a chart Slack refuses (no `files:write` yet) never holds the words
+    back, and each goes out once: the channel's order delivers the summary first."""
     key = key_of(SUMMARY, SUMMARY, refers_to, channel)
     if session.scalar(select(Notice.id).where(Notice.key == key)) is not None:
         return False
     _add(session, key, None, SUMMARY, channel, figures, now, now)
+    if chart:
+        session.flush()  # the summary's id first: a channel's notices go out in the order of their ids
+        _add(session, key_of(SUMMARY, SUMMARY_CHART, refers_to, channel), None, SUMMARY_CHART, channel, figures,
+             now, now)
     session.flush()
     session.info[NOTICES_QUEUED] = True
     return True

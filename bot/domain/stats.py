@@ -6,13 +6,14 @@ scheduled end is on or before `end`. The window is applied as a timestamp range 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, select
 
 from bot.domain.actors import Actor
 from bot.domain.context import Context
-from bot.domain.enums import IMPACT_LABELS, STATE_LABELS, TYPE_LABELS, Impact, MaintenanceType, State
+from bot.domain.enums import IMPACT_LABELS, STATE_LABELS, TYPE_LABELS, Impact, MaintenanceType, State, TimingBucket
 from bot.domain.listing import ListQuery, filter_conditions
 from bot.domain.timing import TOLERANCE_SECONDS
 from bot.domain.views import DailyStats, ProviderStats, Stats
@@ -45,9 +46,40 @@ def window(today: date, start: date | None, end: date | None) -> tuple[date, dat
     return start or default_start, end or default_end
 
 
+@dataclass(frozen=True)
+class DayTally:
+    """One day of a window, for a chart: announcements by state label, and how many of them overran their end."""
+
+    day: date
+    by_state: dict[str, int]
+    overran: int
+
+
+def days_of(stats: Stats, overran: Stats) -> list[DayTally]:
+    """Every day of `stats`' window, days without maintenance included, with `overran` (the same statistics
+    narrowed to the overrun timing bucket) counted per day."""
+    by_day = {row.date: row.by_state for row in stats.daily}
+    late = {row.date: row.count for row in overran.daily}
+    days = (stats.start + timedelta(days=i) for i in range((stats.end - stats.start).days + 1))
+    return [DayTally(day, dict(by_day.get(day, {})), late.get(day, 0)) for day in days]
+
+
+def overrun_only(query: ListQuery | None) -> ListQuery:
+    """`query` narrowed to what overran its scheduled end (the timing rule of bot/domain/timing.py)."""
+    return replace(query or ListQuery(), timing_buckets=[TimingBucket.OVERRUN.value])
+
+
 class Statistics:
     def __init__(self, context: Context) -> None:
         self.context = context
+
+    def per_day(
+        self, actor: Actor, start: date | None = None, end: date | None = None, query: ListQuery | None = None
+    ) -> tuple[Stats, list[DayTally]]:
+        """The statistics and, for a chart, every day of their window by state with its overruns."""
+        stats = self.compute(actor, start, end, query)
+        overran = self.compute(actor, stats.start, stats.end, overrun_only(query))
+        return stats, days_of(stats, overran)
 
     def compute(
         self, actor: Actor, start: date | None = None, end: date | None = None, query: ListQuery | None = None

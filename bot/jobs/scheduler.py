@@ -86,6 +86,7 @@ def start_jobs(services: Services, settings: Settings, dispatcher: Delivery) -> 
         services,
         schedule=SummarySchedule.parse(settings.summary_at, settings.zone),
         summary_channel=settings.summary_channel,
+        chart=settings.summary_chart,
     )
     scheduler = build_scheduler(ticker, settings)
     dispatcher.start()

@@ -66,10 +66,13 @@ class TickReport:
 
 
 class Ticker:
-    def __init__(self, services: Services, *, schedule: SummarySchedule, summary_channel: str | None = None) -> None:
+    def __init__(
+        self, services: Services, *, schedule: SummarySchedule, summary_channel: str | None = None, chart: bool = True
+    ) -> None:
         self.services = services
         self.schedule = schedule
         self.summary_channel = summary_channel
+        self.chart = chart  # the summary's chart image too (MAINTBOT_SUMMARY_CHART)
         self._summarised: datetime | None = None
 
     def tick(self, now: datetime | None = None) -> TickReport:
@@ -92,7 +95,8 @@ class Ticker:
         if moment is None or not within_catch_up(moment, now) or moment == self._summarised:
             return 0
         day = moment.astimezone(self.schedule.zone).date()
-        queued = _once(lambda: self.services.digest.queue_weekly(day, self.summary_channel, now))
+        queued = _once(lambda: self.services.digest.queue_weekly(day, self.summary_channel, now,
+                                                                      chart=self.chart))
         self._summarised = moment
         return queued
 

@@ -12,7 +12,8 @@ What a notice does in its channel (the card is re-rendered from the database eve
   update the card in place — posting it first where the channel has none — then a thread reply saying
   who did what. Withdrawn and deleted show a short card, and skip channels that never had one.
 - `reminder`, `due`, `overrun`: a thread reply under the card, also shown in the channel.
-- `summary`: a message of its own.
+- `summary`: a message of its own; `summary_chart`: its picture, uploaded into the same channel right after
+  it (files_upload_v2: files.getUploadURLExternal, the upload, files.completeUploadExternal).
 Notices that stopped being true before delivery are dropped, not sent: a reminder of a start that moved or
 of maintenance no longer Scheduled, a nudge for one already started, an alert for one completed or extended.
 
@@ -56,13 +57,13 @@ from sqlalchemy.exc import OperationalError
 from bot.config import Settings
 from bot.domain.clock import Clock
 from bot.domain.errors import NotFound
-from bot.domain.notices import CHANGES, SUMMARY
+from bot.domain.notices import CHANGES, SUMMARY, SUMMARY_CHART
 from bot.domain.outbox import Claimed
 from bot.domain.relevance import stale_reason
 from bot.domain.service import Services
 from bot.domain.views import AnnouncementView
 from bot.metrics import counted, metrics_for
-from bot.slack import notices
+from bot.slack import notices, pictures
 from bot.slack.text import duration
 
 log = logging.getLogger(__name__)
@@ -323,6 +324,8 @@ class Dispatcher:
         now = self.clock.now()
         if notice.kind == SUMMARY:
             return self._post(notice, *notices.summary(notice.payload)), None
+        if notice.kind == SUMMARY_CHART:
+            return self._upload(notice, pictures.summary_chart(notice.payload)), None
         sequence, card_ts = self.outbox.state_of(notice.announcement_uuid, notice.channel_id)
         view = self._view(notice.announcement_uuid, sequence)
         reason = stale_reason(notice.kind, notice.payload, view, now)
@@ -448,6 +451,34 @@ class Dispatcher:
                 channel=channel, text=text, blocks=blocks, metadata=metadata, unfurl_links=False, **extra
             )
         return response["ts"]
+
+    # -- files -------------------------------------------------------------------------------------
+
+    def _upload(self, notice: Claimed, chart: pictures.Chart) -> str:
+        """Share the chart in the notice's channel, unless an earlier attempt already did; returns the file id.
+
+        files.completeUploadExternal takes no message metadata, so a retry looks for the file by its name and
+        title, unique in its channel (the week and the provider's name). Until the last step shares it, an uploaded
+        file is private to the bot and seen by no one, so a failure before it leaves nothing to find.
+        """
+        if notice.retrying:
+            earlier = self._find_file(notice.channel_id, chart.filename, chart.title)
+            if earlier is not None:
+                log.info("notice %s was uploaded by an earlier attempt (%s)", notice.key, earlier)
+                return earlier
+        with self.pacer.slot(notice.channel_id):
+            response = self.client.files_upload_v2(
+                channel=notice.channel_id, file=chart.png, filename=chart.filename, title=chart.title,
+                alt_txt=chart.alt_text, initial_comment=chart.comment,
+            )
+        return str((response.get("file") or {}).get("id") or "")
+
+    def _find_file(self, channel: str, filename: str, title: str) -> str | None:
+        for message in self._look(self.client.conversations_history, channel=channel):
+            for shared in message.get("files") or []:
+                if shared.get("name") == filename and shared.get("title") == title:
+                    return str(shared.get("id") or message.get("ts"))
+        return None
 
     def _find_message(self, channel: str, thread_ts: str | None, key: str) -> str | None:
         if thread_ts:

@@ -165,16 +165,28 @@ def _overrun(view: AnnouncementView, buttons: bool) -> Message:
 # -- the weekly summary ----------------------------------------------------------------------------
 
 
-def summary(figures: dict[str, Any]) -> Message:
-    """Last week in numbers, a bar per day, and the week ahead."""
+def summary_title(figures: dict[str, Any]) -> str:
+    """The week and whose it is: the summary's header and its chart's title (bot/slack/pictures.py)."""
     scope = figures.get("provider") or "all providers"
     first, last = date.fromisoformat(figures["week_start"]), date.fromisoformat(figures["week_end"])
-    title = f"📊 Maintenance, week of {first:%d %b} – {last:%d %b %Y}: {scope}"
+    return f"Maintenance, week of {first:%d %b} – {last:%d %b %Y}: {scope}"
+
+
+def on_time(figures: dict[str, Any]) -> str:
+    return on_time_rate(figures.get("on_time_rate"))
+
+
+def on_time_rate(rate: float | None) -> str:
+    """The share of completions within 15 minutes of their scheduled end, in words."""
+    return f"{round(rate * 100)}% on time (±15 min)" if rate is not None else "no completions to time"
+
+
+def summary(figures: dict[str, Any]) -> Message:
+    """Last week in numbers, a bar per day, and the week ahead."""
+    title = f"📊 {summary_title(figures)}"
     states = ", ".join(f"{label} {count}" for label, count in figures["by_state"].items()) or "none"
-    rate = figures.get("on_time_rate")
-    on_time = f"{round(rate * 100)}% on time (±15 min)" if rate is not None else "no completions to time"
     lines = [
-        f"*{figures['total']}* announcements ({states}) · {on_time}",
+        f"*{figures['total']}* announcements ({states}) · {on_time(figures)}",
         f"Overruns: *{figures['overruns']}* · Emergencies: *{figures['emergencies']}*",
     ]
     if figures["busiest"]:
@@ -210,3 +222,4 @@ def bar_chart(days: list[tuple[date, int]]) -> str:
         bar = BAR * max(width, 1 if count else 0)
         lines.append(f"{day:%a} {bar.ljust(BAR_WIDTH)} {count}")
     return "\n".join(lines)
+

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shlex
+from datetime import date
 
+from bot.charts import MAX_DAYS
 from bot.domain.enums import TimingBucket
 from bot.domain.listing import PRESETS, ListQuery, ordering
-from bot.domain.stats import DAYS_AHEAD, DAYS_BACK
-from bot.slack import messages
+from bot.domain.stats import DAYS_AHEAD, DAYS_BACK, window
+from bot.slack import messages, pictures
 from bot.slack.answer import Answer
 from bot.slack.cards import card_text
 from bot.slack.listening import Act
@@ -112,14 +114,57 @@ def history(act: Act, args: Arguments) -> Answer:
     return Answer(f"History of {view.short_id}", messages.history(view, events))
 
 
-@subcommand("stats", group=READING, usage="`/maint stats [START] [END] [provider=…] [state=…] [type=…]`",
-            help=f"statistics (dates as YYYY-MM-DD; default: the last {DAYS_BACK} days and the next {DAYS_AHEAD})")
+#: The word that asks `/maint stats` for its chart too.
+CHART = "chart"
+CHART_SENT = "📊 The chart is on its way to your direct messages with maintbot (only you see it)."
+CHART_FAILED = "📊 Slack did not take the chart just now; the figures above stand. Try again in a moment."
+
+
+def send_stats_chart(act: Act, args: Arguments) -> None:
+    """After the ack of `/maint stats … chart`: the same window drawn per day, shared with the person alone."""
+    if not wants_chart(args):
+        return
+    start, end, query, named = stats_request(act, args)
+    computed, days = act.services.statistics.per_day(act.actor, start, end, query)
+    chart = pictures.stats_chart(days, named, computed.summary)
+    if not act.responder.share_privately(act.origin.user, file=chart.png, filename=chart.filename, title=chart.title,
+                                         alt_txt=chart.alt_text):
+        act.responder.tell(act.origin, CHART_FAILED)
+
+
+@subcommand("stats", group=READING,
+            usage="`/maint stats [START] [END] [provider=…] [state=…] [type=…] [chart]`",
+            help=f"statistics (dates as YYYY-MM-DD; default: the last {DAYS_BACK} days and the next {DAYS_AHEAD}); "
+            "`chart`: also a chart per day, sent to you privately",
+            after_ack=send_stats_chart)
 def stats(act: Act, args: Arguments) -> Answer:
+    start, end, query, named = stats_request(act, args)
+    computed = act.services.statistics.compute(act.actor, start, end, query)
+    blocks = messages.statistics(computed, named)
+    if wants_chart(args):
+        days = (computed.end - computed.start).days + 1
+        if days < 1:
+            raise BadArguments("A chart needs END on or after START.")
+        if days > MAX_DAYS:
+            raise BadArguments(f"A chart shows at most {MAX_DAYS} days and this window has {days}: "
+                               "give START and END closer together.")
+        blocks += messages.note(CHART_SENT)
+    return Answer(f"Statistics {named}", blocks)
+
+
+def wants_chart(args: Arguments) -> bool:
+    return any(word.lower() == CHART for word in args.positional)
+
+
+def stats_request(act: Act, args: Arguments) -> tuple[date | None, date | None, ListQuery, str]:
+    """What `/maint stats` words ask for: first and last day (None: the domain's default), filters, and the
+    window's name ("2026-08-03 to 2026-12-01 · Cloud") as the domain will use it."""
     unknown = args.unknown({"provider", "state", "type"})
-    if unknown or len(args.positional) > 2:
+    dates = [word for word in args.positional if word.lower() != CHART]
+    if unknown or len(dates) > 2:
         raise BadArguments(f"`{unknown[0]}` is not a statistics filter." if unknown else "Too many dates.")
-    start = day(args.positional[0]) if args.positional else None
-    end = day(args.positional[1]) if len(args.positional) > 1 else None
+    start = day(dates[0]) if dates else None
+    end = day(dates[1]) if len(dates) > 1 else None
     query = ListQuery()
     if args.first("provider"):
         query.provider_uuid = act.services.catalog.provider(args.first("provider")).uuid
@@ -127,8 +172,8 @@ def stats(act: Act, args: Arguments) -> Answer:
         query.states.append(state_named(value))
     if args.first("type"):
         query.maintenance_type = type_named(args.first("type"))
-    computed = act.services.statistics.compute(act.actor, start, end, query)
-    window = f"{computed.start.isoformat()} to {computed.end.isoformat()}"  # the window the domain used
+    first, last = window(act.services.context.clock.now().date(), start, end)
+    name = f"{first.isoformat()} to {last.isoformat()}"  # the window the domain uses
     if args.first("provider"):
-        window += f" · {clip(args.first('provider'), 60)}"
-    return Answer(f"Statistics {window}", messages.statistics(computed, window))
+        name += f" · {clip(args.first('provider'), 60)}"
+    return start, end, query, name

@@ -65,6 +65,20 @@ class Responder:
         except (SlackClientError, OSError) as error:
             log.warning("response_url post failed: %s", error)
 
+    def share_privately(self, user: str, *, file: bytes, filename: str, title: str, alt_txt: str) -> bool:
+        """A file for `user` alone, in their direct messages with maintbot; False if Slack did not take it.
+
+        An ephemeral message cannot carry a file, and files.completeUploadExternal takes only conversation ids
+        (C…, G…, D…), never a user id: the direct message's id comes from conversations.open (`im:write`).
+        """
+        opened = self.call(self.client.conversations_open, users=user)
+        channel = ((opened or {}).get("channel") or {}).get("id")
+        if not channel:
+            return False
+        shared = self.call(self.client.files_upload_v2, channel=channel, file=file, filename=filename, title=title,
+                           alt_txt=alt_txt)
+        return shared is not None
+
     def call(self, method: Callable[..., Any], **kwargs: Any) -> dict | None:
         """A Web API call whose failure is logged, never raised into a listener; None arguments are left out."""
         try:

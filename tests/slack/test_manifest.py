@@ -19,6 +19,8 @@ METHOD_SCOPES = {
     "conversations_history": {"channels:history", "groups:history"},
     "conversations_replies": {"channels:history", "groups:history"},
     "users_info": {"users:read"},
+    "files_upload_v2": {"files:write"},  # the summary's chart, `/maint stats … chart`
+    "conversations_open": {"im:write"},  # the direct message of `/maint stats … chart`
     "usergroups_list": {"usergroups:read"},
     "views_open": set(),
     "views_update": set(),

@@ -92,11 +92,21 @@ class LoggedRequests:
         found = _ANNOUNCEMENT.search(path)
         status = 500
         started = time.perf_counter()
+        logged = False
+
+        def log_line() -> None:
+            nonlocal logged
+            logged = True
+            outcome = "error" if status >= 500 else "refused" if status >= 400 else "ok"
+            log.info("%s %s %s in %.0f ms", scope.get("method"), path, status,
+                     (time.perf_counter() - started) * 1000, extra={"outcome": outcome})
 
         async def sending(message: dict) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body") and not logged:
+                log_line()  # before the last byte leaves: whoever has the answer can find its line
             await send(message)
 
         interface = "slack" if path.startswith("/slack/") else "api"
@@ -105,6 +115,5 @@ class LoggedRequests:
             try:
                 await self.app(scope, receive, sending)
             finally:
-                outcome = "error" if status >= 500 else "refused" if status >= 400 else "ok"
-                log.info("%s %s %s in %.0f ms", scope.get("method"), path, status,
-                         (time.perf_counter() - started) * 1000, extra={"outcome": outcome})
+                if not logged:
+                    log_line()

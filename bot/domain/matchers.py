@@ -149,7 +149,9 @@ def _quoted(text: str, at: int, name: str) -> tuple[str, int]:
         if char == "\\":
             escaped = text[at + 1 : at + 2]
             if escaped not in ESCAPES:
-                raise MatcherError(f'In the value of {name}, write \\" for a quote, \\\\ for a backslash, \\n for a new line.')
+                raise MatcherError(
+                    f'In the value of {name}, write \\" for a quote, \\\\ for a backslash, \\n for a new line.'
+                )
             chars.append(ESCAPES[escaped])
             at += 2
             continue

@@ -84,19 +84,15 @@ class Silencer:
     # -- running -----------------------------------------------------------------------------------
 
     def run_due(self) -> int:
-        """Do each piece of silence work due now once (a failed one waits for its retry); returns how many
-        succeeded."""
+        """Do each piece of silence work due now, one attempt each (a failed one waits for its retry, even when
+        that is due at once); returns how many succeeded."""
         done, tried = 0, set()
         while not self._stopping.is_set():
-            claimed = self.outbox.claim(self.clock.now(), CLAIM, self.lease, work=True)
-            fresh = [c for c in claimed if c.id not in tried]
-            for item in claimed:
-                if item.id in tried:  # due again at once (no backoff): leave it for the next round
-                    self.outbox.retry_at(item, self.clock.now(), "waiting for the next round")
-            if not fresh:
+            claimed = self.outbox.claim(self.clock.now(), CLAIM, self.lease, skip=tried, work=True)
+            if not claimed:
                 return done
-            for item in fresh:
-                tried.add(item.id)
+            for item in claimed:
+                tried.add(item.channel_id)
                 done += self._work(item)
         return done
 

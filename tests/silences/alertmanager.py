@@ -53,11 +53,12 @@ class AlertmanagerProcess:
         self.directory.mkdir(parents=True, exist_ok=True)
         config = self.directory / "alertmanager.yml"
         config.write_text(CONFIG)
-        self.process = subprocess.Popen(
-            [binary(), f"--config.file={config}", f"--storage.path={self.directory / 'data'}",
-             f"--web.listen-address=127.0.0.1:{self.port}", "--cluster.listen-address=", "--log.level=warn"],
-            stdout=subprocess.DEVNULL, stderr=open(self.directory / "log", "ab"),
-        )
+        with open(self.directory / "log", "ab") as log:
+            self.process = subprocess.Popen(
+                [binary(), f"--config.file={config}", f"--storage.path={self.directory / 'data'}",
+                 f"--web.listen-address=127.0.0.1:{self.port}", "--cluster.listen-address=", "--log.level=warn"],
+                stdout=subprocess.DEVNULL, stderr=log,
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

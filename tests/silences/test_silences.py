@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 from datetime import datetime, timedelta
 
@@ -154,10 +155,8 @@ def test_two_replicas_racing_the_same_start_make_one_silence_each(
 
     def press(replica):
         barrier.wait()
-        try:
+        with contextlib.suppress(InvalidState):
             replica.announcements.transition(cloud_manager, shown.uuid, Action.START)
-        except InvalidState:
-            pass
         barrier.wait()
         return replicas.index(replica)
 
@@ -210,8 +209,9 @@ def test_low_impact_offerings_and_offerings_without_matchers_are_not_silenced_an
 def test_a_provider_that_silences_from_the_scheduled_start_does_so_before_anyone_presses_start(
     services, matchers, admin, cloud_manager, silencer, alertmanager, clock
 ):
-    from bot.jobs.tick import SummarySchedule, Ticker
     from zoneinfo import ZoneInfo
+
+    from bot.jobs.tick import SummarySchedule, Ticker
 
     services.catalog.update_provider(admin, "Cloud", silence_at_start=True)
     shown = maintenance(services, cloud_manager, scheduled_start=clock.now() + timedelta(minutes=1))

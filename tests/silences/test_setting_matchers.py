@@ -73,8 +73,9 @@ def test_the_cards_thread_says_what_was_silenced_until_when_and_when_it_was_lift
     services.catalog.set_offering_silence(admin, world["offerings"]["VMs"].uuid, 'service="vm"')
     services.catalog.set_offering_silence(admin, world["offerings"]["Kubernetes"].uuid, 'service="k8s"')
     now = clock.now()
-    shown = announce(services, cloud_manager, State.SCHEDULED, scheduled_start=now, scheduled_end=now + timedelta(hours=2),
-                     affected=[AffectedInput("VMs", int(Impact.FULL)), AffectedInput("Kubernetes", int(Impact.PARTIAL))])
+    affected = [AffectedInput("VMs", int(Impact.FULL)), AffectedInput("Kubernetes", int(Impact.PARTIAL))]
+    shown = announce(services, cloud_manager, State.SCHEDULED, scheduled_start=now,
+                     scheduled_end=now + timedelta(hours=2), affected=affected)
     services.announcements.transition(cloud_manager, shown.uuid, Action.START)
     silencer.run_due()
     dispatcher.deliver_due()

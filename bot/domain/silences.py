@@ -245,6 +245,22 @@ class Silences:
         """The silences held for an announcement (managers see their ids)."""
         return list(self.wanted(announcement_uuid, self.context.clock.now()).held)
 
+    def summary(self, announcement_uuid: UUID) -> tuple[list[str], datetime] | None:
+        """What its card says while silences are held: the offerings silenced and until when (None: nothing).
+        One indexed read; only asked when silences are on."""
+        if self.policy is None:
+            return None
+        with self.context.reading() as uow:
+            rows = uow.session.execute(
+                select(AlertSilence.offering_name, AlertSilence.ends_at)
+                .where(AlertSilence.announcement_uuid == announcement_uuid, AlertSilence.status == ACTIVE,
+                       AlertSilence.silence_id.is_not(None))
+                .order_by(AlertSilence.id)
+            ).all()
+        if not rows:
+            return None
+        return list(dict.fromkeys(name for name, _ in rows)), max(end for _, end in rows)
+
     def sweep(self, now: datetime) -> int:
         """Queue work for every announcement holding an active silence it should not hold (ended, deleted,
         or past its end): whatever a crash left behind is expired. Returns how many were queued."""

@@ -165,13 +165,27 @@ def _overrun(view: AnnouncementView, buttons: bool) -> Message:
     return text, blocks
 
 
+def silenced_line(offerings: list[str], until: datetime) -> str:
+    """`🔕 Alerts silenced: Virtual machines, Load balancers — until 04:15` (in each reader's time)."""
+    names = ", ".join(escape(str(name)) for name in offerings)
+    return f"🔕 Alerts silenced: {names} — until {date_token(until, '{time}')}"
+
+
+def with_silences(card: Message, silenced: tuple[list[str], datetime]) -> Message:
+    """The card with a line saying what its maintenance silences now, above its buttons."""
+    text, blocks = card
+    line = ContextBlock(elements=[MarkdownTextObject(text=clip(silenced_line(*silenced), 3000))]).to_dict()
+    dicts = [block if isinstance(block, dict) else block.to_dict() for block in blocks]
+    at = len(dicts) - 1 if dicts and dicts[-1].get("type") == "actions" else len(dicts)
+    return text, [*dicts[:at], line, *dicts[at:]]
+
+
 def silence_note(kind: str, payload: dict[str, Any]) -> Message:
     """What maintbot did in Alertmanager, in the card's thread of the provider's channel (managers read the ids
     there): `🔕 Alerts silenced: Virtual machines, Load balancers — until 04:15`, lifted, or failing."""
     offerings = ", ".join(escape(str(name)) for name in payload.get("offerings", ()))
     if kind == SILENCED:
-        until = datetime.fromisoformat(str(payload["until"]))
-        text = f"🔕 Alerts silenced: {offerings} — until {date_token(until, '{time}')}"
+        text = silenced_line(list(payload.get("offerings", ())), datetime.fromisoformat(str(payload["until"])))
     elif kind == UNSILENCED:
         text = f"🔔 Alert silences lifted: {offerings}"
     else:

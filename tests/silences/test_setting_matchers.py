@@ -83,6 +83,8 @@ def test_the_cards_thread_says_what_was_silenced_until_when_and_when_it_was_lift
     until = (shown.scheduled_end + timedelta(minutes=15)).strftime("%H:%M")
     said = replies_in(standin, "CCLOUD0001", card)
     assert any("🔕 Alerts silenced: VMs, Kubernetes — until" in text and until in text for text in said)
+    card = next(c for c in cards_in(standin, "CCLOUD0001") if c.ts == card.ts)
+    assert "🔕 Alerts silenced: VMs, Kubernetes — until" in str(card.blocks)  # the card says it too
     thread = standin.thread("CCLOUD0001", card.ts)
     ids = [h.silence_id for h in services.silences.held(shown.uuid)]
     assert all(any(i in str(m.blocks) for m in thread) for i in ids)  # managers see the silence ids
@@ -91,3 +93,5 @@ def test_the_cards_thread_says_what_was_silenced_until_when_and_when_it_was_lift
     silencer.run_due()
     dispatcher.deliver_due()
     assert any("🔔 Alert silences lifted: VMs, Kubernetes" in text for text in replies_in(standin, "CCLOUD0001", card))
+    card = next(c for c in cards_in(standin, "CCLOUD0001") if c.ts == card.ts)
+    assert "Alerts silenced" not in str(card.blocks) and "Completed" in str(card.blocks)

@@ -446,7 +446,7 @@ class Announcements:
             if kind is not None:
                 notices.queue(session, row, kind, now, refers_to=str(row.sequence), actor=actor)
             notices.after_transition(session, row, action, now, self.context.reminder_leads)
-            silences.after_change(session, row, now, self.context.silences, action.value)
+            silences.after_change(session, row, now, self.context.silences, str(action))
             view = self._view(session, reach, row)
             uow.commit()
             return view

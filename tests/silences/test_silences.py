@@ -245,3 +245,14 @@ def test_the_tick_expires_a_silence_a_crash_left_behind(
     Ticker(services, schedule=SummarySchedule.parse("mon 09:00", ZoneInfo("UTC"))).tick(clock.now())
     silencer.run_due()
     assert active(alertmanager.silences(shown.uuid)) == []
+
+
+def test_without_alertmanager_urls_nothing_about_silences_happens(db, clock, world, admin, cloud_manager):
+    from bot.domain.service import build_services
+    from tests.factories import ADMIN_ID
+
+    off = build_services(db, clock, admins={ADMIN_ID})
+    off.catalog.set_offering_silence(admin, world["offerings"]["VMs"].uuid, VM)  # may be set ahead of time
+    shown = maintenance(off, cloud_manager, State.IN_PROGRESS)
+    off.announcements.transition(cloud_manager, shown.uuid, Action.COMPLETE)
+    assert notices(db, "silence") == [] and off.silences.held(shown.uuid) == []

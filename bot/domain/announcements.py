@@ -397,7 +397,7 @@ class Announcements:
                 notices.queue(session, row, "deleted", now, refers_to=str(row.sequence + 1), actor=actor)
             notices.drop_reminders(session, row.uuid)
             if self.context.silences is not None and silences.holds_any(session, row.uuid):
-                silences.queue_work(session, row.uuid, f"deleted@{row.sequence + 1}", now)
+                silences.queue_work(session, row.uuid, f"deleted@{row.sequence + 1}", now, row.name)
             session.delete(row)
             uow.commit()
             return view

@@ -106,14 +106,15 @@ def effective_matchers(offering: str, provider: str) -> str:
     return offering or provider
 
 
-def queue_work(session: Session, announcement_uuid: UUID, reason: str, now: datetime) -> bool:
-    """Queue silence work for the announcement (once per `reason`); False when queued already."""
+def queue_work(session: Session, announcement_uuid: UUID, reason: str, now: datetime, name: str = "") -> bool:
+    """Queue silence work for the announcement (once per `reason`); False when queued already. `name` is what
+    admins see of it in `/maint admin outbox`."""
     channel = lane(announcement_uuid)
     key = key_of(announcement_uuid.hex, WORK, reason, channel)
     if session.scalar(select(Notice.id).where(Notice.key == key)) is not None:
         return False
     session.add(
-        Notice(key=key, announcement_uuid=announcement_uuid, kind=WORK, channel_id=channel, payload={},
+        Notice(key=key, announcement_uuid=announcement_uuid, kind=WORK, channel_id=channel, payload={"name": name},
                status=PENDING, attempts=0, due=now, next_attempt=now, last_error="", created=now)
     )
     session.info[NOTICES_QUEUED] = True
@@ -134,7 +135,7 @@ def after_change(session: Session, row: Announcement, now: datetime, policy: Sil
         return
     wants = silences_now(State(row.state), bool(row.provider.silence_at_start), row.scheduled_start, now)
     if wants or holds_any(session, row.uuid):
-        queue_work(session, row.uuid, f"{reason}@{row.sequence}", now)
+        queue_work(session, row.uuid, f"{reason}@{row.sequence}", now, row.name)
 
 
 class Silences:
@@ -300,11 +301,11 @@ class Silences:
         with self.context.unit_of_work() as uow:
             session = uow.session
             due = session.execute(
-                select(Announcement.uuid, Announcement.sequence).join(Provider)
+                select(Announcement.uuid, Announcement.sequence, Announcement.name).join(Provider)
                 .where(Announcement.state == int(State.SCHEDULED), Provider.silence_at_start.is_(True),
                        Announcement.scheduled_start <= now, Announcement.scheduled_end > now)
             ).all()
-            for uuid, sequence in due:
-                queued += queue_work(session, uuid, f"at-start@{sequence}", now)
+            for uuid, sequence, name in due:
+                queued += queue_work(session, uuid, f"at-start@{sequence}", now, name)
             uow.commit()
         return queued

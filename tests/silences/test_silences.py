@@ -256,3 +256,20 @@ def test_without_alertmanager_urls_nothing_about_silences_happens(db, clock, wor
     shown = maintenance(off, cloud_manager, State.IN_PROGRESS)
     off.announcements.transition(cloud_manager, shown.uuid, Action.COMPLETE)
     assert notices(db, "silence") == [] and off.silences.held(shown.uuid) == []
+
+
+def test_cancelling_maintenance_that_silenced_from_its_scheduled_start_expires_the_silences(
+    services, matchers, admin, cloud_manager, silencer, alertmanager, clock
+):
+    from zoneinfo import ZoneInfo
+
+    from bot.jobs.tick import SummarySchedule, Ticker
+
+    services.catalog.update_provider(admin, "Cloud", silence_at_start=True)
+    shown = maintenance(services, cloud_manager)  # Scheduled, its start 5 minutes ago: silenced by the tick
+    Ticker(services, schedule=SummarySchedule.parse("mon 09:00", ZoneInfo("UTC"))).tick(clock.now())
+    silencer.run_due()
+    assert len(active(alertmanager.silences(shown.uuid))) == 2
+    services.announcements.transition(cloud_manager, shown.uuid, Action.CANCEL)
+    silencer.run_due()
+    assert active(alertmanager.silences(shown.uuid)) == []

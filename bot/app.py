@@ -109,5 +109,8 @@ def build_runtime(settings: Settings | None = None, *, clock: Clock | None = Non
         db.dispose()
         raise
     db.analyze()
-    services = build_services(db, clock, admins=frozenset(settings.admins), reminder_leads=settings.reminder_leads)
+    services = build_services(
+        db, clock, admins=frozenset(settings.admins), reminder_leads=settings.reminder_leads,
+        silences=settings.silence_policy,
+    )
     return Runtime(settings, db, services, tuple(migrated))

@@ -142,6 +142,26 @@ def offering_list(runtime: app.Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+def offering_set(runtime: app.Runtime, args: argparse.Namespace) -> int:
+    reference = f"{args.provider}/{args.name}" if args.provider else args.name
+    offering = runtime.services.catalog.set_offering_silence(CLI, reference, args.silence)
+    what = f"silences {offering.silence_matchers}" if offering.silence_matchers else "uses its provider's matchers"
+    print(f"offering {offering.name!r} of {offering.provider_name}: during maintenance {what}")
+    return 0
+
+
+def provider_set(runtime: app.Runtime, args: argparse.Namespace) -> int:
+    fields: dict = {}
+    if args.silence is not None:
+        fields["silence_matchers"] = args.silence
+    if args.silence_at_start is not None:
+        fields["silence_at_start"] = args.silence_at_start
+    provider = runtime.services.catalog.update_provider(CLI, args.name, **fields)
+    print(f"service provider {provider.name!r}: silences {provider.silence_matchers or '(no default matchers)'}"
+          f"{', from the scheduled start' if provider.silence_at_start else ''}")
+    return 0
+
+
 # -- API tokens ------------------------------------------------------------------------------------
 
 
@@ -211,6 +231,13 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--reminders", metavar="LEADS", help="reminder lead times like 72h,24h,1h (default: settings)")
     add.set_defaults(handler=provider_add)
     provider.add_parser("list", help="list service providers").set_defaults(handler=provider_list)
+    change = provider.add_parser("set", help="change a provider's alert silences")
+    change.add_argument("name")
+    change.add_argument("--silence", metavar="MATCHERS",
+                        help="default Alertmanager matchers of its offerings, like 'team=\"cloud\"' ('' clears)")
+    change.add_argument("--silence-at-start", action=argparse.BooleanOptionalAction, default=None,
+                        help="silence from the scheduled start, before anyone presses Start")
+    change.set_defaults(handler=provider_set)
 
     offering = commands.add_parser("offering", help="offerings").add_subparsers(dest="action", required=True)
     add = offering.add_parser("add", help="add an offering to a provider")
@@ -220,6 +247,12 @@ def build_parser() -> argparse.ArgumentParser:
     listing = offering.add_parser("list", help="list offerings")
     listing.add_argument("--provider", metavar="NAME_OR_UUID", help="only this provider's offerings")
     listing.set_defaults(handler=offering_list)
+    change = offering.add_parser("set", help="set an offering's alert silences")
+    change.add_argument("name", help="name, 'Provider/Name' or uuid")
+    change.add_argument("--provider", metavar="NAME_OR_UUID", help="the provider, when several have this offering")
+    change.add_argument("--silence", required=True, metavar="MATCHERS",
+                        help="Alertmanager matchers, like 'service=\"vm\", cluster=~\"a|b\"' ('' clears)")
+    change.set_defaults(handler=offering_set)
 
     token = commands.add_parser("token", help="HTTP API tokens").add_subparsers(dest="action", required=True)
     create = token.add_parser("create", help="create a token; its secret is printed once")

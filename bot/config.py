@@ -18,6 +18,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain.catalog import CHANNEL as SLACK_CHANNEL_ID
 from bot.domain.catalog import USER as SLACK_USER_ID
+from bot.domain.enums import Impact
+from bot.domain.silence_policy import SilencePolicy
 from bot.domain.validation import parse_lead_times  # the domain's rule, also for the configured defaults
 
 _SUMMARY_AT = re.compile(r"^\s*(mon|tue|wed|thu|fri|sat|sun)\s+([01]?\d|2[0-3]):([0-5]\d)\s*$", re.IGNORECASE)
@@ -74,6 +76,16 @@ class Settings(BaseSettings):
     # `GET /metrics` (bot/api/metrics.py): set, only `Authorization: Bearer <token>` reads it; unset, only loopback
     metrics_token: str | None = Field(default=None, validation_alias="MAINTBOT_METRICS_TOKEN")
 
+    # Alertmanager silences that follow maintenance (bot/domain/silences.py, bot/jobs/silencer.py); unset: off
+    alertmanager_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias="MAINTBOT_ALERTMANAGER_URLS"
+    )
+    alertmanager_token: str | None = Field(default=None, validation_alias="MAINTBOT_ALERTMANAGER_TOKEN")
+    alertmanager_user: str | None = Field(default=None, validation_alias="MAINTBOT_ALERTMANAGER_USER")
+    alertmanager_password: str | None = Field(default=None, validation_alias="MAINTBOT_ALERTMANAGER_PASSWORD")
+    silence_impact: str = Field(default="partial outage", validation_alias="MAINTBOT_SILENCE_IMPACT")
+    silence_grace: str = Field(default="15m", validation_alias="MAINTBOT_SILENCE_GRACE")
+
     # log lines for people (`text`) or for a log pipeline (`json`, one object a line): bot/logs.py
     log_format: Literal["text", "json"] = Field(default="text", validation_alias="MAINTBOT_LOG_FORMAT")
 
@@ -122,6 +134,42 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not an http(s) URL (like https://maintbot.example.org)")
         return value.rstrip("/")
 
+    @field_validator("alertmanager_urls", mode="before")
+    @classmethod
+    def _alertmanager_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        urls = []
+        for url in value or ():
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+                raise ValueError(f"{url!r} is not an http(s) URL (like http://alertmanager:9093)")
+            urls.append(url.rstrip("/"))
+        return list(dict.fromkeys(urls))
+
+    @field_validator("silence_impact")
+    @classmethod
+    def _silence_impact(cls, value: str) -> str:
+        impact_named(value)
+        return value
+
+    @field_validator("silence_grace")
+    @classmethod
+    def _silence_grace(cls, value: str) -> str:
+        if value.strip() in ("0", "0m"):
+            return "0m"
+        if len(parse_lead_times(value)) != 1:
+            raise ValueError(f"{value!r} is not one duration like 15m, 1h")
+        return value
+
+    @property
+    def silence_policy(self) -> SilencePolicy | None:
+        """The domain's silence policy; None (the feature off) without Alertmanager URLs."""
+        if not self.alertmanager_urls:
+            return None
+        grace = timedelta(0) if self.silence_grace == "0m" else parse_lead_times(self.silence_grace)[0]
+        return SilencePolicy(tuple(self.alertmanager_urls), impact_named(self.silence_impact), grace, self.base_url)
+
     @field_validator("summary_at")
     @classmethod
     def _summary_at(cls, value: str) -> str:
@@ -153,6 +201,16 @@ class Settings(BaseSettings):
     @property
     def reminder_leads(self) -> tuple[timedelta, ...]:
         return parse_lead_times(self.reminders)
+
+
+def impact_named(value: str) -> Impact:
+    """An impact level by its label ("partial outage") or number (1–4)."""
+    text = value.strip().lower().replace("_", " ")
+    for impact in Impact:
+        if text in (impact.label.lower(), str(int(impact))):
+            return impact
+    labels = ", ".join(f"{impact.label.lower()!r}" for impact in Impact)
+    raise ValueError(f"{value!r} is not an impact level ({labels}, or 1–4)")
 
 
 class SettingsError(Exception):

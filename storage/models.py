@@ -59,6 +59,10 @@ class Provider(Base):
     stats_channel_id: Mapped[str | None] = mapped_column(String(32))
     auto_start: Mapped[bool] = mapped_column(Boolean, default=False)
     reminders: Mapped[str | None] = mapped_column(String(100))
+    #: Alertmanager matchers its offerings' silences use when they have none of their own (bot/domain/matchers.py).
+    silence_matchers: Mapped[str] = mapped_column(String(1000), default="", server_default="")
+    #: Silence from the scheduled start, before anyone presses Start.
+    silence_at_start: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created: Mapped[datetime] = mapped_column(Timestamp)
 
     managers: Mapped[list[ProviderManager]] = relationship(
@@ -94,6 +98,8 @@ class Offering(Base):
     uuid: Mapped[uuid_module.UUID] = mapped_column(Uuid, unique=True, default=_new_uuid)
     name: Mapped[str] = mapped_column(String(150))
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), index=True)
+    #: Alertmanager matchers of its silences during maintenance (bot/domain/matchers.py); "": the provider's.
+    silence_matchers: Mapped[str] = mapped_column(String(1000), default="", server_default="")
     created: Mapped[datetime] = mapped_column(Timestamp)
 
     provider: Mapped[Provider] = relationship(lazy="joined")
@@ -365,3 +371,32 @@ class Notice(Base):
     ts: Mapped[str | None] = mapped_column(String(32))
     created: Mapped[datetime] = mapped_column(Timestamp)
     sent: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class AlertSilence(Base):
+    """One Alertmanager silence maintbot made: announcement × offering × Alertmanager (bot/domain/silences.py).
+
+    Keyed by uuids rather than foreign keys: after a delete the silence must still be expired. `silence_id` is
+    Alertmanager's id, stored as soon as Alertmanager answers (None: being created, or lost to a crash before
+    it was stored; the next attempt adopts it by its comment). `status` is active or expired.
+    """
+
+    __tablename__ = "alert_silences"
+    __table_args__ = (
+        UniqueConstraint("announcement_uuid", "offering_uuid", "alertmanager"),
+        Index(None, "status", "announcement_uuid"),
+        CheckConstraint("status IN ('active', 'expired')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    announcement_uuid: Mapped[uuid_module.UUID] = mapped_column(Uuid)
+    offering_uuid: Mapped[uuid_module.UUID] = mapped_column(Uuid)
+    offering_name: Mapped[str] = mapped_column(String(150))
+    alertmanager: Mapped[str] = mapped_column(String(500))
+    silence_id: Mapped[str | None] = mapped_column(String(64))
+    matchers: Mapped[str] = mapped_column(String(1000))
+    starts_at: Mapped[datetime] = mapped_column(Timestamp)
+    ends_at: Mapped[datetime] = mapped_column(Timestamp)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created: Mapped[datetime] = mapped_column(Timestamp)
+    modified: Mapped[datetime] = mapped_column(Timestamp)

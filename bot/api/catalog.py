@@ -2,7 +2,8 @@
 
 `/api/marketplace-service-providers/` and `/api/marketplace-provider-offerings/` are where the
 `service_provider` and `offering` hyperlinks point (the paths of the published client). They are
-read-only here: providers and offerings are set up by admins in Slack or with the CLI. The catalog is
+read-only here (providers and offerings are set up by admins in Slack or with the CLI), except one extension:
+admins PATCH an offering's `silence_matchers` (the Alertmanager matchers its maintenance silences). The catalog is
 small (providers and their offerings, not announcements), so these lists are paged in memory.
 """
 
@@ -91,3 +92,17 @@ def list_offerings(
 )
 def retrieve_offering(uuid: str, _actor: Caller, services: DomainServices, links: RequestLinks):
     return JSONResponse(wire.offering(services.catalog.offering(path_uuid(uuid)), links))
+
+
+@offerings.patch(
+    "/{uuid}/",
+    operation_id="marketplace_provider_offerings_partial_update",
+    summary="Set the Alertmanager matchers an offering's maintenance silences (extension; admins)",
+    response_model=schemas.Offering,
+    responses=schemas.refusals(400, 401, 403, 404),
+)
+def set_offering_silence(
+    uuid: str, body: schemas.OfferingSilenceRequest, actor: Caller, services: DomainServices, links: RequestLinks
+):
+    view = services.catalog.set_offering_silence(actor, path_uuid(uuid), body.silence_matchers)
+    return JSONResponse(wire.offering(view, links))

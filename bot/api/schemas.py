@@ -109,6 +109,14 @@ class PatchedAffectedOfferingRequest(Body):
     impact_description: Text = optional()
 
 
+class OfferingSilenceRequest(Body):
+    """An extension: the Alertmanager matchers an offering's maintenance silences (admins)."""
+
+    silence_matchers: Text = Field(
+        description='Alertmanager matchers, like `service="vm", cluster=~"a|b"`; "" uses the provider\'s'
+    )
+
+
 class TemplateRequest(Body):
     name: Text
     message: Text = optional()
@@ -235,6 +243,7 @@ class Offering(BaseModel):
     service_provider_uuid: Hex
     service_provider_name: str
     customer_name: str
+    silence_matchers: str = Field(default="", description="Extension: Alertmanager matchers its maintenance silences")
 
 
 class StatsSummary(BaseModel):

@@ -131,6 +131,7 @@ def offering(view: OfferingView, links: Links) -> dict[str, Any]:
         "service_provider_uuid": view.provider_uuid.hex,
         "service_provider_name": view.provider_name,
         "customer_name": view.provider_name,
+        "silence_matchers": view.silence_matchers,
     }
 
 

@@ -16,7 +16,7 @@ from uuid import UUID
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session, undefer
 
-from bot.domain import audit, lookup, notices, published, timing
+from bot.domain import audit, lookup, notices, published, silences, timing
 from bot.domain.actors import Actor, Reach
 from bot.domain.context import Context
 from bot.domain.enums import EDITABLE_STATES, Action, Impact, State, TimingBucket
@@ -82,7 +82,9 @@ def keep_fixed(fields: dict[str, Any], fixed: dict[str, UUID]) -> None:
 
 
 def offering_view(offering: Offering) -> OfferingView:
-    return OfferingView(offering.uuid, offering.name, offering.provider.uuid, offering.provider.name)
+    return OfferingView(
+        offering.uuid, offering.name, offering.provider.uuid, offering.provider.name, offering.silence_matchers or ""
+    )
 
 
 def affected_view(row: AffectedOffering, announcement_uuid: UUID) -> AffectedView:
@@ -362,6 +364,7 @@ class Announcements:
                 }
                 notices.queue(session, row, kind, now, refers_to=str(row.sequence), actor=actor, details=details)
             notices.after_update(session, row, changes, now, self.context.reminder_leads)
+            silences.after_change(session, row, now, self.context.silences, "updated")
         return self._view(session, reach, row)
 
     def extend(self, actor: Actor, reference: object, seen_end: datetime, by: timedelta) -> AnnouncementView:
@@ -393,6 +396,8 @@ class Announcements:
             if State(row.state) in notices.LIVE:
                 notices.queue(session, row, "deleted", now, refers_to=str(row.sequence + 1), actor=actor)
             notices.drop_reminders(session, row.uuid)
+            if self.context.silences is not None and silences.holds_any(session, row.uuid):
+                silences.queue_work(session, row.uuid, f"deleted@{row.sequence + 1}", now, row.name)
             session.delete(row)
             uow.commit()
             return view
@@ -441,6 +446,7 @@ class Announcements:
             if kind is not None:
                 notices.queue(session, row, kind, now, refers_to=str(row.sequence), actor=actor)
             notices.after_transition(session, row, action, now, self.context.reminder_leads)
+            silences.after_change(session, row, now, self.context.silences, str(action))
             view = self._view(session, reach, row)
             uow.commit()
             return view
@@ -560,14 +566,14 @@ class Announcements:
 
     # -- internals ---------------------------------------------------------------------------------
 
-    @staticmethod
-    def _tell_edited(session: Session, row: Announcement, actor: Actor, now) -> None:
+    def _tell_edited(self, session: Session, row: Announcement, actor: Actor, now) -> None:
         """After an affected offering changed: keep the highest impact, and tell channels that saw it."""
         row.highest_impact = highest_impact(row)
         session.flush()  # new links get their uuids
         published.record(row)
         if State(row.state) in notices.LIVE:
             notices.queue(session, row, "updated", now, refers_to=str(row.sequence), actor=actor)
+        silences.after_change(session, row, now, self.context.silences, "affected")
 
     @staticmethod
     def _known(fields: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from bot.domain.actors import Actor
 from bot.domain.announcements import offering_view
 from bot.domain.context import Context
 from bot.domain.errors import Invalid
+from bot.domain.matchers import MatcherError, canonical
 from bot.domain.validation import NAME_MAX, parse_lead_times, unsafe_characters
 from bot.domain.views import OfferingView, ProviderView
 from storage.models import Offering, Provider, ProviderManager
@@ -23,6 +24,7 @@ GROUP = re.compile(r"S[A-Z0-9]{2,31}")
 REMINDERS_MAX = 100
 ADMINS_ONLY = "Only maintbot admins can set up service providers."
 MANAGERS_ONLY = "Only admins and this provider's managers can add its offerings."
+SILENCES_ADMINS_ONLY = "Only maintbot admins can set which alerts maintenance silences."
 
 
 def provider_view(row: Provider) -> ProviderView:
@@ -35,6 +37,8 @@ def provider_view(row: Provider) -> ProviderView:
         manager_groups=tuple(sorted(m.slack_id for m in row.managers if m.kind == "group")),
         auto_start=row.auto_start,
         reminders=row.reminders,
+        silence_matchers=row.silence_matchers or "",
+        silence_at_start=bool(row.silence_at_start),
     )
 
 
@@ -62,7 +66,21 @@ def _check_provider_fields(fields: dict[str, Any]) -> dict[str, list[str]]:
                 raise ValueError(f"at most {REMINDERS_MAX} characters of lead times")
         except ValueError as error:
             errors["reminders"] = [str(error)]
+    if "silence_matchers" in fields:
+        try:
+            fields["silence_matchers"] = _matchers(fields["silence_matchers"])
+        except MatcherError as error:
+            errors["silence_matchers"] = [str(error)]
     return errors
+
+
+def _matchers(value: object) -> str:
+    """Matchers as stored: canonical, or "" to clear (None and blank clear too)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise MatcherError('Matchers are text, like service="vm".')
+    return canonical(value)
 
 
 class Catalog:
@@ -142,6 +160,8 @@ class Catalog:
             "manager_groups",
             "auto_start",
             "reminders",
+            "silence_matchers",
+            "silence_at_start",
         }
         unknown = set(fields) - allowed
         if unknown:
@@ -162,7 +182,8 @@ class Catalog:
             if errors:
                 raise Invalid(errors)
             changes = {}
-            for key in ("name", "channel_id", "stats_channel_id", "auto_start", "reminders"):
+            for key in ("name", "channel_id", "stats_channel_id", "auto_start", "reminders", "silence_matchers",
+                        "silence_at_start"):
                 if key in fields and fields[key] != getattr(row, key):
                     changes[key] = (getattr(row, key), fields[key])
                     setattr(row, key, fields[key])
@@ -226,6 +247,26 @@ class Catalog:
             session.add(row)
             session.flush()
             uow.record(actor, "created", f"Offering {owner.name}/{row.name}", provider_uuid=owner.uuid)
+            view = offering_view(row)
+            uow.commit()
+            return view
+
+    def set_offering_silence(self, actor: Actor, reference: object, matchers: object) -> OfferingView:
+        """Set the Alertmanager matchers of an offering's silences ("" or None: use the provider's); admins only.
+        Bad syntax is a field error on `silence_matchers` and changes nothing."""
+        with self.context.unit_of_work() as uow:
+            session = uow.session
+            uow.require_admin(actor, SILENCES_ADMINS_ONLY)
+            row = lookup.offering(session, reference)
+            try:
+                value = _matchers(matchers)
+            except MatcherError as error:
+                raise Invalid.one("silence_matchers", str(error)) from None
+            if value != (row.silence_matchers or ""):
+                changes = {"silence_matchers": (row.silence_matchers or "", value)}
+                row.silence_matchers = value
+                uow.record(actor, "updated", f"Offering {row.provider.name}/{row.name}",
+                           provider_uuid=row.provider.uuid, changes=changes)
             view = offering_view(row)
             uow.commit()
             return view

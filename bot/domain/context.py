@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.actors import Actor, Reach
 from bot.domain.clock import Clock
+from bot.domain.silence_policy import SilencePolicy
 from bot.domain.unit_of_work import UnitOfWork
 from storage.db import Database
 
@@ -29,6 +30,8 @@ class Context:
     clock: Clock
     admins: frozenset[str] = frozenset()
     reminder_leads: tuple[timedelta, ...] = DEFAULT_REMINDER_LEADS
+    #: Alert silences (bot/domain/silences.py); None: the feature is off and nothing about it happens.
+    silences: SilencePolicy | None = None
     _wakers: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:

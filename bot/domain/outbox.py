@@ -31,6 +31,7 @@ from bot.domain.actors import Actor
 from bot.domain.context import NOTICES_QUEUED, Context
 from bot.domain.errors import Invalid, NotFound
 from bot.domain.notices import DROPPED, FAILED, PENDING, SENT
+from bot.domain.silences import WORK as SILENCE_WORK
 from bot.domain.unit_of_work import UnitOfWork
 from storage import cards, queue
 from storage.models import Notice
@@ -39,6 +40,9 @@ from storage.transaction import locked
 ADMINS_ONLY = "Only maintbot admins can see and retry the outbox."
 ERROR_MAX = 500
 ID_LIMIT = 2**31  # notice ids are 32-bit integers in the database
+#: Outbox rows that are work for another worker, not messages for Slack: the silence worker's
+#: (bot/domain/silences.py). The Slack dispatcher never claims them, and they never delay its sleep.
+WORK_KINDS = (SILENCE_WORK,)
 
 
 @dataclass(frozen=True)
@@ -146,8 +150,11 @@ class Outbox:
 
     # -- the dispatcher ----------------------------------------------------------------------------
 
-    def claim(self, now: datetime, limit: int, lease: timedelta, skip: Collection[str] = ()) -> list[Claimed]:
-        """Claim up to `limit` due notices, at most one per channel, oldest first; none for channels in `skip`."""
+    def claim(
+        self, now: datetime, limit: int, lease: timedelta, skip: Collection[str] = (), *, work: bool = False
+    ) -> list[Claimed]:
+        """Claim up to `limit` due notices, at most one per channel, oldest first; none for channels in `skip`.
+        `work`: claim the silence worker's rows (WORK_KINDS) instead of Slack's notices."""
         if limit <= 0:
             return []
         # Two index ranges rather than one OR, so that a channel's many future reminders are never scanned.
@@ -168,6 +175,7 @@ class Outbox:
             select(Notice)
             .where(Notice.status == PENDING, Notice.next_attempt <= now, ~earlier_due, ~earlier_tried)
             .where(Notice.channel_id.not_in(list(skip)) if skip else true())
+            .where(Notice.kind.in_(WORK_KINDS) if work else Notice.kind.not_in(WORK_KINDS))
             .order_by(Notice.next_attempt, Notice.id)
             .limit(limit)
         )
@@ -192,10 +200,11 @@ class Outbox:
                 )
             )
 
-    def next_due(self) -> datetime | None:
-        """When the earliest pending notice is due (or its lease ends)."""
+    def next_due(self, *, work: bool = False) -> datetime | None:
+        """When the earliest pending notice is due (or its lease ends); `work`: of the silence worker's rows."""
+        kinds = Notice.kind.in_(WORK_KINDS) if work else Notice.kind.not_in(WORK_KINDS)
         with self.context.reading() as uow:
-            return uow.session.scalar(select(func.min(Notice.next_attempt)).where(Notice.status == PENDING))
+            return uow.session.scalar(select(func.min(Notice.next_attempt)).where(Notice.status == PENDING, kinds))
 
     def backlog(self, now: datetime) -> tuple[int, datetime | None]:
         """How many notices are due and not yet delivered (waiting, in flight or waiting for a retry), and when

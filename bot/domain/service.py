@@ -11,6 +11,8 @@ from bot.domain.clock import Clock, SystemClock
 from bot.domain.context import DEFAULT_REMINDER_LEADS, Context
 from bot.domain.digest import Digest
 from bot.domain.outbox import Outbox
+from bot.domain.silence_policy import SilencePolicy
+from bot.domain.silences import Silences
 from bot.domain.stats import Statistics
 from bot.domain.subscriptions import Subscriptions
 from bot.domain.templates import Templates
@@ -31,6 +33,7 @@ class Services:
     outbox: Outbox
     timers: Timers
     digest: Digest
+    silences: Silences
 
 
 def build_services(
@@ -38,8 +41,10 @@ def build_services(
     clock: Clock | None = None,
     admins: frozenset[str] | set[str] = frozenset(),
     reminder_leads: tuple[timedelta, ...] = DEFAULT_REMINDER_LEADS,
+    silences: SilencePolicy | None = None,
 ) -> Services:
-    context = Context(db=db, clock=clock or SystemClock(), admins=frozenset(admins), reminder_leads=reminder_leads)
+    context = Context(db=db, clock=clock or SystemClock(), admins=frozenset(admins), reminder_leads=reminder_leads,
+                      silences=silences)
     announcements = Announcements(context)
     return Services(
         context=context,
@@ -52,4 +57,5 @@ def build_services(
         outbox=Outbox(context),
         timers=Timers(context, announcements),
         digest=Digest(context),
+        silences=Silences(context),
     )

@@ -22,6 +22,8 @@ class ProviderView:
     manager_groups: tuple[str, ...]
     auto_start: bool
     reminders: str | None
+    silence_matchers: str = ""  # Alertmanager matchers its offerings use when they have none (bot/domain/matchers.py)
+    silence_at_start: bool = False  # silences begin at the scheduled start, before anyone presses Start
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class OfferingView:
     name: str
     provider_uuid: UUID
     provider_name: str
+    silence_matchers: str = ""  # its own Alertmanager matchers; "": the provider's
 
 
 @dataclass(frozen=True)

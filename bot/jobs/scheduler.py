@@ -9,6 +9,8 @@
   timed (`maintbot_tick_seconds`, `maintbot_tick_last_success_timestamp_seconds` in bot/metrics.py).
 - `weekly-summary` at MAINTBOT_SUMMARY_AT (default 'mon 09:00') in MAINTBOT_TIMEZONE, to every provider's
   stats channel and to MAINTBOT_SUMMARY_CHANNEL.
+- the silence worker (bot/jobs/silencer.py), when MAINTBOT_ALERTMANAGER_URLS is set: keeps Alertmanager's
+  silences in step with maintenance.
 - `planner-statistics` hourly: ANALYZE on SQLite, so lists and stats keep using the right indexes.
 
 Every process may run them: the database arbitrates (see bot/domain/timers.py and bot/domain/outbox.py).
@@ -25,6 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings
 from bot.domain.service import Services
+from bot.jobs.silencer import silencer_for
 from bot.jobs.tick import SummarySchedule, Ticker
 from bot.metrics import metrics_for, timed_tick
 
@@ -44,10 +47,13 @@ class Jobs:
     dispatcher: Delivery
     ticker: Ticker
     scheduler: BackgroundScheduler
+    silencer: Delivery | None = None  # Alertmanager silences (bot/jobs/silencer.py); None when off
 
     def stop(self) -> None:
         self.scheduler.shutdown(wait=True)
         self.dispatcher.stop()
+        if self.silencer is not None:
+            self.silencer.stop()
 
 
 def build_scheduler(ticker: Ticker, settings: Settings) -> BackgroundScheduler:
@@ -89,7 +95,10 @@ def start_jobs(services: Services, settings: Settings, dispatcher: Delivery) -> 
         chart=settings.summary_chart,
     )
     scheduler = build_scheduler(ticker, settings)
+    silencer = silencer_for(services, settings)
     dispatcher.start()
+    if silencer is not None:
+        silencer.start()
     scheduler.start()
     log.info(
         "jobs started: tick every %d s, weekly summary %s %s, %d delivery workers",
@@ -98,4 +107,4 @@ def start_jobs(services: Services, settings: Settings, dispatcher: Delivery) -> 
         settings.timezone,
         settings.delivery_workers,
     )
-    return Jobs(dispatcher, ticker, scheduler)
+    return Jobs(dispatcher, ticker, scheduler, silencer)

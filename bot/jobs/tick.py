@@ -6,6 +6,8 @@ MAINTBOT_TICK_SECONDS, tests call it with the time they want. A tick:
    makes, by the scheduler's system actor),
 2. nudges the provider channel of those still Scheduled at their start (once per start time),
 3. raises an overrun alert for those In progress past their end (once per end time),
+3a. with alert silences on: queues silence work for announcements of providers that silence from the
+   scheduled start once it has come, and for any silence still held that should not be (a crash's leftover),
 4. queues the weekly summary if its moment has passed and it is not queued yet (a moment missed while the
    process was down is caught up as long as the domain's `relevance.within_catch_up` says, like 1–3).
 Reminders need no tick: they wait in the outbox until due, and the dispatcher delivers them.
@@ -63,6 +65,7 @@ class TickReport:
     nudged: int = 0
     overruns: int = 0
     summaries: int = 0
+    silence_work: int = 0
 
 
 class Ticker:
@@ -83,8 +86,10 @@ class Ticker:
         except IntegrityError:
             log.info("another process queued the same notices first")
             timers = TimersReport()
-        report = TickReport(timers.started, timers.nudged, timers.overruns, self.summarise(now))
-        if report.started or report.nudged or report.overruns or report.summaries:
+        silences = self.services.silences
+        work = _once(lambda: silences.start_due(now)) + _once(lambda: silences.sweep(now))
+        report = TickReport(timers.started, timers.nudged, timers.overruns, self.summarise(now), work)
+        if report.started or report.nudged or report.overruns or report.summaries or report.silence_work:
             log.info("tick at %s: %s", now.isoformat(), report)
         return report
 

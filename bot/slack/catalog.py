@@ -26,6 +26,8 @@ PROVIDER_OPTIONS = {
     "groups": "manager_groups",
     "auto_start": "auto_start",
     "reminders": "reminders",
+    "silence": "silence_matchers",
+    "silence_at_start": "silence_at_start",
 }
 
 
@@ -51,7 +53,7 @@ def templates(act: Act, args: Arguments) -> Answer:
     "provider", group=SET_UP,
     usage="`/maint provider add NAME channel=#channel [stats=#channel] [managers=@a,@b] [groups=@team] "
     "[auto_start=yes] [reminders=72h,24h,1h]` or `/maint provider set NAME [name=…] [channel=…] [stats=…] "
-    "[managers=…] [groups=…] [auto_start=…] [reminders=…]`",
+    "[managers=…] [groups=…] [auto_start=…] [reminders=…] [silence='team=\"cloud\"'] [silence_at_start=yes]`",
     help="set up providers (admins)",
 )
 def provider(act: Act, args: Arguments) -> Answer:
@@ -79,11 +81,14 @@ def provider(act: Act, args: Arguments) -> Answer:
     return Answer(f"✅ {what} *{escape(changed.name)}*.", messages.providers([changed]))
 
 
-@subcommand("offering", group=SET_UP, usage="`/maint offering add PROVIDER/NAME`",
-            help="add an offering (admins and the provider's managers)")
+@subcommand("offering", group=SET_UP,
+            usage="`/maint offering add PROVIDER/NAME` or `/maint offering set PROVIDER/NAME silence='service=\"vm\"'`",
+            help="add an offering (admins and the provider's managers); set the alerts its maintenance silences")
 def offering(act: Act, args: Arguments) -> Answer:
     verb = args.positional[0].lower() if args.positional else ""
     rest = Arguments(args.positional[1:], args.options)
+    if verb == "set":
+        return offering_silence(act, rest)
     if verb != "add" or not rest.positional or rest.unknown({"provider"}):
         raise BadArguments("Write `offering add PROVIDER/NAME` (or `offering add NAME provider=PROVIDER`).")
     name, owner = rest.rest, rest.first("provider")
@@ -93,6 +98,17 @@ def offering(act: Act, args: Arguments) -> Answer:
         owner, name = (part.strip() for part in name.split("/", 1))
     added = act.services.catalog.add_offering(act.actor, name, owner)
     return Answer(f"✅ Added offering *{escape(added.name)}* to *{escape(added.provider_name)}*.")
+
+
+def offering_silence(act: Act, args: Arguments) -> Answer:
+    """`offering set PROVIDER/NAME silence='…'`: the Alertmanager matchers its maintenance silences ('' clears)."""
+    matchers = args.first("silence")
+    if not args.positional or matchers is None or args.unknown({"silence"}):
+        raise BadArguments("Write `offering set PROVIDER/NAME silence='service=\"vm\"'` (`silence=''` clears).")
+    changed = act.services.catalog.set_offering_silence(act.actor, args.rest, matchers)
+    what = (f"its maintenance silences `{escape(changed.silence_matchers)}`" if changed.silence_matchers
+            else "its maintenance silences what its provider's matchers say")
+    return Answer(f"✅ *{escape(changed.provider_name)}/{escape(changed.name)}*: {what}.")
 
 
 @subcommand("admin", group=SET_UP,
@@ -119,8 +135,10 @@ def provider_fields(args: Arguments) -> dict[str, Any]:
             continue
         if name in ("manager_users", "manager_groups"):
             fields[name] = tuple(id_list(args.options[option]))
-        elif name == "auto_start":
+        elif name in ("auto_start", "silence_at_start"):
             fields[name] = yes_no(value)
+        elif name == "silence_matchers":
+            fields[name] = value
         else:
             fields[name] = value or None
     return fields

@@ -57,10 +57,11 @@ from sqlalchemy.exc import OperationalError
 from bot.config import Settings
 from bot.domain.clock import Clock
 from bot.domain.errors import NotFound
-from bot.domain.notices import CHANGES, SUMMARY, SUMMARY_CHART
+from bot.domain.notices import CHANGES, LIVE, SUMMARY, SUMMARY_CHART
 from bot.domain.outbox import Claimed
 from bot.domain.relevance import stale_reason
 from bot.domain.service import Services
+from bot.domain.silences import SILENCED, UNSILENCED
 from bot.domain.views import AnnouncementView
 from bot.metrics import counted, metrics_for
 from bot.slack import notices, pictures
@@ -74,6 +75,8 @@ NOTICE_EVENT = "maintbot_notice"
 TRANSIENT_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
 #: The card was deleted in Slack: post a new one.
 CARD_GONE = frozenset({"message_not_found", "cant_update_message"})
+#: Kinds after which the card is updated in place: the state changes, and silences made or lifted (its 🔕 line).
+CARD_CHANGES = frozenset((*CHANGES, SILENCED, UNSILENCED))
 HISTORY_LIMIT = 200
 VIEWS_KEPT = 256
 #: Notices claimed per worker at a time: enough to keep every worker busy between claims.
@@ -363,13 +366,20 @@ class Dispatcher:
         return view
 
     def _render_card(self, notice: Claimed, view: AnnouncementView | None) -> notices.Message:
-        """The card of this version, as rendered once for every channel (or the short one once deleted)."""
+        """The card of this version, as rendered once for every channel (or the short one once deleted), with
+        the alerts its maintenance silences now (when silences are on)."""
+        card = None
         if view is not None:
             with self._views_lock:
                 cached = self._views.get(view.uuid)
             if cached is not None and cached[1] is view:
-                return cached[2]
-        return notices.card(view, str(notice.payload.get("name", "")), notice.announcement_uuid.hex[:8])
+                card = cached[2]
+        if card is None:
+            card = notices.card(view, str(notice.payload.get("name", "")), notice.announcement_uuid.hex[:8])
+        if view is None or self.services.context.silences is None or view.state not in LIVE:
+            return card
+        silenced = self.services.silences.summary(view.uuid)
+        return notices.with_silences(card, silenced) if silenced else card
 
     # -- the card ----------------------------------------------------------------------------------
 
@@ -388,7 +398,7 @@ class Dispatcher:
                 ts = self.outbox.record_card(uuid, channel, ts, now)
                 posted_by_this_notice = posted_by == notice.key
         text, blocks = self._render_card(notice, view)
-        if ts is not None and notice.kind in CHANGES and not posted_by_this_notice:
+        if ts is not None and notice.kind in CARD_CHANGES and not posted_by_this_notice:
             try:
                 self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
             except SlackApiError as error:

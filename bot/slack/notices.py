@@ -34,6 +34,7 @@ from bot.domain.catalog import USER as SLACK_USER_ID
 from bot.domain.enums import State
 from bot.domain.lifecycle import DEEDS
 from bot.domain.notices import DUE, OVERRUN, REMINDER
+from bot.domain.silences import SILENCED, TROUBLE, UNSILENCED
 from bot.domain.views import AnnouncementView
 from bot.slack.cards import (
     DONE_EMOJI,
@@ -106,6 +107,8 @@ def reply(kind: str, payload: dict[str, Any], view: AnnouncementView | None, now
         return _due(view)
     if kind == OVERRUN:
         return _overrun(view, bool(payload.get("buttons")))
+    if kind in (SILENCED, UNSILENCED, TROUBLE):
+        return silence_note(kind, payload)
     text = f"{who(payload)} {_what(kind, payload, view)}"
     return text, [SectionBlock(text=MarkdownTextObject(text=clip(text, 3000)))]
 
@@ -159,6 +162,41 @@ def _overrun(view: AnnouncementView, buttons: bool) -> Message:
         elements += [ButtonElement(text=extend_label(verb), action_id=action_id(verb), value=extend_value(view))
                      for verb in EXTEND_VERBS]
         blocks.append(ActionsBlock(block_id=f"overrun:{view.uuid.hex}", elements=elements))
+    return text, blocks
+
+
+def silenced_line(offerings: list[str], until: datetime) -> str:
+    """`🔕 Alerts silenced: Virtual machines, Load balancers — until 04:15` (in each reader's time)."""
+    names = ", ".join(escape(str(name)) for name in offerings)
+    return f"🔕 Alerts silenced: {names} — until {date_token(until, '{time}')}"
+
+
+def with_silences(card: Message, silenced: tuple[list[str], datetime]) -> Message:
+    """The card with a line saying what its maintenance silences now, above its buttons."""
+    text, blocks = card
+    line = ContextBlock(elements=[MarkdownTextObject(text=clip(silenced_line(*silenced), 3000))]).to_dict()
+    dicts = [block if isinstance(block, dict) else block.to_dict() for block in blocks]
+    at = len(dicts) - 1 if dicts and dicts[-1].get("type") == "actions" else len(dicts)
+    return text, [*dicts[:at], line, *dicts[at:]]
+
+
+def silence_note(kind: str, payload: dict[str, Any]) -> Message:
+    """What maintbot did in Alertmanager, in the card's thread of the provider's channel (managers read the ids
+    there): `🔕 Alerts silenced: Virtual machines, Load balancers — until 04:15`, lifted, or failing."""
+    offerings = ", ".join(escape(str(name)) for name in payload.get("offerings", ()))
+    if kind == SILENCED:
+        text = silenced_line(list(payload.get("offerings", ())), datetime.fromisoformat(str(payload["until"])))
+    elif kind == UNSILENCED:
+        text = f"🔔 Alert silences lifted: {offerings}"
+    else:
+        text = (f"⚠️ maintbot could not update the Alertmanager silences of this maintenance after "
+                f"{payload.get('attempts', 0)} tries ({escape(str(payload.get('error', '')))}); it keeps trying. "
+                "Managers: check Alertmanager.")
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(text, 3000)))]
+    ids = [str(i) for i in payload.get("ids", ())]
+    if ids:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip("Silences: " + ", ".join(
+            f"`{escape(i)}`" for i in ids), 2000))]))
     return text, blocks
 
 

@@ -12,6 +12,7 @@ from bot.domain.context import DEFAULT_REMINDER_LEADS, Context
 from bot.domain.digest import Digest
 from bot.domain.outbox import Outbox
 from bot.domain.stats import Statistics
+from bot.domain.status import StatusBoard
 from bot.domain.subscriptions import Subscriptions
 from bot.domain.templates import Templates
 from bot.domain.timers import Timers
@@ -31,6 +32,7 @@ class Services:
     outbox: Outbox
     timers: Timers
     digest: Digest
+    status: StatusBoard
 
 
 def build_services(
@@ -52,4 +54,5 @@ def build_services(
         outbox=Outbox(context),
         timers=Timers(context, announcements),
         digest=Digest(context),
+        status=StatusBoard(context),
     )

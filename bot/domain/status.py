@@ -5,7 +5,7 @@ Three sections, for everyone (no actor: the page is anonymous), of one provider 
 * **in progress now**: In progress, the one that started first on top;
 * **upcoming**: Scheduled (published) maintenance, soonest first;
 * **recent past**: Completed maintenance whose window ended within RECENT_PAST (14 days), and maintenance that
-  was published and then cancelled within it, as last published; most recent first.
+  was published and then cancelled within it, as last published; the latest window end first.
 
 Only published wording ever shows: every item is an `announcement_view` for nobody's reach, which is the live
 wording of a published announcement and the published snapshot of a cancelled one (`published.py`); a draft,
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session, undefer
 
 from bot.domain import lookup, timing
@@ -34,7 +34,7 @@ from bot.domain.announcements import announcement_view
 from bot.domain.context import Context
 from bot.domain.enums import State
 from bot.domain.errors import NotFound
-from bot.domain.listing import ListQuery, count_query, filter_conditions, page_query
+from bot.domain.listing import ListQuery, count_query, filter_conditions, order_by
 from bot.domain.views import AnnouncementView
 from storage.models import Announcement, Offering, Provider
 
@@ -135,46 +135,71 @@ class StatusBoard:
                     raise NotFound(NO_OFFERING.format(offering))
             scope = ListQuery(provider_uuid=None if offered else chosen and chosen.uuid,
                               offering_uuid=offered and offered.uuid)
-            since = now - RECENT_PAST
-            return Board(
-                now, chosen, offered, providers, offerings,
-                in_progress=_section(session, scope, [State.IN_PROGRESS], ("scheduled_start",)),
-                upcoming=_section(session, scope, [State.SCHEDULED], ("scheduled_start",)),
-                recent=_recent(session, scope, since),
-            )
+            in_progress, upcoming, completed = _published_sections(session, scope, now - RECENT_PAST)
+            return Board(now, chosen, offered, providers, offerings, in_progress, upcoming,
+                         _recent(session, scope, now - RECENT_PAST, completed))
 
 
-def _section(session: Session, scope: ListQuery, states: list[State], keys: tuple[str, ...],
-             extra: tuple = ()) -> Section:
-    conditions = [*filter_conditions(ListQuery(states=states, provider_uuid=scope.provider_uuid,
-                                               offering_uuid=scope.offering_uuid)), *extra]
-    count = session.scalar(count_query(conditions)) or 0
-    if not count:
-        return Section((), 0)
+@dataclass(frozen=True)
+class _Part:
+    """One section of published announcements: which, in which order (the listing's keys)."""
+
+    states: tuple[State, ...]
+    keys: tuple[str, ...]
+    extra: tuple = ()
+
+    def conditions(self, scope: ListQuery) -> list:
+        query = ListQuery(states=list(self.states), provider_uuid=scope.provider_uuid,
+                          offering_uuid=scope.offering_uuid)
+        return [*filter_conditions(query), *self.extra]
+
+
+def _published_sections(session: Session, scope: ListQuery, since: datetime) -> tuple[Section, Section, Section]:
+    """In progress (earliest start first), upcoming (soonest first) and completed since `since` (latest end
+    first): each section's page of ids chosen and counted in SQL, and the rows of all three read in one query."""
+    parts = (_Part((State.IN_PROGRESS,), ("scheduled_start",)),
+             _Part((State.SCHEDULED,), ("scheduled_start",)),
+             _Part((State.COMPLETED,), ("-scheduled_end",), (Announcement.scheduled_end >= since,)))
+    counts = [session.scalar(count_query(part.conditions(scope))) or 0 for part in parts]
+    pages = [select(Announcement.id).where(*part.conditions(scope)).order_by(*order_by(part.keys))
+             .limit(SECTION_LIMIT).subquery() for part, count in zip(parts, counts, strict=True) if count]
+    if not pages:
+        return Section((), 0), Section((), 0), Section((), 0)
+    ids = union_all(*(select(page.c.id) for page in pages))
     everyone = Reach(set())
-    rows = session.execute(page_query(conditions, keys, SECTION_LIMIT, 0)).unique()
-    return Section(tuple(announcement_view(row[0], row[1:], everyone) for row in rows), count)
+    rows = session.execute(select(Announcement, *timing.COMPUTED).where(Announcement.id.in_(ids))).unique()
+    read = [(row[0].id, announcement_view(row[0], row[1:], everyone)) for row in rows]
+    sections = []
+    for part, count in zip(parts, counts, strict=True):
+        mine = [(ident, view) for ident, view in read if view.state in part.states]
+        if part.keys[0].startswith("-"):
+            mine.sort(key=lambda pair: (pair[1].scheduled_end, pair[0]), reverse=True)
+        else:
+            mine.sort(key=lambda pair: (pair[1].scheduled_start, pair[0]))
+        sections.append(Section(tuple(view for _, view in mine), count))
+    return sections[0], sections[1], sections[2]
 
 
-def _recent(session: Session, scope: ListQuery, since: datetime) -> Section:
-    """Completed within `since`, and published-then-cancelled since then as last published (by their snapshot's
-    provider, offerings and window, never by edits made after a withdrawal); most recently ended first."""
-    completed = _section(session, scope, [State.COMPLETED], ("-scheduled_end",),
-                         (Announcement.scheduled_end >= since,))
+def _recent(session: Session, scope: ListQuery, since: datetime, completed: Section) -> Section:
+    """Completed within `since` (by the end of their window), and the latest SECTION_LIMIT published-then-cancelled
+    since then, latest window end first. A cancelled one shows as last published, and is of an offering by
+    its snapshot's offerings, never by edits made after a withdrawal; its provider never changes, so that is
+    chosen in SQL."""
+    conditions = [Announcement.state == int(State.CANCELLED), Announcement.published.is_not(None),
+                  Announcement.modified >= since]
+    if scope.provider_uuid is not None:
+        conditions += filter_conditions(ListQuery(provider_uuid=scope.provider_uuid))
+    by_offering = scope.offering_uuid is not None
     everyone = Reach(set())
     rows = session.execute(
         select(Announcement, *timing.COMPUTED)
-        .where(Announcement.state == int(State.CANCELLED), Announcement.published.is_not(None),
-               Announcement.modified >= since)
+        .where(*conditions)
         .order_by(Announcement.modified.desc(), Announcement.id.desc())
-        .limit(CANCELLED_READ)
+        .limit(CANCELLED_READ if by_offering else SECTION_LIMIT)
         .options(undefer(Announcement.published))
     ).unique()
-    cancelled = []
-    for row in rows:
-        view = announcement_view(row[0], row[1:], everyone)
-        if (scope.provider_uuid in (None, view.provider_uuid)
-                and scope.offering_uuid in (None, *(item.offering.uuid for item in view.affected))):
-            cancelled.append(view)
+    cancelled = [view for view in (announcement_view(row[0], row[1:], everyone) for row in rows)
+                 if scope.offering_uuid in (None, *(item.offering.uuid for item in view.affected))]
+    count = len(cancelled) if by_offering else session.scalar(count_query(conditions)) or 0
     merged = sorted((*completed.items, *cancelled), key=lambda view: (view.scheduled_end, view.uuid), reverse=True)
-    return Section(tuple(merged[:SECTION_LIMIT]), completed.count + len(cancelled))
+    return Section(tuple(merged[:SECTION_LIMIT]), completed.count + count)

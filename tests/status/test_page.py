@@ -129,6 +129,36 @@ def test_providers_and_offerings_by_slug_or_uuid(api, admin, world):
     assert f"/api/marketplace-service-providers/{world['cloud'].uuid.hex}/maintenance-calendar.ics" in by_slug
 
 
+def test_names_without_a_slug_or_sharing_one_are_linked_by_uuid(api, admin, world):
+    cyrillic = api.services.catalog.add_provider(admin, "Облако", "CCYRIL0001")
+    first = api.services.catalog.add_provider(admin, "Net Ops", "CNETOPS001")
+    second = api.services.catalog.add_provider(admin, "Net-Ops", "CNETOPS002")
+
+    html = reader(api).get("/status").text
+
+    for provider in (cyrillic, first, second):
+        assert f'href="/status/{provider.uuid.hex}"' in html
+        assert reader(api).get(f"/status/{provider.uuid.hex}").status_code == 200
+    assert 'href="/status/cloud"' in html
+    assert reader(api).get("/status/net-ops").status_code == 404  # names neither
+
+
+def test_the_atom_feed_lists_what_the_page_shows(api, admin, world):
+    shown = announce(api.services, admin, State.SCHEDULED, name="Feed item")
+    announce(api.services, admin, State.SCHEDULED, name="Storage item", provider="Storage")
+
+    answer = reader(api).get("/status/cloud/feed.atom")
+
+    assert answer.headers["content-type"].startswith("application/atom+xml")
+    feed = ET.fromstring(answer.content)
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = feed.findall(f"{atom}entry")
+    assert [entry.find(f"{atom}title").text for entry in entries] == ["[Scheduled] Feed item (Cloud)"]
+    link = entries[0].find(f"{atom}link").get("href")
+    assert link == f"{api.base_url}/status/cloud#{shown.uuid.hex}"
+    assert entries[0].find(f"{atom}id").text == f"urn:uuid:{shown.uuid}"
+
+
 def test_unknown_provider_or_offering_is_404_with_a_way_back(api, world):
     for path in ("/status/nobody", "/status/cloud/nothing", "/status/cloud/backup", "/status/%00",
                  f"/status/{'0' * 32}", "/status/nobody/feed.atom"):

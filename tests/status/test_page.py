@@ -217,7 +217,7 @@ def test_recent_past_reaches_back_14_days(api, admin, clock):
 
 def test_the_page_takes_from_the_anonymous_rate(live_server, services, world):
     plug, base_url = live_server
-    plug.app = create_app(services, Settings(base_url=base_url, public_rate=60, public_burst=2, _env_file=None))
+    plug.app = create_app(services, Settings(base_url=base_url, public_rate=1, public_burst=2, _env_file=None))
     try:
         with httpx.Client(base_url=base_url) as client:
             answers = [client.get("/status").status_code for _ in range(3)]

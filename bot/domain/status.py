@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import select, union_all
+from sqlalchemy import and_, or_, select, union_all
 from sqlalchemy.orm import Session, undefer
 
 from bot.domain import lookup, timing
@@ -183,12 +183,14 @@ def _published_sections(session: Session, scope: ListQuery, since: datetime) -> 
 def _recent(session: Session, scope: ListQuery, since: datetime, completed: Section) -> Section:
     """Completed within `since` (by the end of their window), and the latest SECTION_LIMIT published-then-cancelled
     since then, latest window end first. A cancelled one shows as last published, and is of an offering by
-    its snapshot's offerings, never by edits made after a withdrawal; its provider never changes, so that is
-    chosen in SQL."""
+    its snapshot's provider and offerings, never by edits made after a withdrawal (the provider in SQL, from the
+    snapshot's JSON; the offerings, which an offering's page alone asks for, from the views)."""
     conditions = [Announcement.state == int(State.CANCELLED), Announcement.published.is_not(None),
                   Announcement.modified >= since]
-    if scope.provider_uuid is not None:
-        conditions += filter_conditions(ListQuery(provider_uuid=scope.provider_uuid))
+    if scope.provider_uuid is not None:  # the snapshot's provider (older snapshots hold none: the row's, unchanged)
+        shown = Announcement.published["provider"].as_string()
+        conditions.append(or_(shown == scope.provider_uuid.hex,
+                              and_(shown.is_(None), *filter_conditions(ListQuery(provider_uuid=scope.provider_uuid)))))
     by_offering = scope.offering_uuid is not None
     everyone = Reach(set())
     rows = session.execute(
@@ -199,7 +201,8 @@ def _recent(session: Session, scope: ListQuery, since: datetime, completed: Sect
         .options(undefer(Announcement.published))
     ).unique()
     cancelled = [view for view in (announcement_view(row[0], row[1:], everyone) for row in rows)
-                 if scope.offering_uuid in (None, *(item.offering.uuid for item in view.affected))]
+                 if scope.provider_uuid in (None, view.provider_uuid)
+                 and scope.offering_uuid in (None, *(item.offering.uuid for item in view.affected))]
     count = len(cancelled) if by_offering else session.scalar(count_query(conditions)) or 0
     merged = sorted((*completed.items, *cancelled), key=lambda view: (view.scheduled_end, view.uuid), reverse=True)
     return Section(tuple(merged[:SECTION_LIMIT]), completed.count + count)

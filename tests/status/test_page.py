@@ -79,6 +79,18 @@ def test_drafts_notes_and_text_typed_after_a_withdrawal_never_appear(api, admin)
     assert "Cancelled" in section(answers[0], "Recent past")
 
 
+def test_a_cancelled_announcement_stays_where_it_was_published(api, admin):
+    moved = announce(api.services, admin, State.SCHEDULED, name="Cloud window")
+    api.services.announcements.transition(admin, moved.uuid, Action.UNSCHEDULE)
+    api.services.announcements.update(admin, moved.uuid, {"provider": "Storage", "name": "Moved in draft"})
+    api.services.announcements.transition(admin, moved.uuid, Action.CANCEL)
+
+    cloud, storage = (reader(api).get(path).text for path in ("/status/cloud", "/status/storage"))
+
+    assert "Cloud window" in section(cloud, "Recent past")
+    assert "Cloud window" not in storage and "Moved in draft" not in storage + cloud
+
+
 def test_hostile_names_are_shown_as_text(api, admin, world):
     hostile = '<script>alert("name")</script><img src=x onerror=alert(1)>'
     provider = api.services.catalog.add_provider(admin, '<b onmouseover="x()">Evil & Co</b>', "CEVIL00001")

@@ -195,6 +195,12 @@ class Settings(BaseSettings):
         return parse_lead_times(self.delivery_max_age)[0]
 
     @property
+    def status_page(self) -> str | None:
+        """The public maintenance page's address for links from Slack, or None: Slack needs an absolute address,
+        which only MAINTBOT_BASE_URL gives."""
+        return f"{self.base_url.rstrip('/')}/status" if self.base_url else None
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 

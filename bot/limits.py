@@ -6,8 +6,8 @@ Three pure ASGI middlewares, put in front of the API and Slack's `/slack/events`
   once when `Content-Length` says so, otherwise as soon as the bytes received pass the limit (chunked
   uploads too). That is before anything parses it and before authentication: FastAPI reads a body before
   it checks the token, and Bolt parses one before it checks the signature, on the event loop.
-* `RateLimit`: the anonymous endpoints (the public list and every calendar feed, `*.ics`) give each client
-  address a bucket of `MAINTBOT_PUBLIC_BURST` requests, refilled at `MAINTBOT_PUBLIC_RATE` a minute; an
+* `RateLimit`: the anonymous endpoints (the public list, every calendar feed, `*.ics`, the page `/status…`) give
+  each client address a bucket of `MAINTBOT_PUBLIC_BURST` requests, refilled at `MAINTBOT_PUBLIC_RATE` a minute; an
   empty bucket is 429 with `Retry-After`. The buckets live in the process: behind a load balancer with N
   replicas a client may get up to N times the rate. Behind a proxy, start uvicorn with
   `--forwarded-allow-ips` so that the address is the client's and not the proxy's.
@@ -33,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 #: Paths that take no turn: Slack's (acks must not queue behind API work), the probes and the metrics.
 UNQUEUED = ("/slack/", "/healthz", "/readyz", "/metrics")
 PUBLIC_PREFIX = "/api/public-maintenance-announcements/"
+STATUS_PAGE = "/status"
 CALENDAR_SUFFIX = ".ics"
 #: More client buckets than this and the full ones (clients quiet long enough) are forgotten.
 MAX_CLIENTS = 10_000
@@ -40,8 +41,9 @@ BUSY_RETRY_SECONDS = 2
 
 
 def is_anonymous(path: str) -> bool:
-    """The endpoints anyone may call without a token: the public list and the calendar feeds."""
-    return path.startswith(PUBLIC_PREFIX) or path.endswith(CALENDAR_SUFFIX)
+    """The endpoints anyone may call without a token: the public list, the calendar feeds, the public page."""
+    return (path.startswith(PUBLIC_PREFIX) or path.endswith(CALENDAR_SUFFIX)
+            or path == STATUS_PAGE or path.startswith(STATUS_PAGE + "/"))
 
 
 async def _refuse(scope: Scope, send: Send, status: int, detail: str, headers: dict[str, str] | None = None) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from bot import api, logs
+from bot import api, logs, status
 from bot.api import metrics as metrics_endpoint
 from bot.config import Settings
 from bot.domain.service import Services
@@ -56,6 +56,7 @@ def create_app(services: Services, settings: Settings, *, slack: SlackMount | No
     app.state.services = services
     app.state.settings = settings
     api.mount(app)
+    status.mount(app)  # the public maintenance page, /status (bot/status)
     # Bounded cost (bot/limits.py), outermost last: the rate of anonymous calls, the body size, a turn for API work.
     app.state.turns = Turns(settings.api_concurrency, settings.query_timeout)
     app.add_middleware(TakeTurns, turns=app.state.turns)

@@ -23,7 +23,7 @@ LAYERS: list[set[str]] = [
     {"bot.config", "bot.limits", "bot.metrics", "bot.demo", "bot.charts"},  # settings, HTTP limits, figures, demo
     # data, charts drawn as PNG (bot.charts: counts and words in, pixels out, for Slack and any page alike)
     {"bot.logs"},  # log lines as configured, the request each belongs to, secrets removed
-    {"bot.api", "bot.slack", "bot.jobs", "bot.app"},  # the interfaces, and the runtime (database + services)
+    {"bot.api", "bot.slack", "bot.jobs", "bot.app", "bot.status"},  # the interfaces (status: the page), the runtime
     {"bot.web", "bot.console"},  # the HTTP app around bot.api; the terminal built on bot.slack
     {"bot.runner"},  # the composition root of `maintbot run`: Slack, HTTP API and jobs wired together
     {"bot.cli"},  # the `maintbot` command

@@ -14,6 +14,7 @@ from bot.domain.outbox import Outbox
 from bot.domain.silence_policy import SilencePolicy
 from bot.domain.silences import Silences
 from bot.domain.stats import Statistics
+from bot.domain.status import StatusBoard
 from bot.domain.subscriptions import Subscriptions
 from bot.domain.templates import Templates
 from bot.domain.timers import Timers
@@ -34,6 +35,7 @@ class Services:
     timers: Timers
     digest: Digest
     silences: Silences
+    status: StatusBoard
 
 
 def build_services(
@@ -58,4 +60,5 @@ def build_services(
         timers=Timers(context, announcements),
         digest=Digest(context),
         silences=Silences(context),
+        status=StatusBoard(context),
     )

@@ -150,7 +150,7 @@ def build_app(
     if verify_requests:
         bolt.use(ReplayGuard())  # after Bolt's signature check: a signed request is accepted once
     responder, people = Responder(client), People(client, settings.zone, interface)
-    homes = Homes(services, responder, people, executor)
+    homes = Homes(services, responder, people, executor, settings.status_page)
     responder.homes = homes
     deps = Dependencies(services, settings, responder, people, homes, executor)
     bolt.use(identify(people))

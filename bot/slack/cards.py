@@ -122,9 +122,18 @@ def card_text(view: AnnouncementView) -> str:
     )
 
 
-def card_blocks(view: AnnouncementView, *, buttons: bool = True) -> list[Block]:
+def page_link(view: AnnouncementView, page: str | None) -> str | None:
+    """Where the announcement is on the public page (`page`: Settings.status_page), its provider's page anchored
+    at its uuid; None for a draft, which the page never shows, or without a page address."""
+    if page is None or view.state is State.DRAFT:
+        return None
+    return f"{page}/{view.provider_uuid.hex}#{view.uuid.hex}"
+
+
+def card_blocks(view: AnnouncementView, *, buttons: bool = True, page: str | None = None) -> list[Block]:
     """The card's blocks, with the buttons of `buttons_of` (what the managers may do), or none with
-    `buttons=False`: a person's own card passes whether they manage it, so it offers what they may do."""
+    `buttons=False`: a person's own card passes whether they manage it, so it offers what they may do. With the
+    public page's address (`page`), the card links to the announcement's place on it."""
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=clip(f"{TYPE_EMOJI[view.maintenance_type]} {view.name}", HEADER_MAX))),
         SectionBlock(text=MarkdownTextObject(text=_when(view))),
@@ -141,6 +150,7 @@ def card_blocks(view: AnnouncementView, *, buttons: bool = True) -> list[Block]:
             elements=[
                 PlainTextObject(text=clip(f"{view.maintenance_type.label} · {view.provider_name}", 200)),
                 MarkdownTextObject(text=f"`{view.short_id}`"),
+                *([MarkdownTextObject(text=f"<{link}|Status page>")] if (link := page_link(view, page)) else []),
             ]
         )
     )

@@ -178,8 +178,10 @@ class Dispatcher:
         poll: float = 5.0,
         backoff: tuple[timedelta, timedelta] = (timedelta(seconds=5), timedelta(minutes=10)),
         rng: random.Random | None = None,
+        page: str | None = None,
     ) -> None:
         self.services = services
+        self.page = page  # the public page's address: cards link to their place on it
         self.outbox = services.outbox
         self.metrics = metrics_for(services)
         self.client = counted(without_retries(client), self.metrics)
@@ -357,7 +359,7 @@ class Dispatcher:
             view = self.services.announcements.as_published(announcement_uuid)
         except NotFound:
             return None
-        text, blocks = notices.card(view, view.name, view.short_id)
+        text, blocks = notices.card(view, view.name, view.short_id, self.page)
         with self._views_lock:
             self._views[announcement_uuid] = (sequence, view, (text, [block.to_dict() for block in blocks]))
             self._views.move_to_end(announcement_uuid)
@@ -375,7 +377,7 @@ class Dispatcher:
             if cached is not None and cached[1] is view:
                 card = cached[2]
         if card is None:
-            card = notices.card(view, str(notice.payload.get("name", "")), notice.announcement_uuid.hex[:8])
+            card = notices.card(view, str(notice.payload.get("name", "")), notice.announcement_uuid.hex[:8], self.page)
         if view is None or self.services.context.silences is None or view.state not in LIVE:
             return card
         silenced = self.services.silences.summary(view.uuid)
@@ -526,4 +528,5 @@ def dispatcher_for(services: Services, client: WebClient, settings: Settings) ->
         workers=settings.delivery_workers,
         max_age=settings.max_delivery_age,
         poll=min(POLL_SECONDS, float(settings.tick_seconds)),
+        page=settings.status_page,
     )

@@ -28,7 +28,7 @@ from bot.domain.lifecycle import next_steps
 from bot.domain.listing import PRESETS
 from bot.domain.service import Services
 from bot.domain.views import AnnouncementView, Page
-from bot.slack.cards import BUTTON_LABELS, PRIMARY, action_id
+from bot.slack.cards import BUTTON_LABELS, PRIMARY, action_id, page_link
 from bot.slack.executor import ListenerExecutor
 from bot.slack.messages import announcement_line
 from bot.slack.people import People
@@ -50,6 +50,7 @@ def home_view(
     notice: str | None = None,
     *,
     updated=None,
+    page: str | None = None,
 ) -> View:
     blocks: list[Block] = []
     if notice:
@@ -62,21 +63,25 @@ def home_view(
             elements=[ButtonElement(text="New announcement", action_id=NEW_ACTION, value="home", style="primary")],
         )
     )
-    blocks += _section("🛠️ In progress now", in_progress, "/maint list active", "Nothing is in progress.")
-    blocks += _section("🗓️ Upcoming", upcoming, "/maint list upcoming", "No maintenance is scheduled.")
+    blocks += _section("🛠️ In progress now", in_progress, "/maint list active", "Nothing is in progress.", page)
+    blocks += _section("🗓️ Upcoming", upcoming, "/maint list upcoming", "No maintenance is scheduled.", page)
     if drafts is not None:
-        blocks += _section("📝 Your providers' drafts", drafts, "/maint list drafts", "No drafts.")
+        blocks += _section("📝 Your providers' drafts", drafts, "/maint list drafts", "No drafts.", page)
     if updated is not None:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Updated {date_token(updated)}")]))
     return View(type="home", blocks=blocks)
 
 
-def _section(title: str, page: Page[AnnouncementView], command: str, empty: str) -> list[Block]:
+def _section(title: str, page: Page[AnnouncementView], command: str, empty: str,
+             status_page: str | None = None) -> list[Block]:
     blocks: list[Block] = [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=f"*{title}*"))]
     if not page.items:
         return [*blocks, ContextBlock(elements=[MarkdownTextObject(text=empty)])]
     for view in page.items:
-        blocks.append(SectionBlock(block_id=f"home:{view.uuid.hex}", text=MarkdownTextObject(text=_line(view))))
+        line = _line(view)
+        if link := page_link(view, status_page):
+            line += f" · <{link}|Status page>"
+        blocks.append(SectionBlock(block_id=f"home:{view.uuid.hex}", text=MarkdownTextObject(text=line)))
         buttons = _buttons(view)
         if buttons:
             blocks.append(ActionsBlock(block_id=f"card:{view.uuid.hex}", elements=buttons))
@@ -111,8 +116,9 @@ class Homes:
     """Publishes App Homes; remembers who looked recently so their Home can be kept current."""
 
     def __init__(self, services: Services, responder: Responder, people: People,
-                 executor: ListenerExecutor) -> None:
+                 executor: ListenerExecutor, page: str | None = None) -> None:
         self.services = services
+        self.page = page  # the public page's address: each item links to its place on it
         self.responder = responder
         self.people = people
         self.executor = executor
@@ -153,7 +159,8 @@ class Homes:
         drafts = None
         if self.services.catalog.managed_providers(actor):
             drafts = listing(actor, PRESETS["drafts"].query(page_size=SECTION_SIZE["drafts"]))
-        return home_view(in_progress, upcoming, drafts, notice, updated=self.services.context.clock.now())
+        return home_view(in_progress, upcoming, drafts, notice, updated=self.services.context.clock.now(),
+                         page=self.page)
 
     def refresh(self, user: str) -> None:
         """Republish `user`'s Home if they have looked at it lately."""

@@ -64,13 +64,13 @@ Message = tuple[str, list[Block]]
 # -- cards -----------------------------------------------------------------------------------------
 
 
-def card(view: AnnouncementView | None, name: str, short_id: str) -> Message:
+def card(view: AnnouncementView | None, name: str, short_id: str, page: str | None = None) -> Message:
     """The card as it should read now: the full card while published, a short one once withdrawn or deleted."""
     if view is None:
         return _gone("deleted", name, "This announcement was deleted.", short_id)
     if view.state is State.DRAFT:
         return _gone("withdrawn", view.name, f"This maintenance {NO_LONGER_PLANNED}.", short_id)
-    return card_text(view), card_blocks(view)
+    return card_text(view), card_blocks(view, page=page)
 
 
 def _gone(outcome: str, name: str, text: str, short_id: str) -> Message:

@@ -12,6 +12,7 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -100,6 +101,7 @@ class SlackStandIn:
         self.user_groups: dict[str, list[str]] = {}  # group id -> user ids
         self.user_timezones: dict[str, str] = {}
         self.faults: list[Fault] = []
+        self.methods: dict[str, Callable[[dict[str, Any]], dict]] = {}  # more methods (Socket Mode's), by name
         self._lock = threading.Lock()
         self._idle = threading.Condition()
         self._in_flight = 0  # requests accepted and not yet answered (or abandoned)
@@ -213,7 +215,7 @@ class SlackStandIn:
             return 200, headers, {"ok": False, "error": fault.error}
         if self.latency:
             time.sleep(self.latency)
-        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        handler = self.methods.get(method) or getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return 200, {}, {"ok": False, "error": "unknown_method"}
         with self._lock:

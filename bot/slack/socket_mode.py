@@ -1,0 +1,113 @@
+"""Socket Mode: Slack's requests over a websocket maintbot opens (`SLACK_APP_TOKEN`), no public URL needed.
+
+Bolt's `SocketModeHandler` opens the connection with `apps.connections.open`, reconnects by itself when Slack
+asks (`disconnect`) or the connection ends, and hands each envelope to `EnvelopeHandler.handle`: one logged
+request (`bot.logs`, named by its envelope id), dispatched into the same Bolt app as HTTP mode, whose answer
+is sent back as the envelope's ack.
+
+**The websocket-client flavour of the handler**, not slack_sdk's built-in one: the built-in client does not
+notice a connection that ends without a close frame (a network drop, a load balancer's reset) until its
+health check gives up, measured at 60 s of deafness with the default 10 s ping interval, while it spins on
+the dead socket; the `websocket-client` library ends the connection at once and Bolt reconnects in about
+0.5 s (tests/slack/test_socket_reconnect.py).
+
+**An envelope answered once.** Slack delivers an envelope again when its ack did not arrive in time (the
+ack was slow, or lost with a connection that dropped), with the same envelope id and `retry_attempt`
+raised. `Redeliveries` remembers each envelope's ack for `KEEP` seconds: a repeat is not dispatched again
+but answered with the first ack (waiting for it if the first is still running), so a press, a command or
+a form Slack re-delivers is acted on once and its reply is not lost. The memory is per process: on another
+replica a re-delivered press meets the domain's compare-and-set (a second transition is refused). Signatures
+do not exist here: the websocket itself is authenticated by the app-level token, so `ReplayGuard` and
+Bolt's request verification are HTTP mode's alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.adapter.socket_mode.internals import build_headers, send_response
+from slack_bolt.adapter.socket_mode.websocket_client import SocketModeHandler
+from slack_sdk.socket_mode.request import SocketModeRequest
+
+from bot import logs
+from bot.slack.listening import dispatch_logged
+
+log = logging.getLogger(__name__)
+
+#: How long an envelope's ack is remembered: Slack's retries of an event come within minutes (at once, after
+#: 1 minute, after 5 minutes); commands and interactions are only ever answered within 3 seconds.
+KEEP = 10 * 60
+#: At most this many envelopes remembered (a burst of them cannot grow the memory without bound).
+MOST = 20_000
+
+
+class _Answer:
+    """The ack of one envelope, once known."""
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+        self.ready = threading.Event()
+        self.response: BoltResponse | None = None
+
+
+class Redeliveries:
+    """Which envelopes were dispatched, and their acks: the first delivery claims an envelope id."""
+
+    def __init__(self, keep: float = KEEP, most: int = MOST) -> None:
+        self.keep, self.most = keep, most
+        self._answers: OrderedDict[str, _Answer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def claim(self, envelope_id: str) -> tuple[_Answer, bool]:
+        """(the envelope's answer, True when this delivery is the first and must dispatch it)."""
+        now = time.monotonic()
+        with self._lock:
+            while self._answers and (len(self._answers) >= self.most
+                                     or next(iter(self._answers.values())).at < now - self.keep):
+                self._answers.popitem(last=False)
+            answer = self._answers.get(envelope_id)
+            if answer is not None:
+                return answer, False
+            answer = self._answers[envelope_id] = _Answer(now)
+            return answer, True
+
+
+class EnvelopeHandler(SocketModeHandler):
+    """Bolt's Socket Mode handler: each envelope one logged request, dispatched once however often it comes."""
+
+    def __init__(self, app: App, app_token: str, **kwargs: Any) -> None:
+        super().__init__(app, app_token, **kwargs)
+        self.redeliveries = Redeliveries()
+
+    def handle(self, client: Any, req: SocketModeRequest) -> None:
+        with logs.request(str(req.envelope_id), "slack"):
+            started = time.time()
+            answer, first = self.redeliveries.claim(str(req.envelope_id))
+            if first:
+                try:
+                    request = BoltRequest(mode="socket_mode", body=req.payload, headers=build_headers(req))
+                    answer.response = dispatch_logged(self.app, request)
+                finally:
+                    answer.ready.set()
+            else:
+                log.info("envelope delivered again (retry %s, %s): answered as the first time, not acted on again",
+                         req.retry_attempt, req.retry_reason or "no reason given")
+                answer.ready.wait(KEEP)
+            if answer.response is not None:
+                send_response(client, req, answer.response, started)
+
+    def close(self) -> None:
+        """Close at once: slack_sdk's message loop would otherwise wait out its one-second poll."""
+        self.client.closed = True
+        self.client.message_queue.put(None)
+        super().close()
+
+
+def socket_mode_handler(bolt: App, app_token: str, **kwargs: Any) -> EnvelopeHandler:
+    """The handler `maintbot run` (and the console's `--socket-mode`) connect with; `connect()` to start."""
+    return EnvelopeHandler(bolt, app_token, **kwargs)

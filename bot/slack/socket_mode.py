@@ -24,15 +24,18 @@ Bolt's request verification are HTTP mode's alone.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from collections import OrderedDict
+from contextlib import suppress
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.socket_mode.internals import build_headers, send_response
 from slack_bolt.adapter.socket_mode.websocket_client import SocketModeHandler
 from slack_sdk.socket_mode.request import SocketModeRequest
+from websocket import WebSocketException
 
 from bot import logs
 from bot.slack.listening import dispatch_logged
@@ -102,8 +105,15 @@ class EnvelopeHandler(SocketModeHandler):
                 send_response(client, req, answer.response, started)
 
     def close(self) -> None:
-        """Close at once: slack_sdk's message loop would otherwise wait out its one-second poll."""
-        self.client.closed = True
+        """Close at once. The connection is told (a close frame) and shut, which wakes the thread reading it:
+        websocket-client's read loop otherwise sleeps out its 10 s select when the socket is closed under it,
+        and slack_sdk's message loop its one-second poll."""
+        self.client.closed, self.client.auto_reconnect_enabled = True, False
+        websocket = getattr(self.client.current_session, "sock", None)
+        if websocket is not None and websocket.sock is not None:
+            with suppress(OSError, WebSocketException):
+                websocket.send_close()
+                websocket.sock.shutdown(socket.SHUT_RDWR)
         self.client.message_queue.put(None)
         super().close()
 

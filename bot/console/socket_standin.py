@@ -84,7 +84,7 @@ class SocketModeStandIn:
         self.host = host
         self.envelopes: dict[str, Envelope] = {}
         self.connections_opened = 0  # connections that were sent `hello`
-        self.lost_acks: set[str] = set()  # envelope ids whose next ack is lost with its connection
+        self.acks_to_lose = 0  # the next acks that are lost, each with its connection
         self._connection: ServerConnection | None = None
         self._waiting: list[str] = []  # envelope ids to send once a connection is open
         self._changed = threading.Condition()
@@ -165,10 +165,16 @@ class SocketModeStandIn:
                 self._connection = None
         connection.close_socket()
 
-    def lose_ack(self, envelope: Envelope) -> None:
-        """The next ack of `envelope` never arrives: its connection drops as it is sent."""
+    def lose_next_ack(self, count: int = 1) -> None:
+        """The next `count` acks never arrive: the connection each travels on drops as it is sent."""
         with self._changed:
-            self.lost_acks.add(envelope.envelope_id)
+            self.acks_to_lose += count
+
+    @property
+    def last(self) -> Envelope:
+        """The envelope sent last."""
+        with self._changed:
+            return list(self.envelopes.values())[-1]
 
     # -- waiting on the app ------------------------------------------------------------------------
 
@@ -242,8 +248,8 @@ class SocketModeStandIn:
             envelope = self.envelopes.get(envelope_id)
             if envelope is None:
                 return
-            if envelope_id in self.lost_acks:
-                self.lost_acks.discard(envelope_id)
+            if self.acks_to_lose:
+                self.acks_to_lose -= 1
                 lost = True
             else:
                 lost = False

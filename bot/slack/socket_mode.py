@@ -35,6 +35,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.socket_mode.internals import build_headers, send_response
 from slack_bolt.adapter.socket_mode.websocket_client import SocketModeHandler
 from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.websocket_client import SocketModeClient
 from websocket import WebSocketException
 
 from bot import logs
@@ -45,6 +46,8 @@ log = logging.getLogger(__name__)
 #: How long an envelope's ack is remembered: Slack's retries of an event come within minutes (at once, after
 #: 1 minute, after 5 minutes); commands and interactions are only ever answered within 3 seconds.
 KEEP = 10 * 60
+#: Seconds a ping's pong may take before the connection is given up (and the longest the reader sleeps).
+PONG_TIMEOUT = 2
 #: At most this many envelopes remembered (a burst of them cannot grow the memory without bound).
 MOST = 20_000
 
@@ -80,11 +83,32 @@ class Redeliveries:
             return answer, True
 
 
+class _Client(SocketModeClient):
+    """slack_sdk's websocket-client Socket Mode client, reading with a pong deadline.
+
+    Without one, websocket-client's reader waits 10 s at a time for data, and a connection closed under it
+    (slack_sdk closes the old connection once the new one exists, on every `disconnect` from Slack) is only
+    noticed when that wait ends: the new connection, served by the same thread, waited up to 10 s. With
+    `PONG_TIMEOUT` the reader wakes at least that often, and a peer that stops answering pings is given up.
+    """
+
+    def _run_current_session(self) -> None:
+        if self.current_session is not None:
+            try:
+                self.current_session.run_forever(ping_interval=self.ping_interval, ping_timeout=PONG_TIMEOUT)
+            except Exception:
+                self.logger.exception("the Socket Mode connection failed; reconnecting")
+                if self.current_session is not None:
+                    self.current_session.close()
+
+
 class EnvelopeHandler(SocketModeHandler):
     """Bolt's Socket Mode handler: each envelope one logged request, dispatched once however often it comes."""
 
     def __init__(self, app: App, app_token: str, **kwargs: Any) -> None:
         super().__init__(app, app_token, **kwargs)
+        self.client.__class__ = _Client
+        self.client.current_session_runner.target = self.client._run_current_session  # bound before the swap
         self.redeliveries = Redeliveries()
 
     def handle(self, client: Any, req: SocketModeRequest) -> None:

@@ -230,8 +230,8 @@ class SocketModeStandIn:
             held = [self.envelopes[envelope_id] for envelope_id in self._waiting]
             self._waiting.clear()
             self._changed.notify_all()
-        if previous is not None:
-            previous.close(1000, "replaced")  # Slack closes the old link once the app has a new one
+        if previous is not None:  # Slack closes the old link once the app has a new one (not waiting for it here)
+            threading.Thread(target=previous.close, args=(1000, "replaced"), daemon=True).start()
         for envelope in held:
             self._send_or_hold(envelope)
         try:

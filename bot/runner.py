@@ -22,21 +22,19 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
 import uvicorn
 
-from bot import logs
 from bot.config import Settings
 from bot.domain.service import Services
 from bot.jobs.scheduler import start_jobs
+from bot.slack import socket_mode
 from bot.slack.app import build_app, make_client
 from bot.slack.connection import Refused, SlackLink
 from bot.slack.delivery import dispatcher_for
 from bot.slack.http import routes
-from bot.slack.listening import dispatch_logged
 from bot.web import create_app
 
 log = logging.getLogger(__name__)
@@ -140,16 +138,6 @@ def once(action: Callable[[], None]) -> Callable[[], None]:
 
 
 def socket_mode_handler(bolt: Any, app_token: str | None) -> Any:
-    """Bolt's Socket Mode handler, each envelope handled as one `bot.logs` request named by its envelope id."""
-    from slack_bolt import BoltRequest
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-    from slack_bolt.adapter.socket_mode.internals import build_headers, send_response
-
-    class LoggedSocketModeHandler(SocketModeHandler):
-        def handle(self, client: Any, req: Any) -> None:
-            with logs.request(str(req.envelope_id), "slack"):
-                started = time.time()
-                request = BoltRequest(mode="socket_mode", body=req.payload, headers=build_headers(req))
-                send_response(client, req, dispatch_logged(self.app, request), started)
-
-    return LoggedSocketModeHandler(bolt, app_token)
+    """Bolt's Socket Mode handler, each envelope handled once, as one `bot.logs` request named by its envelope id
+    (`bot.slack.socket_mode`)."""
+    return socket_mode.socket_mode_handler(bolt, app_token or "")

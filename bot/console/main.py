@@ -9,6 +9,10 @@ filled through prompts (Enter keeps the value shown, `-` clears it, `/cancel` cl
 Files maintbot shares (the weekly summary's chart, `/maint stats … chart`) are saved under `console-files/` in
 the working directory (`--files DIR`), and the console says where each went in Slack and where it was saved.
 
+With `--socket-mode` the requests travel as `maintbot run` receives them by default: the stand-in serves
+Slack's Socket Mode websocket (bot.console.socket_standin), the app connects to it with the same handler,
+and each command, press, form and Home opening is an envelope acked over that connection.
+
 Commands are read from stdin, so a session can be scripted: `maintbot console < session.txt`.
 The database is DATABASE_URL (SQLite `maintbot.db` by default); `make console` loads demo data first.
 """
@@ -30,11 +34,13 @@ from slack_bolt import BoltRequest
 from bot import app as runtime_app
 from bot.config import Settings, SettingsError, load_settings
 from bot.console import simulator, terminal
+from bot.console.socket_standin import SocketModeStandIn
 from bot.console.standin import SlackStandIn
 from bot.domain.enums import Interface
 from bot.domain.service import build_services
 from bot.slack.app import SlackApp, build_app
 from bot.slack.delivery import Dispatcher
+from bot.slack.socket_mode import socket_mode_handler
 
 CONSOLE_USER = "UCONSOLE"
 CONSOLE_CHANNEL = "CCONSOLE"
@@ -77,8 +83,10 @@ class Console:
         read: Callable[[str], str | None],
         out: TextIO,
         files: Path = Path(FILES_DIR),
+        sockets: SocketModeStandIn | None = None,
     ) -> None:
         self.app = app
+        self.sockets = sockets
         self.standin = standin
         self.dispatcher = dispatcher
         self.user = user
@@ -99,6 +107,9 @@ class Console:
 
     def run(self) -> int:
         self.say(f"maintbot console — you are {self.user} in #{self.channel}. Type `help` for help.")
+        if self.sockets is not None:
+            self.say(f"(over Socket Mode: maintbot is connected to {self.sockets.url}, as `maintbot run` connects "
+                     "to Slack)")
         self.catch_up()
         while True:
             line = self.read(f"{self.user} in #{self.channel}> ")
@@ -154,10 +165,16 @@ class Console:
         self.show_news()
 
     def send(self, body: str, content_type: str) -> tuple[int, str]:
-        signed = simulator.sign(body, content_type, SECRET)
-        response = self.app.bolt.dispatch(BoltRequest(body=signed.body, headers=signed.headers))
+        """(status, body) of the ack: dispatched signed into the app, or in Socket Mode an envelope's ack."""
+        if self.sockets is not None:
+            answer = self.sockets.request(content_type, body).answer
+            status, text = 200, json.dumps(answer) if answer else ""
+        else:
+            signed = simulator.sign(body, content_type, SECRET)
+            response = self.app.bolt.dispatch(BoltRequest(body=signed.body, headers=signed.headers))
+            status, text = response.status, response.body
         self.app.drain()
-        return response.status, response.body
+        return status, text
 
     def command(self, text: str) -> None:
         self.buttons = []
@@ -434,6 +451,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"where to save the files maintbot shares, like charts (default: ./{FILES_DIR})")
     parser.add_argument("--shared-database", action="store_true",
                         help="allow a PostgreSQL DATABASE_URL (notices waiting there would be 'sent' to the stand-in)")
+    parser.add_argument("--socket-mode", action="store_true",
+                        help="reach the app over Socket Mode, as `maintbot run` does by default (the stand-in serves "
+                             "the websocket)")
     return parser
 
 
@@ -450,12 +470,13 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
               "database would never reach the real Slack; use a SQLite DATABASE_URL, or pass --shared-database",
               file=sys.stderr)
         return 2
-    return session(settings, user=args.user, channel=args.channel, stdin=stdin, out=out, files=args.files)
+    return session(settings, user=args.user, channel=args.channel, stdin=stdin, out=out, files=args.files,
+                   socket_mode=args.socket_mode)
 
 
 def session(
     settings: Settings, *, user: str | None, channel: str | None, stdin: TextIO, out: TextIO,
-    files: Path = Path(FILES_DIR),
+    files: Path = Path(FILES_DIR), socket_mode: bool = False,
 ) -> int:
     user = user or CONSOLE_USER
     runtime = runtime_app.build_runtime(settings)
@@ -465,15 +486,26 @@ def session(
         "slack_api_url": standin.api_url, "slack_signing_secret": SECRET, "slack_bot_token": "xoxb-console"})
     admins = {*settings.admins, CONSOLE_USER}
     services = build_services(runtime.db, admins=admins, reminder_leads=settings.reminder_leads)
-    app = build_app(services, console_settings, interface=Interface.CONSOLE)  # audited as the console's
+    # audited as the console's; over Socket Mode no signatures, as `maintbot run` there
+    app = build_app(services, console_settings, interface=Interface.CONSOLE, verify_requests=not socket_mode)
     dispatcher = Dispatcher(services, app.client, pace=0.0)
+    sockets = handler = None
     providers = services.catalog.providers()
     channel = channel or (providers[0].channel_id if providers else CONSOLE_CHANNEL)
-    console = Console(app, standin, dispatcher, user=user, channel=channel, zone=settings.zone,
-                      read=reader(stdin, out), out=out, files=files)
     try:
+        if socket_mode:
+            sockets = SocketModeStandIn(standin).start()
+            handler = socket_mode_handler(app.bolt, "xapp-console")
+            handler.connect()
+            sockets.wait_connected()
+        console = Console(app, standin, dispatcher, user=user, channel=channel, zone=settings.zone,
+                          read=reader(stdin, out), out=out, files=files, sockets=sockets)
         return console.run()
     finally:
+        if handler is not None:
+            handler.close()
+        if sockets is not None:
+            sockets.stop()
         dispatcher.stop()
         app.close()
         standin.stop()

@@ -12,6 +12,7 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -123,6 +124,7 @@ class SlackStandIn:
         self.user_timezones: dict[str, str] = {}
         self.faults: list[Fault] = []
         self.files: dict[str, UploadedFile] = {}  # file id -> the file and its bytes (files_upload_v2)
+        self.methods: dict[str, Callable[[dict[str, Any]], dict]] = {}  # more methods (Socket Mode's), by name
         self._lock = threading.Lock()
         self._idle = threading.Condition()
         self._in_flight = 0  # requests accepted and not yet answered (or abandoned)
@@ -236,7 +238,7 @@ class SlackStandIn:
             return 200, headers, {"ok": False, "error": fault.error}
         if self.latency:
             time.sleep(self.latency)
-        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        handler = self.methods.get(method) or getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return 200, {}, {"ok": False, "error": "unknown_method"}
         with self._lock:

@@ -1,8 +1,11 @@
 """A Slack workspace for tests: people type `/maint`, press buttons, fill modals, open the App Home.
 
-Requests reach the app over HTTP on loopback, built and signed as Slack builds them (bot.console.simulator);
-the app's Web API calls and response_url posts land in the SlackStandIn. `Seen` is one message or view
-as a person sees it; `Reply` is what the acting person saw change after one request.
+Requests are built as Slack builds them (bot.console.simulator) and reach the app through a `Transport`: by
+default `HttpTransport`, signed and POSTed over HTTP on loopback (HTTP mode); `tests/slack/sockets.py` has
+the Socket Mode one, the same request as an envelope over the stand-in's websocket. Either way a `Reply`
+holds the ack as HTTP mode would carry it (status and body), so a scenario reads the same in both modes.
+The app's Web API calls and response_url posts land in the SlackStandIn. `Seen` is one message or view as
+a person sees it; `Reply` is what the acting person saw change after one request.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import uvicorn
@@ -108,29 +111,76 @@ class Server:
         self.thread.join(timeout=10)
 
 
+class Transport(Protocol):
+    """How a request Slack built reaches the app; answers (status, body) as HTTP mode would."""
+
+    def send(self, body: str, content_type: str, *, secret: str, timestamp: int | None) -> tuple[int, str]: ...
+
+    def send_together(self, bodies: list[str], content_type: str) -> list[tuple[int, str]]: ...
+
+    def close(self) -> None: ...
+
+
+class HttpTransport:
+    """HTTP mode: each request signed and POSTed to `/slack/events`."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.http = httpx.Client(timeout=10)
+
+    def send(self, body: str, content_type: str, *, secret: str = SECRET, timestamp: int | None = None
+             ) -> tuple[int, str]:
+        signed = simulator.sign(body, content_type, secret, timestamp)
+        response = self.http.post(self.url, content=signed.body.encode(), headers=signed.headers)
+        return response.status_code, response.text
+
+    def send_together(self, bodies: list[str], content_type: str) -> list[tuple[int, str]]:
+        """Every body sent at the same moment, from a client each."""
+        barrier = threading.Barrier(len(bodies))
+
+        def send(body: str) -> tuple[int, str]:
+            signed = simulator.sign(body, content_type, SECRET)
+            with httpx.Client(timeout=10) as client:
+                barrier.wait()
+                response = client.post(self.url, content=signed.body.encode(), headers=signed.headers)
+                return response.status_code, response.text
+
+        with ThreadPoolExecutor(len(bodies)) as pool:
+            return list(pool.map(send, bodies))
+
+    def close(self) -> None:
+        self.http.close()
+
+
 class Workspace:
-    def __init__(self, url: str, app: SlackApp, standin: SlackStandIn, dispatcher=None) -> None:
+    def __init__(self, url: str, app: SlackApp, standin: SlackStandIn, dispatcher=None,
+                 transport: Transport | None = None) -> None:
         self.url = url.rstrip("/") + "/slack/events"
         self.app = app
         self.standin = standin
         self.dispatcher = dispatcher
-        self.http = httpx.Client(timeout=10)
+        self.transport: Transport = transport or HttpTransport(self.url)
         self._by_response_url: dict[str, Seen] = {}
         self._owners: dict[str, tuple[str, str | None]] = {}
         self._responses_seen = 0
         self._messages_seen = 0
         self._publishes_seen = 0
 
+    @property
+    def http(self) -> httpx.Client:
+        """The HTTP client of HTTP mode (tests that post by hand)."""
+        assert isinstance(self.transport, HttpTransport), "only HTTP mode posts requests"
+        return self.transport.http
+
     def close(self) -> None:
-        self.http.close()
+        self.transport.close()
 
     # -- sending -----------------------------------------------------------------------------------
 
     def send(self, body: str, content_type: str, *, secret: str = SECRET, timestamp: int | None = None) -> Reply:
-        signed = simulator.sign(body, content_type, secret, timestamp)
-        response = self.http.post(self.url, content=signed.body.encode(), headers=signed.headers)
+        status, text = self.transport.send(body, content_type, secret=secret, timestamp=timestamp)
         self.app.drain()
-        return Reply(response.status_code, response.text)
+        return Reply(status, text)
 
     def command(self, text: str, *, user: str, channel: str = "CCLOUD0001") -> Reply:
         response_url = self._url_for(user, channel)
@@ -153,20 +203,11 @@ class Workspace:
     def press_together(self, message: Seen, label: str, *, users: list[str]) -> list[Reply]:
         """Several people press the same button at the same moment."""
         bodies = [self._press_body(message, label, user) for user in users]
-        barrier = threading.Barrier(len(bodies))
-
-        def send(body: str) -> httpx.Response:
-            signed = simulator.sign(body, simulator.FORM, SECRET)
-            with httpx.Client(timeout=10) as client:
-                barrier.wait()
-                return client.post(self.url, content=signed.body.encode(), headers=signed.headers)
-
-        with ThreadPoolExecutor(len(bodies)) as pool:
-            responses = list(pool.map(send, bodies))
+        answers = self.transport.send_together(bodies, simulator.FORM)
         self.app.drain()
         seen = self._collect()
-        return [Reply(response.status_code, response.text, seen.get(user, []))
-                for user, response in zip(users, responses, strict=True)]
+        return [Reply(status, text, seen.get(user, []))
+                for user, (status, text) in zip(users, answers, strict=True)]
 
     def _url_for(self, user: str, channel: str | None, message: Seen | None = None) -> str:
         """A fresh response_url, as Slack gives one per interaction, remembering whose it is."""

@@ -283,7 +283,7 @@ def once(action: Callable[[], None]) -> Callable[[], None]:
     return run_once
 
 
-def socket_mode_handler(bolt: Any, app_token: str | None, shutdown: Shutdown) -> Any:
+def socket_mode_handler(bolt: Any, app_token: str | None, shutdown: Shutdown | None = None) -> Any:
     """Bolt's Socket Mode handler, each envelope handled as one `bot.logs` request named by its envelope id.
 
     Once shutdown has begun, a new envelope is left unacknowledged (Slack delivers it again, to another
@@ -292,6 +292,8 @@ def socket_mode_handler(bolt: Any, app_token: str | None, shutdown: Shutdown) ->
     from slack_bolt import BoltRequest
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_bolt.adapter.socket_mode.internals import build_headers, send_response
+
+    shutdown = shutdown or Shutdown(0)
 
     class LoggedSocketModeHandler(SocketModeHandler):
         handling = 0

@@ -40,9 +40,9 @@ MANAGER = "UCLOUDMGR1"
 GRACE = 15.0
 #: Past the grace period: the interpreter's own exit (flushing, closing) on a busy 2-core machine.
 EXIT_MARGIN = 3.0
-CHANNELS = 6
-PER_CHANNEL = 2
-SIGNAL_AFTER_ACKS = 4
+CHANNELS = 8
+PER_CHANNEL = 3
+SIGNAL_AFTER_ACKS = 10
 DELIVERED_WITHIN = 60.0
 
 MODES = ["http"]
@@ -167,14 +167,14 @@ def test_sigterm_in_a_burst_of_presses_acts_on_every_acked_press_once_and_delive
     mode, db, services, announcements, standin, tmp_path
 ):
     # Every App Home refresh after a press answers late: the work after the acks queues up behind it.
-    standin.fail(method="views.publish", delay=0.2, times=None)
+    standin.fail(method="views.publish", delay=0.3, times=None)
     first = start_bot(db, tmp_path, standin, "first")
     presser = Presser(first.url, after=SIGNAL_AFTER_ACKS)
     presses = [Press(uuid) for uuid in announcements]
     second = None
     try:
         first.wait_until_serving()
-        with ThreadPoolExecutor(4) as burst:
+        with ThreadPoolExecutor(6) as burst:
             pressed = [burst.submit(presser.press, press, announcements[press.announcement]) for press in presses]
             assert presser.acked.wait(30), first.output()
             code, took = terminate(first, GRACE)

@@ -260,10 +260,11 @@ class Dispatcher:
             return
         try:
             released = self.outbox.release(claimed, self.clock.now())
-            log.info("released %d notice(s) for another dispatcher", released, extra={"outcome": "released"})
+            log.info("released %d notice(s) for another dispatcher", released,
+                     extra={"interface": "dispatcher", "outcome": "released"})
         except Exception:
             log.exception("releasing %d notice(s) failed: they are claimed again when their lease ends",
-                          len(claimed), extra={"outcome": "error"})
+                          len(claimed), extra=AS_DISPATCHER_ERROR)
 
     def wake(self) -> None:
         """Deliver soon (called after a commit that queued notices)."""

@@ -118,6 +118,7 @@ def test_a_tick_is_one_logged_unit_and_its_failure_is_logged_with_its_outcome(li
     assert (failure["interface"], failure["outcome"]) == ("scheduler", "error")
     assert "ZeroDivisionError" in failure["exception"]
     assert runs.wait(0)  # nothing left running
+    assert BOT_TOKEN not in lines.text
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ unreachable database), with one line on stderr; 2 bad arguments, with the usage 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -28,6 +29,7 @@ from bot.domain.errors import DomainError
 from storage import migrate
 
 CLI = Actor.system(Interface.CLI)
+log = logging.getLogger("bot.cli")
 
 
 # -- output ----------------------------------------------------------------------------------------
@@ -277,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-scheduler", action="store_true", help="web only: no reminders, no dispatcher")
     serve.add_argument("--no-slack", action="store_true",
                        help="the HTTP API only: no Slack tokens needed, no Slack endpoint, no scheduler")
-    serve.set_defaults(handler=run)
+    serve.set_defaults(handler=run, logged=True)
 
     terminal = commands.add_parser("console", help="try maintbot in the terminal, against a local stand-in for Slack")
     terminal.add_argument("options", nargs=argparse.REMAINDER, help="see `maintbot console -- --help`")
@@ -290,7 +292,6 @@ def build_parser() -> argparse.ArgumentParser:
 def run(runtime: app.Runtime, args: argparse.Namespace) -> int:
     from bot import runner
 
-    logs.configure(runtime.settings)
     return runner.run(runtime.settings, runtime.services, args.host, args.port, scheduler=not args.no_scheduler,
                       slack=not args.no_slack)
 
@@ -308,9 +309,11 @@ def _run(args: argparse.Namespace) -> int:
     if db_handler := getattr(args, "db_handler", None):
         return db_handler(settings, args)
     handler: Callable[[app.Runtime, argparse.Namespace], int] = args.handler
+    if getattr(args, "logged", False):  # a server: its lines from start-up on are log records, as configured
+        logs.configure(settings)
     with app.build_runtime(settings) as runtime:
         if runtime.migrated:
-            print(f"applied database migration(s): {', '.join(runtime.migrated)}", file=sys.stderr)
+            logs.say(log, f"applied database migration(s): {', '.join(runtime.migrated)}")
         return handler(runtime, args)
 
 

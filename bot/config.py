@@ -88,6 +88,17 @@ class Settings(BaseSettings):
 
     # log lines for people (`text`) or for a log pipeline (`json`, one object a line): bot/logs.py
     log_format: Literal["text", "json"] = Field(default="text", validation_alias="MAINTBOT_LOG_FORMAT")
+    # the least severe records written, for every logger (maintbot's, uvicorn's, Bolt's, slack_sdk's)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", validation_alias="MAINTBOT_LOG_LEVEL"
+    )
+    # seconds `maintbot run` gives acks, work after acks and deliveries in flight after SIGTERM (bot/runner.py)
+    shutdown_grace: float = Field(default=20.0, gt=0, le=3600, validation_alias="MAINTBOT_SHUTDOWN_GRACE")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("admins", mode="before")
     @classmethod

@@ -233,12 +233,27 @@ def handler_for(settings: Settings, stream: TextIO | None = None) -> logging.Han
     return handler
 
 
-def configure(settings: Settings, *, level: int = logging.INFO, stream: TextIO | None = None) -> logging.Handler:
-    """The root logger's one handler (replacing an earlier one of ours); library loggers propagate to it."""
+def configure(settings: Settings, *, level: int | str | None = None, stream: TextIO | None = None) -> logging.Handler:
+    """The root logger's one handler (replacing an earlier one of ours), at `level` (MAINTBOT_LOG_LEVEL unless
+    given); library loggers propagate to it."""
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == "maintbot"]:
         root.removeHandler(old)
     handler = handler_for(settings, stream)
     root.addHandler(handler)
-    root.setLevel(level)
+    root.setLevel(settings.log_level if level is None else level)
     return handler
+
+
+def configured() -> bool:
+    """Whether `configure` gave the root logger its handler (in `maintbot run`, not in a CLI's early errors)."""
+    return any(handler.get_name() == "maintbot" for handler in logging.getLogger().handlers)
+
+
+def say(logger: logging.Logger, message: str, *, level: int = logging.INFO) -> None:
+    """A line for the operator at start-up or shutdown: a record in the configured format (text or JSON) once
+    `configure` ran, else plain on stderr (before logging is set up, e.g. a refusal to start)."""
+    if configured():
+        logger.log(level, message)
+    else:
+        print(message, file=sys.stderr)

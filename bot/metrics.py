@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -72,8 +72,8 @@ class Metrics:
                                      ["kind"], buckets=ACK_BUCKETS, registry=r)
         self.transitions = Counter("maintbot_transitions", "Announcements moved along the state machine.",
                                    ["action", "interface"], registry=r)
-        self.notices = Counter("maintbot_notices", "Outbox notices by kind and result (sent, failed, retried, "
-                               "dropped).", ["kind", "result"], registry=r)
+        self.notices = Counter("maintbot_notices", "Outbox notices by kind and result (queued, sent, failed, "
+                               "retried, dropped).", ["kind", "result"], registry=r)
         self.slack_calls = Counter("maintbot_slack_api_calls", "Slack Web API calls by method and result.",
                                    ["method", "result"], registry=r)
         self.tick_seconds = Histogram("maintbot_tick_seconds", "Duration of the scheduler's tick.",
@@ -85,9 +85,15 @@ class Metrics:
                                        ["interface"], registry=r)
         if services is not None:
             r.register(Backlog(services))
+            services.context.when_queued_count(self.queued)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+    def queued(self, kinds: Mapping[str, int]) -> None:
+        """Notices a commit queued, by kind (`maintbot_notices_total{result="queued"}`), whatever queued them."""
+        for kind, count in kinds.items():
+            self.notices.labels(kind, "queued").inc(count)
 
     def slack_call(self, method: str, result: str) -> None:
         self.slack_calls.labels(method, result).inc()

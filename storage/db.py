@@ -11,6 +11,10 @@ for every connection; on SQLite a progress handler that interrupts the statement
 passed (SQLite has no timeout of its own). A statement ended so raises `StatementTimeout`, and one the
 database refuses as too large to run (SQLite's "too many terms", an expression tree too deep) raises
 `StatementTooLarge`: neither is a sign that the database is down, so neither is in `UNAVAILABLE`.
+
+`Database.interrupt()` stops the statements running on this process's connections at once (a PostgreSQL
+cancel request, SQLite's `interrupt()`): `maintbot run` uses it when its shutdown grace has run out, so no
+long query holds the exit (they end as `StatementTimeout`, their transactions rolled back).
 """
 
 from __future__ import annotations
@@ -179,6 +183,34 @@ class Database:
         #: SQLite has one writer at a time: serialised transactions of this process take turns here.
         self._writer: AbstractContextManager = threading.Lock() if self.dialect == "sqlite" else nullcontext()
         self._on_commit: list[Callable[[Session], None]] = []
+        #: The DBAPI connections checked out of the pool right now (what `interrupt` reaches).
+        self._busy: set = set()
+        self._busy_lock = threading.Lock()
+        event.listen(self.engine, "checkout", self._checked_out)
+        event.listen(self.engine, "checkin", self._checked_in)
+
+    def _checked_out(self, connection, _record, _proxy) -> None:
+        with self._busy_lock:
+            self._busy.add(connection)
+
+    def _checked_in(self, connection, _record) -> None:
+        with self._busy_lock:
+            self._busy.discard(connection)
+
+    def interrupt(self) -> int:
+        """Stop every statement running on this engine's connections now; returns how many connections were
+        told. Thread-safe: called from another thread than the ones waiting on their statements."""
+        with self._busy_lock:
+            busy = list(self._busy)
+        for connection in busy:
+            try:
+                if isinstance(connection, sqlite3.Connection):
+                    connection.interrupt()
+                else:
+                    connection.cancel_safe(timeout=1.0)  # psycopg 3: a cancel request on its own connection
+            except Exception:  # closing, or closed meanwhile: nothing left to stop
+                continue
+        return len(busy)
 
     @property
     def dialect(self) -> str:

@@ -7,7 +7,7 @@ woken at once: the dispatcher, the App Homes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -20,6 +20,8 @@ from bot.domain.unit_of_work import UnitOfWork
 from storage.db import Database
 
 NOTICES_QUEUED = "maintbot_notices_queued"
+#: How many notices of each kind the transaction queued (kind → count), for whoever counts them.
+QUEUED_KINDS = "maintbot_queued_kinds"
 #: Reminder lead times unless a provider has its own (MAINTBOT_REMINDERS).
 DEFAULT_REMINDER_LEADS = (timedelta(hours=72), timedelta(hours=24), timedelta(hours=1))
 
@@ -33,6 +35,7 @@ class Context:
     #: Alert silences (bot/domain/silences.py); None: the feature is off and nothing about it happens.
     silences: SilencePolicy | None = None
     _wakers: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    _counters: list[Callable[[Mapping[str, int]], None]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self.db.on_commit(self._after_commit)
@@ -55,7 +58,15 @@ class Context:
         """Call `callback()` after each commit that queued notices (the dispatcher wakes up at once)."""
         self._wakers.append(callback)
 
+    def when_queued_count(self, callback: Callable[[Mapping[str, int]], None]) -> None:
+        """Call `callback({kind: how many})` after each commit that queued new notices (the figures count them)."""
+        self._counters.append(callback)
+
     def _after_commit(self, session: Session) -> None:
+        kinds = session.info.pop(QUEUED_KINDS, None)
+        if kinds:
+            for count in self._counters:
+                count(kinds)
         if session.info.pop(NOTICES_QUEUED, False):
             for wake in self._wakers:
                 wake()

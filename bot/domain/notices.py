@@ -22,7 +22,7 @@ from sqlalchemy import literal, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from bot.domain.actors import Actor
-from bot.domain.context import NOTICES_QUEUED
+from bot.domain.context import NOTICES_QUEUED, QUEUED_KINDS
 from bot.domain.enums import Action, State
 from bot.domain.lifecycle import DEEDS, OUTCOMES
 from bot.domain.validation import parse_lead_times
@@ -147,6 +147,8 @@ def queue_summary(
 
 
 def _add(session: Session, key: str, subject, kind: str, channel: str, payload: dict, due: datetime, now: datetime):
+    queued = session.info.setdefault(QUEUED_KINDS, {})
+    queued[kind] = queued.get(kind, 0) + 1
     session.add(
         Notice(
             key=key,

@@ -9,7 +9,8 @@ storage's (storage/queue.py), and so is the card registry (storage/cards.py):
   waiting to be retried. That keeps the thread of a card in order and gives one channel to one worker
   at a time (its pace is then that worker's pace).
 - Each attempt is leased for `lease`; an outcome counts only while the claim still holds. A notice is
-  then sent, retried at a time the dispatcher chooses, failed (given up) or dropped (no longer true).
+  then sent, retried at a time the dispatcher chooses, failed (given up) or dropped (no longer true); one
+  claimed but never attempted (its dispatcher stopping) is released, due at once for any dispatcher.
 - A duplicate never exists: every notice has a unique key (bot/domain/notices.py), and a channel has at
   most one card per announcement, the first one recorded.
 
@@ -253,6 +254,19 @@ class Outbox:
 
     def drop(self, notice: Claimed, reason: str) -> bool:
         return self._settle(notice, status=DROPPED, last_error=reason[:ERROR_MAX])
+
+    def release(self, claimed: Collection[Claimed], now: datetime) -> int:
+        """Give back notices claimed but never attempted (a dispatcher stopping): due now for any dispatcher, as
+        if never claimed, so none waits for its lease to end. Returns how many were still this claim's."""
+        released = 0
+        with self._write(durable=False) as uow:
+            for notice in claimed:
+                values = {"next_attempt": now, "attempts": max(notice.attempts - 1, 0)}
+                released += queue.settle(uow.session, notice.id, notice.token, PENDING, values)
+            if released:
+                uow.session.info[NOTICES_QUEUED] = True
+            uow.commit()
+        return released
 
     def _settle(self, notice: Claimed, **values: Any) -> bool:
         """Record the outcome, if this claim still holds (False: the lease ran out and someone else has it)."""

@@ -3,7 +3,8 @@
     jobs = start_jobs(services, settings, dispatcher)  # dispatcher: bot.slack.delivery.dispatcher_for(…), built
                                                        # by bot/runner.py; skipped by --no-scheduler
     …
-    jobs.stop()                                       # on shutdown: finish in-flight deliveries
+    jobs.stop(timeout)                                # on shutdown (SIGTERM): no new run, the running one and
+                                                      # the deliveries in flight finished within `timeout`
 
 - `tick` every MAINTBOT_TICK_SECONDS (default 30): auto-start, due nudges, overrun alerts, summary catch-up;
   timed (`maintbot_tick_seconds`, `maintbot_tick_last_success_timestamp_seconds` in bot/metrics.py).
@@ -14,22 +15,30 @@
 - `planner-statistics` hourly: ANALYZE on SQLite, so lists and stats keep using the right indexes.
 
 Every process may run them: the database arbitrates (see bot/domain/timers.py and bot/domain/outbox.py).
+Each run is logged as one unit of work (`bot.logs`: a fresh request id, interface `scheduler`, its outcome);
+a run that fails is logged with its traceback and counted (`maintbot_tick_failures_total`, and
+`maintbot_database_errors_total{interface="scheduler"}` when the database did not answer).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Protocol
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import logs
 from bot.config import Settings
 from bot.domain.service import Services
 from bot.jobs.silencer import silencer_for
 from bot.jobs.tick import SummarySchedule, Ticker
-from bot.metrics import metrics_for, timed_tick
+from bot.metrics import Metrics, metrics_for, timed_tick
+from storage.db import UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +48,45 @@ class Delivery(Protocol):
 
     def start(self) -> object: ...
 
-    def stop(self) -> None: ...
+    def stop(self, timeout: float = ...) -> bool | None: ...
+
+
+class Runs:
+    """The jobs' runs in progress, so that stopping can wait for them (APScheduler's own wait has no timeout)."""
+
+    def __init__(self, metrics: Metrics | None = None) -> None:
+        self.metrics = metrics
+        self._running = 0
+        self._idle = threading.Condition()
+
+    def logged(self, name: str, job: Callable[..., Any]) -> Callable[..., None]:
+        """`job` counted while it runs and logged as one unit of work; a failure is logged, never raised."""
+
+        def run(*args: Any, **kwargs: Any) -> None:
+            with self._idle:
+                self._running += 1
+            try:
+                with logs.request(None, "scheduler"):
+                    try:
+                        job(*args, **kwargs)
+                    except Exception as error:
+                        if self.metrics is not None and isinstance(error, UNAVAILABLE):
+                            self.metrics.database_errors.labels("scheduler").inc()
+                        logs.bind(outcome="error")
+                        log.exception("%s failed; it runs again at its next time", name)
+                    else:
+                        logs.bind(outcome="ok")
+            finally:
+                with self._idle:
+                    self._running -= 1
+                    self._idle.notify_all()
+
+        run.__name__ = run.__qualname__ = name
+        return run
+
+    def wait(self, timeout: float) -> bool:
+        with self._idle:
+            return self._idle.wait_for(lambda: self._running == 0, timeout)
 
 
 @dataclass
@@ -47,19 +94,28 @@ class Jobs:
     dispatcher: Delivery
     ticker: Ticker
     scheduler: BackgroundScheduler
+    runs: Runs = field(default_factory=Runs)
     silencer: Delivery | None = None  # Alertmanager silences (bot/jobs/silencer.py); None when off
 
-    def stop(self) -> None:
-        self.scheduler.shutdown(wait=True)
-        self.dispatcher.stop()
+    def stop(self, timeout: float = 30.0) -> bool:
+        """No job starts again; the dispatcher and the silencer claim nothing more (releasing what they had not
+        started); the run and the work in progress get `timeout` seconds. False when one was still going then."""
+        deadline = time.monotonic() + timeout
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        delivered = self.dispatcher.stop(timeout) is not False
         if self.silencer is not None:
-            self.silencer.stop()
+            delivered = self.silencer.stop(max(0.0, deadline - time.monotonic())) is not False and delivered
+        finished = self.runs.wait(max(0.0, deadline - time.monotonic()))
+        return delivered and finished
 
 
-def build_scheduler(ticker: Ticker, settings: Settings) -> BackgroundScheduler:
+def build_scheduler(ticker: Ticker, settings: Settings, runs: Runs | None = None) -> BackgroundScheduler:
+    runs = runs or Runs(metrics_for(ticker.services))
     scheduler = BackgroundScheduler(timezone=settings.zone)
     scheduler.add_job(
-        timed_tick(metrics_for(ticker.services), ticker.tick),  # its duration and last success (alert on it)
+        # its duration and last success (alert on them)
+        runs.logged("tick", timed_tick(metrics_for(ticker.services), ticker.tick)),
         IntervalTrigger(seconds=settings.tick_seconds, timezone=settings.zone),
         id="tick",
         name="maintbot tick",
@@ -67,7 +123,7 @@ def build_scheduler(ticker: Ticker, settings: Settings) -> BackgroundScheduler:
         coalesce=True,
     )
     scheduler.add_job(
-        ticker.summarise,
+        runs.logged("weekly summary", ticker.summarise),
         ticker.schedule.trigger(),
         id="weekly-summary",
         name="maintbot weekly summary",
@@ -76,7 +132,7 @@ def build_scheduler(ticker: Ticker, settings: Settings) -> BackgroundScheduler:
         misfire_grace_time=3600,
     )
     scheduler.add_job(
-        ticker.services.context.db.analyze,
+        runs.logged("planner statistics", ticker.services.context.db.analyze),
         IntervalTrigger(hours=1, timezone=settings.zone),
         id="planner-statistics",
         name="refresh the database's planner statistics (SQLite)",
@@ -94,7 +150,8 @@ def start_jobs(services: Services, settings: Settings, dispatcher: Delivery) -> 
         summary_channel=settings.summary_channel,
         chart=settings.summary_chart,
     )
-    scheduler = build_scheduler(ticker, settings)
+    runs = Runs(metrics_for(services))
+    scheduler = build_scheduler(ticker, settings, runs)
     silencer = silencer_for(services, settings)
     dispatcher.start()
     if silencer is not None:
@@ -107,4 +164,4 @@ def start_jobs(services: Services, settings: Settings, dispatcher: Delivery) -> 
         settings.timezone,
         settings.delivery_workers,
     )
-    return Jobs(dispatcher, ticker, scheduler, silencer)
+    return Jobs(dispatcher, ticker, scheduler, runs, silencer)

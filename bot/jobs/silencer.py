@@ -105,14 +105,19 @@ class Silencer:
         self._thread.start()
         return self
 
-    def stop(self, timeout: float = 30.0) -> None:
+    def stop(self, timeout: float = 30.0) -> bool:
+        """Take no more work; the attempt in progress gets `timeout` seconds. False when it was still going then
+        (its lease brings the work back to another replica)."""
         self._stopping.set()
         self._woken.set()
+        finished = True
         if self._thread is not None:
             self._thread.join(timeout)
+            finished = not self._thread.is_alive()
             self._thread = None
         for client in self.clients.values():
             client.close()
+        return finished
 
     def _run(self) -> None:
         while not self._stopping.is_set():

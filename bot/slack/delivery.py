@@ -5,6 +5,10 @@
     dispatcher.start() … .stop()      # `maintbot run`: a background thread, woken after each commit
                                       # that queued notices, and at least every `poll` seconds
 
+Stopping (`stop(timeout)`, on SIGTERM): no new claim; notices claimed and not yet started are released at once
+(due now for any replica, their attempt not counted); those being delivered finish within `timeout`. One still
+in Slack's hands when time runs out keeps its lease, and is looked for in Slack before it is posted again.
+
 What a notice does in its channel (the card is re-rendered from the database every time):
 - `published`: post the card and remember where (PostedCard); if the channel has a card already (published
   again after a withdrawal) update it and say so in its thread.
@@ -54,6 +58,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import OperationalError
 
+from bot import logs
 from bot.config import Settings
 from bot.domain.clock import Clock
 from bot.domain.errors import NotFound
@@ -66,6 +71,7 @@ from bot.domain.views import AnnouncementView
 from bot.metrics import counted, metrics_for
 from bot.slack import notices, pictures
 from bot.slack.text import duration
+from storage.db import UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +89,8 @@ VIEWS_KEPT = 256
 CLAIM_AHEAD = 4
 #: The dispatcher looks for notices queued by other processes at least this often (seconds).
 POLL_SECONDS = 5.0
+#: What the dispatcher's own failures (outside any one notice) say about themselves in the logs.
+AS_DISPATCHER_ERROR = {"interface": "dispatcher", "outcome": "error"}
 
 
 class Stale(Exception):
@@ -202,6 +210,9 @@ class Dispatcher:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._listening = False
+        # Claimed notices handed to the pool and not yet finished; `stop` takes back those not started.
+        self._queued: dict[Future[bool], Claimed] = {}
+        self._queued_lock = threading.RLock()
 
     # -- running -----------------------------------------------------------------------------------
 
@@ -219,17 +230,47 @@ class Dispatcher:
                 cooling = self.pacer.cooling()
                 # Claim in batches, once the claimed work no longer keeps every worker busy.
                 room = 0 if self._stopping.is_set() or len(in_flight) > self.workers else self.workers * CLAIM_AHEAD
-                for notice in self.outbox.claim(self.clock.now(), room - len(in_flight), self.lease, skip=cooling):
-                    in_flight.add(self._pool.submit(self._deliver, notice))
+                claimed = self.outbox.claim(self.clock.now(), room - len(in_flight), self.lease, skip=cooling)
+                in_flight.update(self._hand_out(claimed))
                 if in_flight:
                     soonest = min(cooling.values(), default=None)
                     done, in_flight = wait(in_flight, timeout=soonest, return_when=FIRST_COMPLETED)
-                    delivered += sum(1 for future in done if future.result())
+                    delivered += sum(1 for future in done if not future.cancelled() and future.result())
                     continue
                 waiting = self.outbox.due_in(self.clock.now(), cooling) if cooling else []
                 if not waiting or self._stopping.is_set():
                     return delivered
                 self._stopping.wait(min(cooling[channel] for channel in waiting))
+
+    def _hand_out(self, claimed: list[Claimed]) -> list[Future[bool]]:
+        """Give the claimed notices to the workers; while stopping, release them instead."""
+        futures, refused = [], []
+        with self._queued_lock:
+            for notice in claimed:
+                if self._stopping.is_set():
+                    refused.append(notice)
+                    continue
+                future = self._pool.submit(self._deliver, notice)
+                self._queued[future] = notice
+                future.add_done_callback(self._forget)
+                futures.append(future)
+        self._release(refused)
+        return futures
+
+    def _forget(self, future: Future[bool]) -> None:
+        with self._queued_lock:
+            self._queued.pop(future, None)
+
+    def _release(self, claimed: list[Claimed]) -> None:
+        if not claimed:
+            return
+        try:
+            released = self.outbox.release(claimed, self.clock.now())
+            log.info("released %d notice(s) for another dispatcher", released,
+                     extra={"interface": "dispatcher", "outcome": "released"})
+        except Exception:
+            log.exception("releasing %d notice(s) failed: they are claimed again when their lease ends",
+                          len(claimed), extra=AS_DISPATCHER_ERROR)
 
     def wake(self) -> None:
         """Deliver soon (called after a commit that queued notices)."""
@@ -244,30 +285,46 @@ class Dispatcher:
         self._thread.start()
         return self
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """Finish what is in flight, then stop."""
-        self._stopping.set()
+    def stop(self, timeout: float = 30.0) -> bool:
+        """Claim nothing more, release what was claimed and not started, finish what is being delivered within
+        `timeout` seconds. False when a delivery was still running then (its lease brings it back)."""
+        deadline = time.monotonic() + timeout
+        with self._queued_lock:
+            self._stopping.set()
+            waiting = [notice for future, notice in list(self._queued.items()) if future.cancel()]
         self._woken.set()
+        self._release(waiting)
+        finished = True
         if self._thread is not None:
-            self._thread.join(timeout)
+            self._thread.join(max(0.0, deadline - time.monotonic()))
+            finished = not self._thread.is_alive()
             self._thread = None
-        self._pool.shutdown(wait=True)
+        with self._queued_lock:
+            running = list(self._queued)
+        if running:
+            finished = not wait(running, timeout=max(0.0, deadline - time.monotonic())).not_done and finished
+        self._pool.shutdown(wait=finished, cancel_futures=True)
+        return finished
 
     def _run(self) -> None:
         while not self._stopping.is_set():
             self._woken.clear()
             try:
                 self.deliver_due()
-            except Exception:
-                log.exception("delivering notices failed; trying again shortly")
+            except Exception as error:
+                if isinstance(error, UNAVAILABLE):
+                    self.metrics.database_errors.labels("dispatcher").inc()
+                log.exception("delivering notices failed; trying again shortly", extra=AS_DISPATCHER_ERROR)
             self._woken.wait(self._idle())
 
     def _idle(self) -> float:
         """Seconds until the next notice is due, within (0, poll]."""
         try:
             upcoming = self.outbox.next_due()
-        except Exception:
-            log.exception("reading the outbox failed")
+        except Exception as error:
+            if isinstance(error, UNAVAILABLE):
+                self.metrics.database_errors.labels("dispatcher").inc()
+            log.exception("reading the outbox failed", extra=AS_DISPATCHER_ERROR)
             return self.poll
         if upcoming is None:
             return self.poll
@@ -278,21 +335,30 @@ class Dispatcher:
     # -- one notice --------------------------------------------------------------------------------
 
     def _deliver(self, notice: Claimed) -> bool:
+        """One attempt, logged as one unit of work (`bot.logs`): the notice's id, interface `dispatcher`, its
+        announcement, and its outcome (sent, retried, failed, dropped) on every line it writes."""
+        announcement = notice.announcement_uuid.hex if notice.announcement_uuid else None
+        with logs.request(f"notice-{notice.id}", "dispatcher", announcement=announcement):
+            started = time.perf_counter()
+            result = self._attempt(notice)
+            logs.bind(outcome=result)
+            self._count(notice, result)
+            log.info("notice %s (%s to %s) %s in %.0f ms", notice.id, notice.kind, notice.channel_id, result,
+                     (time.perf_counter() - started) * 1000)
+            return result == "sent"
+
+    def _attempt(self, notice: Claimed) -> str:
         try:
             ts, new_card = self._send(notice)
         except Stale as stale:
-            log.info("dropped %s: %s", notice.key, stale)
+            log.info("dropped %s: %s", notice.key, stale, extra={"outcome": "dropped"})
             self.outbox.drop(notice, str(stale))
-            self._count(notice, "dropped")
-            return False
+            return "dropped"
         except Exception as error:
-            self._count(notice, self._failed(notice, error))
-            return False
-        self._count(notice, "sent")
+            return self._failed(notice, error)
         if not self.outbox.sent(notice, ts, self.clock.now(), card=new_card):
-            log.warning("notice %s was delivered after its lease ran out", notice.key)
-            return False
-        return True
+            log.warning("notice %s was delivered after its lease ran out", notice.key, extra={"outcome": "sent"})
+        return "sent"
 
     def _count(self, notice: Claimed, result: str) -> None:
         """`maintbot_notices_total{kind, result}`: sent, failed (given up), retried, dropped (no longer true)."""
@@ -301,21 +367,23 @@ class Dispatcher:
     def _failed(self, notice: Claimed, error: Exception) -> str:
         """Give the notice up or set its next attempt; returns which ("failed" or "retried")."""
         problem = classify(error)
+        if isinstance(error, UNAVAILABLE):
+            self.metrics.database_errors.labels("dispatcher").inc()
         now = self.clock.now()
         age = now - notice.due
         if problem.permanent:
-            log.warning("notice %s failed: %s", notice.key, problem.reason)
+            log.warning("notice %s failed: %s", notice.key, problem.reason, extra={"outcome": "failed"})
             if problem.reason.startswith("internal error"):
                 log.error("internal error delivering %s", notice.key, exc_info=error)
             self.outbox.fail(notice, problem.reason)
             return "failed"
         if age >= self.max_age:
             reason = f"gave up after {notice.attempts} attempts in {duration(age)}: {problem.reason}"
-            log.warning("notice %s failed: %s", notice.key, reason)
+            log.warning("notice %s failed: %s", notice.key, reason, extra={"outcome": "failed"})
             self.outbox.fail(notice, reason)
             return "failed"
         delay = self._delay(notice.attempts) if problem.retry_after is None else max(problem.retry_after, 1.0)
-        log.info("notice %s: %s; retrying in %.0f s", notice.key, problem.reason, delay)
+        log.info("notice %s: %s; retrying in %.0f s", notice.key, problem.reason, delay, extra={"outcome": "retried"})
         self.outbox.retry_at(notice, now + timedelta(seconds=delay), problem.reason)
         return "retried"
 

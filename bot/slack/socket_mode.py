@@ -19,6 +19,10 @@ a form Slack re-delivers is acted on once and its reply is not lost. The memory 
 replica a re-delivered press meets the domain's compare-and-set (a second transition is refused). Signatures
 do not exist here: the websocket itself is authenticated by the app-level token, so `ReplayGuard` and
 Bolt's request verification are HTTP mode's alone.
+
+**Stopping.** Once `stopping` is set (SIGTERM, `bot.runner.Shutdown`), a new envelope is left unacknowledged:
+Slack delivers it again, to another connection. `close_when_quiet()` waits, within the grace period, for the
+envelopes in hand to send their acks, then closes the socket.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import socket
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
@@ -105,28 +110,53 @@ class _Client(SocketModeClient):
 class EnvelopeHandler(SocketModeHandler):
     """Bolt's Socket Mode handler: each envelope one logged request, dispatched once however often it comes."""
 
-    def __init__(self, app: App, app_token: str, **kwargs: Any) -> None:
+    def __init__(self, app: App, app_token: str, *, stopping: threading.Event | None = None,
+                 grace: Callable[[], float] = lambda: 0.0, **kwargs: Any) -> None:
         super().__init__(app, app_token, **kwargs)
         self.client.__class__ = _Client
         self.client.current_session_runner.target = self.client._run_current_session  # bound before the swap
         self.redeliveries = Redeliveries()
+        self.stopping = stopping or threading.Event()
+        self.grace = grace  # seconds left to finish the envelopes in hand once stopping
+        self._handling = 0
+        self._quiet = threading.Condition()
 
     def handle(self, client: Any, req: SocketModeRequest) -> None:
         with logs.request(str(req.envelope_id), "slack"):
-            started = time.time()
-            answer, first = self.redeliveries.claim(str(req.envelope_id))
-            if first:
-                try:
-                    request = BoltRequest(mode="socket_mode", body=req.payload, headers=build_headers(req))
-                    answer.response = dispatch_logged(self.app, request)
-                finally:
-                    answer.ready.set()
-            else:
-                log.info("envelope delivered again (retry %s, %s): answered as the first time, not acted on again",
-                         req.retry_attempt, req.retry_reason or "no reason given")
-                answer.ready.wait(KEEP)
-            if answer.response is not None:
-                send_response(client, req, answer.response, started)
+            with self._quiet:
+                if self.stopping.is_set():
+                    log.info("shutting down: envelope left for Slack to deliver again", extra={"outcome": "refused"})
+                    return
+                self._handling += 1
+            try:
+                self._answer(client, req)
+            finally:
+                with self._quiet:
+                    self._handling -= 1
+                    self._quiet.notify_all()
+
+    def _answer(self, client: Any, req: SocketModeRequest) -> None:
+        started = time.time()
+        answer, first = self.redeliveries.claim(str(req.envelope_id))
+        if first:
+            try:
+                request = BoltRequest(mode="socket_mode", body=req.payload, headers=build_headers(req))
+                answer.response = dispatch_logged(self.app, request)
+            finally:
+                answer.ready.set()
+        else:
+            log.info("envelope delivered again (retry %s, %s): answered as the first time, not acted on again",
+                     req.retry_attempt, req.retry_reason or "no reason given")
+            answer.ready.wait(KEEP)
+        if answer.response is not None:
+            send_response(client, req, answer.response, started)
+
+    def close_when_quiet(self) -> bool:
+        """Close once the envelopes in hand have sent their acks, or when the grace period ends (False then)."""
+        with self._quiet:
+            acked = self._quiet.wait_for(lambda: self._handling == 0, self.grace())
+        self.close()
+        return acked
 
     def close(self) -> None:
         """Close at once. The connection is told (a close frame) and shut, which wakes the thread reading it:

@@ -208,8 +208,11 @@ def test_sigterm_in_a_burst_of_presses_acts_on_every_acked_press_once_and_delive
     assert {notice.announcement_uuid.hex for notice in started} == set(starts)
     messages, cards = markers_posted(standin)
     assert cards == Counter(dict.fromkeys(announcements, 1))  # each channel got its cards once
-    replies = [notice.key for notice in queued if notice.status == "sent" and notice.kind != "published"]
+    replies = [notice.key for notice in queued
+               if notice.status == "sent" and notice.kind not in ("published", "summary_chart")]
     assert messages == Counter(dict.fromkeys(replies, 1))  # and each notice's message once
+    charts = Counter(notice.channel_id for notice in queued if notice.kind == "summary_chart")
+    assert {channel: len(standin.uploads_in(channel)) for channel in charts} == charts  # each chart shared once
 
 
 def test_a_delivery_slack_holds_past_the_grace_period_does_not_hold_the_exit(db, announcements, standin, tmp_path):

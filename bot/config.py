@@ -33,6 +33,14 @@ def parse_summary_at(text: str) -> tuple[str, int, int]:
     return match[1].lower(), int(match[2]), int(match[3])
 
 
+def _http_url(value: str, example: str) -> str:
+    """`value` without its trailing slash, if it is an http(s) address with no query or fragment."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"{value!r} is not an http(s) URL (like {example})")
+    return value.rstrip("/")
+
+
 def _split_ids(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
@@ -140,23 +148,14 @@ class Settings(BaseSettings):
     def _base_url(cls, value: str | None) -> str | None:
         if not value:
             return None
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-            raise ValueError(f"{value!r} is not an http(s) URL (like https://maintbot.example.org)")
-        return value.rstrip("/")
+        return _http_url(value, "https://maintbot.example.org")
 
     @field_validator("alertmanager_urls", mode="before")
     @classmethod
     def _alertmanager_urls(cls, value: object) -> object:
         if isinstance(value, str):
             value = [part.strip() for part in value.split(",") if part.strip()]
-        urls = []
-        for url in value or ():
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-                raise ValueError(f"{url!r} is not an http(s) URL (like http://alertmanager:9093)")
-            urls.append(url.rstrip("/"))
-        return list(dict.fromkeys(urls))
+        return list(dict.fromkeys(_http_url(url, "http://alertmanager:9093") for url in value or ()))
 
     @field_validator("silence_impact")
     @classmethod

@@ -20,39 +20,39 @@ a run takes about 4 minutes with both backends; not part of CI.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import shutil
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
-from sqlalchemy import insert, select, text
+from databases import Scratch, move_sequences, open_database, planner_statistics, scratch_database
+from sqlalchemy import insert, select
 
 from bot.domain.actors import Actor
 from bot.domain.clock import ManualClock
 from bot.domain.enums import Interface, State
 from bot.domain.service import build_services
-from storage import migrate
-from storage.db import Database, make_engine
+from storage.db import Database
 from storage.models import AffectedOffering, Announcement, Offering, Provider
 
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 ADMIN = Actor("UBENCHADM1", Interface.SLACK)
 TARGET_RATIO = 3.0
 CHUNK = 5_000
 CATALOG = {"Cloud": ["VMs", "Kubernetes", "Block storage", "DNS"], "Storage": ["Object store", "Backup", "NFS"]}
+LOADED = ("announcements", "affected_offerings")  # bulk-inserted with their ids, by this bench and its users
 STATE_WEIGHTS = {State.DRAFT: 12, State.SCHEDULED: 20, State.IN_PROGRESS: 3, State.COMPLETED: 55, State.CANCELLED: 10}
 
 
@@ -104,23 +104,23 @@ def load(db: Database, count: int, seed: int = 7) -> dict:
                 })
                 for offering_id in rng.sample(by_provider[provider_id], rng.choice((0, 1, 1, 2, 3))):
                     link_id += 1
-                    links.append({
-                        "id": link_id, "uuid": uuid.UUID(int=rng.getrandbits(128), version=4),
-                        "announcement_id": ident, "offering_id": offering_id, "impact_level": rng.randint(1, 4),
-                        "impact_description": "", "created": NOW, "modified": NOW,
-                    })
+                    links.append(affected_row(rng, link_id, ident, offering_id))
             connection.execute(insert(Announcement.__table__), rows)
             if links:
                 connection.execute(insert(AffectedOffering.__table__), links)
-        if db.dialect == "postgresql":
-            for table in ("announcements", "affected_offerings"):
-                sequence = f"pg_get_serial_sequence('{table}', 'id')"
-                connection.execute(text(f"SELECT setval({sequence}, max(id)) FROM {table}"))
-    if db.dialect == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE announcements, affected_offerings"))
-    db.analyze()  # SQLite's planner statistics, as `maintbot` refreshes them at start-up and hourly
+        move_sequences(db, connection, LOADED)
+    planner_statistics(db, LOADED)
     return {"tokens": tokens, "sample": sample, "load_seconds": time.perf_counter() - began}
+
+
+def affected_row(rng: random.Random, link_id: int, announcement_id: int, offering_id: int,
+                 description: str = "") -> dict:
+    """One affected offering of a bulk load, with its own id and a random impact."""
+    return {
+        "id": link_id, "uuid": uuid.UUID(int=rng.getrandbits(128), version=4), "announcement_id": announcement_id,
+        "offering_id": offering_id, "impact_level": rng.randint(1, 4), "impact_description": description,
+        "created": NOW, "modified": NOW,
+    }
 
 
 # -- the server (a child process, so client and server do not share a GIL) ----------------------------
@@ -136,8 +136,7 @@ def serve(url: str, schema: str | None, port: int) -> None:
     from bot.domain.listing import ListQuery
     from bot.web import create_app
 
-    kwargs = {"connect_args": {"options": f"-csearch_path={schema}"}} if schema else {}
-    db = Database(url, **kwargs)
+    db = open_database(url, schema)
     services = build_services(db, ManualClock(NOW), admins={ADMIN.id})
     base = f"http://127.0.0.1:{port}"
     app = create_app(services, Settings(base_url=base, public_rate=0))  # one client measuring, not a flood
@@ -270,53 +269,37 @@ def domain_calls(db: Database, fixtures: dict) -> dict:
 
 
 def run_backend(backend: str, args) -> list[tuple]:
-    schema = None
-    if backend == "sqlite":
-        folder = tempfile.mkdtemp(prefix="maintbot-bench-")
-        url = f"sqlite:///{folder}/bench.db"
-        admin_engine = None
-    else:
-        url = os.environ.get("MAINTBOT_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-        schema = f"maintbot_bench_{uuid.uuid4().hex[:8]}"
-        admin_engine = make_engine(url)
-        with admin_engine.begin() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-    kwargs = {"connect_args": {"options": f"-csearch_path={schema}"}} if schema else {}
-    db = Database(url, **kwargs)
-    process = None
-    try:
-        migrate.upgrade(db.engine)
+    with scratch_database(backend) as scratch:
+        db = scratch.db
         fixtures = load(db, args.count)
         print(f"\n[{backend}] loaded {args.count:,} announcements in {fixtures['load_seconds']:.1f} s", flush=True)
-        process, base = start_server(url, schema)
-        items = [f"/api/maintenance-announcements/{hexid}/" for hexid in fixtures["sample"]]
-        admin, reader = fixtures["tokens"]["admin"], fixtures["tokens"]["read_only"]
-        n, stats_n = args.requests, max(10, args.requests // 10)
-        cases = [
-            ("bare list page", None, ["/bench/bare-list/"], n),
-            ("list (admin)", admin, ["/api/maintenance-announcements/"], n),
-            ("list (read-only)", reader, ["/api/maintenance-announcements/"], n),
-            ("list filtered+sorted", admin,
-             ["/api/maintenance-announcements/?state=Scheduled&state=In%20progress&o=scheduled_start"], n),
-            ("bare item", None, ["/bench/bare-item/"], n),
-            ("retrieve", admin, items, n),
-            ("bare stats", None, ["/bench/bare-stats/"], stats_n),
-            ("stats (admin)", admin, ["/api/maintenance-announcements/maintenance_stats/"], stats_n),
-            ("stats (read-only)", reader, ["/api/maintenance-announcements/maintenance_stats/"], stats_n),
-        ]
-        results = []
-        in_process = domain_calls(db, fixtures)
-        for name, token, paths, count in cases:
-            figures = measure(base, token, paths, count, args.clients, args.seconds)
-            if name in in_process:
-                figures["domain_p50"] = time_domain(in_process[name], count, args.seconds)
-            results.append((backend, name, figures))
-            print(f"  {name:22} n={figures['n']:<4} p50 {figures['p50']:7.2f} ms  p99 {figures['p99']:7.2f} ms  "
-                  f"{figures['rps']:7.0f} req/s  ({args.clients} clients: {figures['rps_parallel']:5.0f} req/s)  "
-                  f"{figures['bytes']:,} B", flush=True)
-        return results
-    finally:
-        tear_down(process, db, admin_engine, schema)
+        with serving(scratch) as base:
+            items = [f"/api/maintenance-announcements/{hexid}/" for hexid in fixtures["sample"]]
+            admin, reader = fixtures["tokens"]["admin"], fixtures["tokens"]["read_only"]
+            n, stats_n = args.requests, max(10, args.requests // 10)
+            cases = [
+                ("bare list page", None, ["/bench/bare-list/"], n),
+                ("list (admin)", admin, ["/api/maintenance-announcements/"], n),
+                ("list (read-only)", reader, ["/api/maintenance-announcements/"], n),
+                ("list filtered+sorted", admin,
+                 ["/api/maintenance-announcements/?state=Scheduled&state=In%20progress&o=scheduled_start"], n),
+                ("bare item", None, ["/bench/bare-item/"], n),
+                ("retrieve", admin, items, n),
+                ("bare stats", None, ["/bench/bare-stats/"], stats_n),
+                ("stats (admin)", admin, ["/api/maintenance-announcements/maintenance_stats/"], stats_n),
+                ("stats (read-only)", reader, ["/api/maintenance-announcements/maintenance_stats/"], stats_n),
+            ]
+            results = []
+            in_process = domain_calls(db, fixtures)
+            for name, token, paths, count in cases:
+                figures = measure(base, token, paths, count, args.clients, args.seconds)
+                if name in in_process:
+                    figures["domain_p50"] = time_domain(in_process[name], count, args.seconds)
+                results.append((backend, name, figures))
+                print(f"  {name:22} n={figures['n']:<4} p50 {figures['p50']:7.2f} ms  p99 {figures['p99']:7.2f} ms  "
+                      f"{figures['rps']:7.0f} req/s  ({args.clients} clients: {figures['rps_parallel']:5.0f} req/s)  "
+                      f"{figures['bytes']:,} B", flush=True)
+            return results
 
 
 def report(results: list[tuple]) -> bool:
@@ -339,18 +322,21 @@ def report(results: list[tuple]) -> bool:
     return ok
 
 
-def tear_down(process, db, admin_engine, schema: str | None, folder: str | None = None) -> None:
-    """Stop the served app, close the database and remove what the run made (its schema or its files)."""
+def stop_server(process: subprocess.Popen | None) -> None:
+    """Stop the served app, before its database is removed."""
     if process is not None:
         process.terminate()
         process.wait(10)
-    db.dispose()
-    if folder is not None:
-        shutil.rmtree(folder, ignore_errors=True)
-    if admin_engine is not None:
-        with admin_engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin_engine.dispose()
+
+
+@contextmanager
+def serving(scratch: Scratch) -> Iterator[str]:
+    """The real app on `scratch`'s database in a child process: its base URL; stopped on leaving."""
+    process, base = start_server(scratch.url, scratch.schema)
+    try:
+        yield base
+    finally:
+        stop_server(process)
 
 
 def main() -> int:

@@ -24,10 +24,8 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -35,13 +33,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import api_http  # the fixtures of the HTTP bench, shared
 import httpx
-from sqlalchemy import text
+from databases import open_database, scratch_database
 
 from bot.config import Settings
 from bot.console import simulator
 from bot.console.standin import SlackStandIn
-from storage import migrate
-from storage.db import Database, make_engine
+from storage.db import Database
 
 SECRET = "bench-signing-secret-0123456789"
 READER = "UREADER001"
@@ -58,8 +55,7 @@ def serve(url: str, schema: str | None, port: int, api_url: str) -> None:
     from bot.slack.http import routes
     from bot.web import create_app
 
-    kwargs = {"connect_args": {"options": f"-csearch_path={schema}"}} if schema else {}
-    db = Database(url, query_timeout=Settings(_env_file=None).query_timeout, **kwargs)
+    db = open_database(url, schema, query_timeout=Settings(_env_file=None).query_timeout)
     services = build_services(db, ManualClock(api_http.NOW), admins={api_http.ADMIN.id})
     # The flood comes from one address here; in the field it would be 50 clients, each under the rate limit.
     settings = Settings(base_url=f"http://127.0.0.1:{port}", slack_bot_token="xoxb-bench", slack_signing_secret=SECRET,
@@ -143,21 +139,14 @@ def p99(times: list[float]) -> float:
 
 
 def run(args) -> bool:
-    schema = admin_engine = folder = None
-    if args.backend == "sqlite":
-        folder = tempfile.mkdtemp(prefix="maintbot-bench-")
-        url = f"sqlite:///{folder}/bench.db"
-    else:
-        url = os.environ.get("MAINTBOT_BENCH_POSTGRES_URL", api_http.DEFAULT_POSTGRES_URL)
-        schema = f"maintbot_bench_f_{uuid.uuid4().hex[:8]}"
-        admin_engine = make_engine(url)
-        with admin_engine.begin() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-    db = Database(url, **({"connect_args": {"options": f"-csearch_path={schema}"}} if schema else {}))
+    with scratch_database(args.backend, name="maintbot_bench_f") as scratch:
+        return run_flood(scratch.db, scratch.url, scratch.schema, args)
+
+
+def run_flood(db: Database, url: str, schema: str | None, args) -> bool:
     standin = SlackStandIn().start(poll_interval=0.05)
     process = None
     try:
-        migrate.upgrade(db.engine)
         fixtures = api_http.load(db, args.count)
         print(f"[{args.backend}] loaded {args.count:,} announcements in {fixtures['load_seconds']:.1f} s; "
               f"load average {os.getloadavg()[0]:.2f}", flush=True)
@@ -205,7 +194,7 @@ def run(args) -> bool:
         return verdict
     finally:
         standin.stop()
-        api_http.tear_down(process, db, admin_engine, schema, folder)
+        api_http.stop_server(process)
 
 
 def main() -> int:

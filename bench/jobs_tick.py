@@ -28,7 +28,6 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections import defaultdict
@@ -36,10 +35,12 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from databases import move_sequences, planner_statistics, postgres_version, scratch_database
 from slack_sdk import WebClient
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import event, insert, select
 
 from bot.console.standin import SlackStandIn
 from bot.domain.actors import Actor
@@ -48,11 +49,9 @@ from bot.domain.enums import Action, Interface, State
 from bot.domain.service import Services, build_services
 from bot.jobs.tick import SummarySchedule, Ticker
 from bot.slack.delivery import Dispatcher
-from storage import migrate
-from storage.db import Database, make_engine
+from storage.db import Database
 from storage.models import AffectedOffering, Announcement, Notice, Offering, Provider
 
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TICK_TARGET_MS = 10.0
 FANOUT_TARGET_RATIO = 1.3
 TICK_EVERY = timedelta(seconds=30)
@@ -182,15 +181,8 @@ def load(db: Database, providers, count: int, stream_ticks: int, now: datetime, 
                 add(provider, State.SCHEDULED, moment, moment + timedelta(hours=2))
                 add(provider, State.IN_PROGRESS, moment - timedelta(hours=2), moment, moment - timedelta(hours=2))
         flush(connection)
-        if db.dialect == "postgresql":
-            for table in ("announcements", "affected_offerings", "notices"):
-                sequence = f"pg_get_serial_sequence('{table}', 'id')"
-                connection.execute(text(f"SELECT setval({sequence}, max(id)) FROM {table}"))
-    if db.dialect == "postgresql":  # what autovacuum would do shortly after such a load
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE announcements, affected_offerings, notices, providers"))
-    else:
-        db.analyze()  # as `maintbot` does at start-up
+        move_sequences(db, connection, ("announcements", "affected_offerings", "notices"))
+    planner_statistics(db, ("announcements", "affected_offerings", "notices", "providers"))
     return dict(sizes)
 
 
@@ -221,7 +213,6 @@ class Meter:
 
 
 def measure_ticks(db: Database, count: int, args, now: datetime) -> dict:
-    migrate.upgrade(db.engine)
     clock = ManualClock(now)
     services = build_services(db, clock, admins={ADMIN.id})
     providers = catalog(services)
@@ -343,7 +334,6 @@ def serve_standin(latency: float) -> int:
 
 
 def measure_fanout(db: Database, args, now: datetime) -> None:
-    migrate.upgrade(db.engine)
     clock = ManualClock(now)
     services = build_services(db, clock, admins={ADMIN.id})
     services.catalog.add_provider(ADMIN, "Fan", "CFAN000000")
@@ -403,42 +393,14 @@ def measure_fanout(db: Database, args, now: datetime) -> None:
 # -- backends ------------------------------------------------------------------------------------------
 
 
-def with_sqlite(work) -> None:
-    with tempfile.TemporaryDirectory(prefix="maintbot-bench-") as directory:
-        db = Database(f"sqlite:///{Path(directory) / 'bench.db'}")
-        try:
-            return work(db)
-        finally:
-            db.dispose()
+def with_sqlite(work):
+    with scratch_database("sqlite") as scratch:
+        return work(scratch.db)
 
 
 def with_postgres(work):
-    url = os.environ.get("MAINTBOT_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    admin = make_engine(url, connect_args={"connect_timeout": 5})
-    schema = f"maintbot_bench_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    db = Database(url, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        return work(db)
-    finally:
-        db.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-
-
-def postgres_version() -> str | None:
-    url = os.environ.get("MAINTBOT_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    engine = make_engine(url, connect_args={"connect_timeout": 5})
-    try:
-        with engine.connect() as connection:
-            return connection.scalar(text("SHOW server_version"))
-    except Exception as error:
-        print(f"\n== PostgreSQL skipped: {str(error).strip().splitlines()[0]}")
-        return None
-    finally:
-        engine.dispose()
+    with scratch_database("postgresql") as scratch:
+        return work(scratch.db)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,7 +19,6 @@ import math
 import os
 import random
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -28,9 +27,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import event, func, insert, select, text
+from databases import move_sequences, planner_statistics, postgres_version, scratch_database
+from sqlalchemy import event, func, insert, select
 
 from bot.domain.actors import Actor
 from bot.domain.clock import ManualClock
@@ -39,11 +40,9 @@ from bot.domain.listing import ListQuery
 from bot.domain.service import Services, build_services
 from bot.domain.stats import default_window
 from bot.domain.views import DailyStats, ProviderStats, Stats
-from storage import migrate
-from storage.db import Database, make_engine
+from storage.db import Database
 from storage.models import AffectedOffering, Announcement, Offering, Provider
 
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 STATS_TARGET_MS = 150.0
 LIST_TARGET_MS = 20.0
 
@@ -259,19 +258,10 @@ def load(db: Database, world: World, count: int, now: datetime, seed: int, analy
                 connection.execute(insert(AffectedOffering.__table__), affected)
             world.announcements += len(announcements)
             world.affected += len(affected)
-        if db.dialect == "postgresql":
-            for table in ("announcements", "affected_offerings"):
-                sequence = f"pg_get_serial_sequence('{table}', 'id')"
-                connection.execute(text(f"SELECT setval({sequence}, max(id)) FROM {table}"))
-    if db.dialect == "postgresql":
-        # What autovacuum would have done shortly after such a load: statistics and the visibility map.
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE announcements, affected_offerings, providers, offerings"))
-    else:
-        # The application refreshes SQLite's planner statistics at start-up and every hour
-        # (Database.analyze); a benchmark of a long-running deployment does the same after loading.
-        if analyze:
-            db.analyze()
+        move_sequences(db, connection, ("announcements", "affected_offerings"))
+    # A benchmark of a long-running deployment has the planner statistics it would have after such a load.
+    planner_statistics(db, ("announcements", "affected_offerings", "providers", "offerings"), analyze=analyze)
+    if db.dialect == "sqlite":
         with db.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     world.load_seconds = time.perf_counter() - began
@@ -527,7 +517,6 @@ class StatementLog:
 
 
 def run_backend(label: str, db: Database, args, now: datetime) -> None:
-    migrate.upgrade(db.engine)
     services = build_services(db, ManualClock(now), admins={ADMIN.id})
     world = create_catalog(services)
     load(db, world, args.count, now, args.seed, analyze=not args.no_sqlite_analyze)
@@ -604,38 +593,16 @@ def run_backend(label: str, db: Database, args, now: datetime) -> None:
 
 
 def run_sqlite(args, now: datetime) -> None:
-    with tempfile.TemporaryDirectory(prefix="maintbot-bench-") as directory:
-        db = Database(f"sqlite:///{Path(directory) / 'bench.db'}")
-        try:
-            import sqlite3
+    import sqlite3
 
-            run_backend(f"SQLite {sqlite3.sqlite_version} (temporary file)", db, args, now)
-        finally:
-            db.dispose()
+    with scratch_database("sqlite") as scratch:
+        run_backend(f"SQLite {sqlite3.sqlite_version} ({scratch.label})", scratch.db, args, now)
 
 
 def run_postgres(args, now: datetime) -> None:
-    url = os.environ.get("MAINTBOT_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    admin = make_engine(url, connect_args={"connect_timeout": 5})
-    try:
-        with admin.connect() as connection:
-            version = connection.scalar(text("SHOW server_version"))
-    except Exception as error:  # unreachable, refused, bad credentials: say so and go on
-        reason = str(error).strip().splitlines()[0]
-        print(f"\n== PostgreSQL skipped: cannot connect to {admin.url.render_as_string()}: {reason}")
-        admin.dispose()
-        return
-    schema = f"maintbot_bench_ls_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    db = Database(url, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        run_backend(f"PostgreSQL {version} (temporary schema {schema})", db, args, now)
-    finally:
-        db.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    if version := postgres_version():
+        with scratch_database("postgresql", name="maintbot_bench_ls") as scratch:
+            run_backend(f"PostgreSQL {version} ({scratch.label})", scratch.db, args, now)
 
 
 def main(argv: list[str] | None = None) -> int:

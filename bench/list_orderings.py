@@ -21,9 +21,7 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -31,14 +29,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import api_http  # the fixtures and the server of the HTTP bench, shared
 import httpx
-from sqlalchemy import text
+from databases import scratch_database
 
 from bot.api.auth import ANONYMOUS
 from bot.domain.clock import ManualClock
 from bot.domain.listing import ListQuery
 from bot.domain.service import build_services
-from storage import migrate
-from storage.db import Database, make_engine
+from storage.db import Database
 
 TARGET_SECONDS = 1.0
 PAGE_SIZE = 300
@@ -102,20 +99,8 @@ def over_http(base: str, tokens: dict, worst: list[tuple[float, str, tuple, int]
 
 
 def run_backend(backend: str, args) -> bool:
-    schema = admin_engine = folder = None
-    if backend == "sqlite":
-        folder = tempfile.mkdtemp(prefix="maintbot-bench-")
-        url = f"sqlite:///{folder}/bench.db"
-    else:
-        url = os.environ.get("MAINTBOT_BENCH_POSTGRES_URL", api_http.DEFAULT_POSTGRES_URL)
-        schema = f"maintbot_bench_o_{uuid.uuid4().hex[:8]}"
-        admin_engine = make_engine(url)
-        with admin_engine.begin() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-    db = Database(url, **({"connect_args": {"options": f"-csearch_path={schema}"}} if schema else {}))
-    process = None
-    try:
-        migrate.upgrade(db.engine)
+    with scratch_database(backend, name="maintbot_bench_o") as scratch:
+        db = scratch.db
         fixtures = api_http.load(db, args.count)
         print(f"\n[{backend}] loaded {args.count:,} announcements in {fixtures['load_seconds']:.1f} s", flush=True)
         actors, services = readers(db, fixtures)
@@ -123,17 +108,15 @@ def run_backend(backend: str, args) -> bool:
         print(f"  slowest in-process (median of {args.runs}):")
         for seconds, name, ordering, page in results[: args.show]:
             print(f"    {seconds * 1000:8.1f} ms  {name:10} o={','.join(ordering):50} page={page}")
-        process, base = api_http.start_server(url, schema)
-        http = sorted(over_http(base, fixtures["tokens"], results[: args.show], args.runs), reverse=True)
-        print("  the same over HTTP (page_size=300, rendering included):")
-        for seconds, name, ordering, page in http:
-            print(f"    {seconds * 1000:8.1f} ms  {name:10} o={','.join(ordering):50} page={page}")
-        worst = max(results[0][0], http[0][0])
-        print(f"  [{backend}] worst {worst * 1000:.0f} ms of {len(results)} combinations; target "
-              f"{TARGET_SECONDS * 1000:.0f} ms: {'met' if worst <= TARGET_SECONDS else 'MISSED'}", flush=True)
-        return worst <= TARGET_SECONDS
-    finally:
-        api_http.tear_down(process, db, admin_engine, schema, folder)
+        with api_http.serving(scratch) as base:
+            http = sorted(over_http(base, fixtures["tokens"], results[: args.show], args.runs), reverse=True)
+            print("  the same over HTTP (page_size=300, rendering included):")
+            for seconds, name, ordering, page in http:
+                print(f"    {seconds * 1000:8.1f} ms  {name:10} o={','.join(ordering):50} page={page}")
+            worst = max(results[0][0], http[0][0])
+            print(f"  [{backend}] worst {worst * 1000:.0f} ms of {len(results)} combinations; target "
+                  f"{TARGET_SECONDS * 1000:.0f} ms: {'met' if worst <= TARGET_SECONDS else 'MISSED'}", flush=True)
+            return worst <= TARGET_SECONDS
 
 
 def main() -> int:

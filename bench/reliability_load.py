@@ -38,24 +38,24 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter, defaultdict
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
-from sqlalchemy import func, select, text
+from databases import postgres_url, scratch_database
+from sqlalchemy import func, select
 
 from bot.console import simulator
 from bot.console.standin import SlackStandIn
 from bot.domain.actors import Actor
 from bot.domain.enums import Action, Interface, State
 from bot.domain.service import build_services
-from storage import migrate
 from storage.db import Database
 from storage.models import Announcement, Event, Notice
 from tests.reliability.faults_support import delivered, out_of_order, stale_cards
@@ -63,7 +63,7 @@ from tests.reliability.faults_support import delivered, out_of_order, stale_card
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-load-signing-secret"
 ADMIN, GROUP = "UBENCHADM1", "SBENCHOPS1"
-DEFAULT_POSTGRES = os.environ.get("MAINTBOT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+DEFAULT_POSTGRES = postgres_url()
 #: How often each button is chosen among those a card shows (Edit and Delete are never pressed).
 #: Start and Cancel are rare, so that the cards keep moving between Draft and Scheduled for most of the run.
 WEIGHTS = {"Schedule": 1.0, "Unschedule": 1.0, "Start": 0.002, "Complete": 0.5, "Cancel": 0.001}
@@ -397,21 +397,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=6)
     args = parser.parse_args(argv)
 
-    schema = f"maintbot_bench_load_{uuid.uuid4().hex[:10]}"
-    admin_db = Database(args.postgres)
-    with admin_db.engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    database_url = f"{args.postgres}?options={quote(f'-csearch_path={schema}')}"
+    scratch = ExitStack()  # the schema, dropped at the end
+    database = scratch.enter_context(scratch_database("postgresql", url=args.postgres, name="maintbot_bench_load"))
+    schema, database_url = database.schema, database.url_with_schema
     workdir = Path(tempfile.mkdtemp(prefix="maintbot-load-"))
     standin = SlackStandIn().start(poll_interval=0.05)
     responses = Responses()
     standin.responses = responses
     users = [f"ULOAD{number:05d}" for number in range(1, args.users + 1)]
     standin.user_groups[GROUP] = users
-    db = Database(database_url)
+    db = database.db
     processes: list[Replica] = []
     try:
-        migrate.upgrade(db.engine)
         uuids = seed(db, args.cards)
         processes = [start_replica(database_url, standin.api_url, workdir, f"replica-{n}", scheduler=False)
                      for n in range(1, args.replicas + 1)]
@@ -461,10 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop(processes)
         standin.stop()
-        db.dispose()
-        with admin_db.engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        admin_db.dispose()
+        scratch.close()
 
     requests = len(tally.acks) + len(tally.commands)
     server_errors = sum(count for status, count in tally.statuses.items() if status >= 500)

@@ -23,18 +23,20 @@ import random
 import re
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 import uvicorn
+from databases import scratch_database
 from slack_bolt import App
 from sqlalchemy import insert, text
 
@@ -49,7 +51,6 @@ from bot.domain.service import build_services
 from bot.slack.app import build_app, make_client
 from bot.slack.http import standalone
 from bot.slack.socket_mode import socket_mode_handler
-from storage import migrate
 from storage.db import Database
 from storage.models import Announcement
 
@@ -57,7 +58,6 @@ SECRET = "bench-signing-secret"
 ADMIN, MANAGER, READER = "UBENCHADM1", "UCLOUDMGR1", "UREADER001"
 CHANNEL = "CCLOUD0001"
 P50_RATIO_TARGET, P99_TARGET_MS = 3.0, 50.0
-PG_SCHEMA = "maintbot_slack_bench"
 
 
 class TimedResponses(list):
@@ -188,19 +188,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=30)
-    parser.add_argument("--postgres", metavar="URL", help=f"use this PostgreSQL server (schema {PG_SCHEMA})")
+    parser.add_argument("--postgres", metavar="URL", help="use this PostgreSQL server (a schema of its own)")
     args = parser.parse_args(argv)
 
     now = datetime.now(UTC).replace(microsecond=0)
-    workdir = tempfile.TemporaryDirectory()
-    if args.postgres:
-        with Database(args.postgres).engine.begin() as connection:  # a schema of its own, made afresh
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-            connection.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
-        db = Database(args.postgres, connect_args={"options": f"-csearch_path={PG_SCHEMA}"})
-    else:
-        db = Database(f"sqlite:///{workdir.name}/bench.db")
-    migrate.upgrade(db.engine)
+    scratch = ExitStack()  # the database, removed once the measuring is done
+    db = scratch.enter_context(
+        scratch_database("postgresql" if args.postgres else "sqlite", url=args.postgres, name="maintbot_slack_bench")
+    ).db
     print(f"loading {args.count:,} announcements into {db.dialect} …", flush=True)
     load(db, args.count, now)
 
@@ -268,10 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     socket_app.close()
     standin.stop()
     floor_api.stop()
-    db.dispose()
-    if args.postgres:
-        with Database(args.postgres).engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+    scratch.close()
 
     print(f"\nSlack round trips on loopback, {args.count:,} announcements on {db.dialect}, "
           f"{args.runs} runs each (ms)")

@@ -17,30 +17,28 @@ Target: the page's p50 within 3x the JSON list's. About a minute with both backe
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
-import tempfile
 import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
-from api_http import ADMIN, NOW, measure, start_server, tear_down
-from sqlalchemy import insert, select, text
+from api_http import ADMIN, LOADED, NOW, affected_row, measure, serving
+from databases import move_sequences, planner_statistics, scratch_database
+from sqlalchemy import insert, select
 
 from bot.domain.clock import ManualClock
 from bot.domain.enums import State
 from bot.domain.service import build_services
 from bot.domain.status import SECTION_LIMIT
-from storage import migrate
-from storage.db import Database, make_engine
+from storage.db import Database
 from storage.models import AffectedOffering, Announcement, Offering, Provider
 
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET_RATIO = 3.0
 PROVIDER = "Cloud Platform"
 OFFERINGS = ("Virtual machines", "Kubernetes", "Block storage", "Load balancers")
@@ -95,21 +93,11 @@ def load(db: Database, count: int, seed: int = 11) -> str:
                 })
                 for offering_id, _, _ in affected:
                     link_id += 1
-                    links.append({
-                        "id": link_id, "uuid": uuid.UUID(int=rng.getrandbits(128), version=4),
-                        "announcement_id": ident, "offering_id": offering_id, "impact_level": rng.randint(1, 4),
-                        "impact_description": "Short interruptions", "created": NOW, "modified": NOW,
-                    })
+                    links.append(affected_row(rng, link_id, ident, offering_id, "Short interruptions"))
             connection.execute(insert(Announcement.__table__), rows)
             connection.execute(insert(AffectedOffering.__table__), links)
-        if db.dialect == "postgresql":
-            for table in ("announcements", "affected_offerings"):
-                sequence = f"pg_get_serial_sequence('{table}', 'id')"
-                connection.execute(text(f"SELECT setval({sequence}, max(id)) FROM {table}"))
-    if db.dialect == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE announcements, affected_offerings"))
-    db.analyze()
+        move_sequences(db, connection, LOADED)
+    planner_statistics(db, LOADED)
     return provider.uuid.hex
 
 
@@ -126,43 +114,29 @@ def snapshot(row_uuid, ident, start, end, modified, provider_hex, affected) -> d
 
 
 def run_backend(backend: str, args) -> dict:
-    schema = folder = admin_engine = None
-    if backend == "sqlite":
-        folder = tempfile.mkdtemp(prefix="maintbot-bench-status-")
-        url = f"sqlite:///{folder}/bench.db"
-    else:
-        url = os.environ.get("MAINTBOT_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-        schema = f"maintbot_bench_st_{uuid.uuid4().hex[:8]}"
-        admin_engine = make_engine(url)
-        with admin_engine.begin() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-    db = Database(url, **({"connect_args": {"options": f"-csearch_path={schema}"}} if schema else {}))
-    process = None
-    try:
-        migrate.upgrade(db.engine)
+    with scratch_database(backend, name="maintbot_bench_status") as scratch:
+        db = scratch.db
         began = time.perf_counter()
         provider = load(db, args.count)
         seconds = time.perf_counter() - began
         print(f"\n[{backend}] loaded {args.count:,} announcements of one provider in {seconds:.1f} s", flush=True)
-        process, base = start_server(url, schema)
-        page_path = f"/status/{provider}"
-        shown = 3 * SECTION_LIMIT
-        json_path = f"/api/public-maintenance-announcements/?service_provider_uuid={provider}&page_size={shown}"
-        items = httpx.get(base + page_path).text.count('class="item ')
-        listed = len(httpx.get(base + json_path).json())
-        figures = {}
-        for name, path in (("JSON list (floor)", json_path), ("status page", page_path),
-                           ("JSON list (again)", json_path)):
-            figures[name] = measure(base, None, [path], args.requests, 1, args.seconds)
-            print(f"  {name:18} n={figures[name]['n']:<4} p50 {figures[name]['p50']:7.2f} ms  "
-                  f"p99 {figures[name]['p99']:7.2f} ms  {figures[name]['bytes']:,} B", flush=True)
-        floor = min(figures["JSON list (floor)"]["p50"], figures["JSON list (again)"]["p50"])
-        ratio = figures["status page"]["p50"] / floor
-        verdict = "ok" if ratio <= TARGET_RATIO else "OVER"
-        print(f"  page holds {items} items, the JSON list {listed}; page p50 / JSON p50 = {ratio:.2f}x  {verdict}")
-        return {"ratio": ratio}
-    finally:
-        tear_down(process, db, admin_engine, schema, folder)
+        with serving(scratch) as base:
+            page_path = f"/status/{provider}"
+            shown = 3 * SECTION_LIMIT
+            json_path = f"/api/public-maintenance-announcements/?service_provider_uuid={provider}&page_size={shown}"
+            items = httpx.get(base + page_path).text.count('class="item ')
+            listed = len(httpx.get(base + json_path).json())
+            figures = {}
+            for name, path in (("JSON list (floor)", json_path), ("status page", page_path),
+                               ("JSON list (again)", json_path)):
+                figures[name] = measure(base, None, [path], args.requests, 1, args.seconds)
+                print(f"  {name:18} n={figures[name]['n']:<4} p50 {figures[name]['p50']:7.2f} ms  "
+                      f"p99 {figures[name]['p99']:7.2f} ms  {figures[name]['bytes']:,} B", flush=True)
+            floor = min(figures["JSON list (floor)"]["p50"], figures["JSON list (again)"]["p50"])
+            ratio = figures["status page"]["p50"] / floor
+            verdict = "ok" if ratio <= TARGET_RATIO else "OVER"
+            print(f"  page holds {items} items, the JSON list {listed}; page p50 / JSON p50 = {ratio:.2f}x  {verdict}")
+            return {"ratio": ratio}
 
 
 def main() -> int:

@@ -133,13 +133,10 @@ class RateLimit:
         """Take one token from `client`'s bucket: 0 when there was one, else the seconds until there is."""
         now = self.clock()
         tokens = self._tokens(client, now)
-        if tokens >= 1:
-            self._buckets[client] = (tokens - 1, now)
-            return 0.0
-        self._buckets[client] = (tokens, now)
-        if len(self._buckets) > MAX_CLIENTS:
+        self._buckets[client] = (tokens - 1, now) if tokens >= 1 else (tokens, now)
+        if len(self._buckets) > MAX_CLIENTS:  # many addresses, each asking once: forget those back to full
             self._forget_quiet(now)
-        return (1 - tokens) / self.rate
+        return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
 
     def _tokens(self, client: str, now: float) -> float:
         tokens, then = self._buckets.get(client, (self.burst, now))

@@ -92,7 +92,7 @@ class Board:
 
 def places(rows: list[tuple[UUID, str]]) -> tuple[Place, ...]:
     """Each (uuid, name) as a Place, by its slug where no other has the same one (and it has one)."""
-    taken: dict[str, int] = {}
+    taken: dict[str, int] = {uuid.hex: 1 for uuid, _ in rows}  # a slug spelling a uuid would hide its place
     for _, name in rows:
         taken[slug(name)] = taken.get(slug(name), 0) + 1
     return tuple(Place(uuid, name, slug(name) if slug(name) and taken[slug(name)] == 1 else uuid.hex)
@@ -102,10 +102,9 @@ def places(rows: list[tuple[UUID, str]]) -> tuple[Place, ...]:
 def find(choices: tuple[Place, ...], segment: str) -> Place | None:
     """The place a path segment names: its uuid (any spelling) or its unique slug."""
     uuid = lookup.parse_uuid(segment) if len(segment) in (32, 36) else None
-    for place in choices:
-        if place.uuid == uuid or place.segment == segment.lower():
-            return place
-    return None
+    by_uuid = [place for place in choices if uuid is not None and place.uuid == uuid]
+    by_slug = [place for place in choices if place.segment == segment.lower()]
+    return (by_uuid or by_slug or [None])[0]
 
 
 class StatusBoard:

@@ -184,10 +184,16 @@ def cached(request: Request, body: str, media_type: str, status: int = 200) -> R
     encoded = body.encode()
     etag = f'"{hashlib.sha256(encoded).hexdigest()[:32]}"'
     headers = {**SECURITY_HEADERS, "Cache-Control": PAGE_CACHE, "ETag": etag}
-    held = request.headers.get("if-none-match", "")
-    if status == 200 and etag in (tag.strip().removeprefix("W/") for tag in held.split(",")):
+    held = [tag.strip().removeprefix("W/") for tag in request.headers.get("if-none-match", "").split(",")]
+    if status == 200 and (etag in held or "*" in held):
         return Response(status_code=304, headers=headers)
     return Response(encoded, status_code=status, media_type=media_type, headers=headers)
+
+
+def last_change(board: Board) -> datetime | None:
+    """When what the page shows last changed (not when it was rendered: the body, and so its ETag, stays the
+    same until an announcement on it changes)."""
+    return max((view.modified for view in board.shown), default=None)
 
 
 def title_of(board: Board) -> str:
@@ -207,7 +213,8 @@ def page(request: Request, provider: str | None = None, offering: str | None = N
             css=asset_path(request, "status.css"), icon=asset_path(request, "favicon.svg"))
         return cached(request, body, HTML, status=404)
     where = Where(request, board)
-    body = environment.get_template("status.html").render(board=board, where=where, title=title_of(board))
+    body = environment.get_template("status.html").render(board=board, where=where, title=title_of(board),
+                                                          changed=last_change(board))
     return cached(request, body, HTML)
 
 
@@ -217,9 +224,8 @@ def feed(request: Request, provider: str | None = None, offering: str | None = N
     except NotFound as error:
         return Response(str(error), status_code=404, media_type="text/plain; charset=utf-8", headers=SECURITY_HEADERS)
     where = Where(request, board)
-    updated = max((view.modified for view in board.shown), default=board.now)
     body = environment.get_template("feed.xml").render(board=board, where=where, title=title_of(board),
-                                                      updated=updated)
+                                                      updated=last_change(board) or board.now)
     return cached(request, body, ATOM)
 
 

@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from fastapi import FastAPI
 
@@ -62,6 +63,8 @@ def create_app(services: Services, settings: Settings, *, slack: SlackMount | No
     app.add_middleware(TakeTurns, turns=app.state.turns)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimit, per_minute=settings.public_rate, burst=settings.public_burst)
+    if settings.base_url:
+        app.add_middleware(RedirectsToBaseUrl, base_url=settings.base_url)
     # Outermost: every API request counted, whatever answered it; `GET /metrics` (bot/api/metrics.py).
     metrics_endpoint.mount(app, metrics_for(services), settings.metrics_token)
     app.add_middleware(LoggedRequests)  # outermost: every answer, limits' refusals too, is one logged request
@@ -73,6 +76,33 @@ def create_app(services: Services, settings: Settings, *, slack: SlackMount | No
 
 log = logging.getLogger(__name__)
 _ANNOUNCEMENT = re.compile(r"/maintenance-announcements/([0-9a-fA-F-]{32,36})(?:/|$)")
+
+
+class RedirectsToBaseUrl:
+    """ASGI middleware: a redirect (`/status/` to `/status`, a missing trailing slash on the API) points into
+    `MAINTBOT_BASE_URL`, like every other absolute link, never to whatever Host the request named."""
+
+    def __init__(self, app: Any, base_url: str) -> None:
+        self.app = app
+        self.base_url = base_url.rstrip("/")
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: dict) -> None:
+            if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
+                message = {**message, "headers": [
+                    (name, self._rebased(value) if name.lower() == b"location" else value)
+                    for name, value in message.get("headers", [])]}
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+    def _rebased(self, location: bytes) -> bytes:
+        parts = urlsplit(location.decode("latin-1"))
+        return (self.base_url + urlunsplit(("", "", parts.path, parts.query, parts.fragment))).encode("latin-1")
 
 
 class LoggedRequests:

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
+
+from bot.config import Settings
 from bot.domain.enums import State
 from bot.limits import MAX_CLIENTS, RateLimit
+from bot.web import create_app
 from tests.factories import announce
 
 
@@ -55,3 +59,18 @@ def test_the_rate_limit_forgets_addresses_that_asked_once():
         assert limit.take(f"10.{number >> 16}.{(number >> 8) & 255}.{number & 255}") == 0.0
 
     assert len(limit._buckets) <= MAX_CLIENTS + 1
+
+
+def test_a_redirect_points_into_the_base_url_whatever_host_the_request_named(live_server, services, world):
+    plug, base_url = live_server
+    plug.app = create_app(services, Settings(base_url="https://maint.example.org", _env_file=None))
+    try:
+        with httpx.Client(base_url=base_url, headers={"Host": "evil.example"}) as client:
+            page = client.get("/status/")
+            api = client.get("/api/public-maintenance-announcements", params={"page_size": 5})
+    finally:
+        plug.app = None
+
+    assert page.status_code == 307 and page.headers["location"] == "https://maint.example.org/status"
+    assert api.status_code == 307
+    assert api.headers["location"] == "https://maint.example.org/api/public-maintenance-announcements/?page_size=5"

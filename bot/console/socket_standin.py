@@ -187,6 +187,14 @@ class SocketModeStandIn:
         self._wait(lambda: len(envelope.acks) >= acks, timeout,
                    f"no ack {acks} for {envelope.type} envelope {envelope.envelope_id}")
 
+    def wait_answered(self, envelope: Envelope, timeout: float = 10.0) -> bool:
+        """Wait until `envelope` is acked (True) or no open connection carries it (False): the connection it went
+        out on ended without its ack, or none was open, so Slack holds it for the next connection."""
+        self._wait(lambda: envelope.acked or envelope.sent_on is None, timeout,
+                   f"{envelope.type} envelope {envelope.envelope_id} neither acked nor held")
+        with self._changed:
+            return envelope.acked
+
     @property
     def connected(self) -> bool:
         with self._changed:
@@ -217,7 +225,11 @@ class SocketModeStandIn:
             connection.send(json.dumps(envelope.message()))
         except ConnectionClosed:
             with self._changed:
-                self._waiting.append(envelope.envelope_id)
+                if envelope.sent_on is connection:  # it never went out; else `_ended` already holds it
+                    envelope.sent_on = None
+                    envelope.deliveries -= 1
+                    self._waiting.append(envelope.envelope_id)
+                    self._changed.notify_all()
 
     def _serve(self, connection: ServerConnection) -> None:
         """One app connection: hello, held envelopes, then acks until it ends."""

@@ -10,8 +10,9 @@ command's reply, a modal's `response_action`). It can ask the app to reconnect (
 re-deliver an envelope with `retry_attempt` raised, as Slack does when no ack arrived in time.
 
 Envelopes sent while no connection is open wait for the next one (Slack holds them while the app
-reconnects); an envelope whose connection dropped before its ack is delivered again on the next one.
-Tests wait on acks and connections (`Condition`s), never on sleeps.
+reconnects); an envelope whose connection ended before its ack (dropped, or closed by an app shutting down)
+is delivered again on the next one, once. Tests wait on acks and connections (`Condition`s), never on sleeps;
+`wait_answered` tells an acked envelope from one Slack now holds.
 """
 
 from __future__ import annotations

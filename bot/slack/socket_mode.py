@@ -22,7 +22,8 @@ Bolt's request verification are HTTP mode's alone.
 
 **Stopping.** Once `stopping` is set (SIGTERM, `bot.runner.Shutdown`), a new envelope is left unacknowledged:
 Slack delivers it again, to another connection. `close_when_quiet()` waits, within the grace period, for the
-envelopes in hand to send their acks, then closes the socket.
+envelopes in hand to send their acks, then closes the socket with the closing handshake (`close()`): the
+socket is closed only once Slack has answered the close frame, so the acks before it have been read.
 """
 
 from __future__ import annotations

@@ -6,8 +6,11 @@ What an operator and the people pressing buttons must see: every press that was 
 its channel exactly once (by this process before it exits, or by the next one started on the same database),
 and the process exits 0 within MAINTBOT_SHUTDOWN_GRACE, even when Slack holds a delivery past it.
 
-The presses travel the way Slack sends them in each mode (`Presser`); HTTP mode now. Socket Mode joins
-`MODES` with a presser over the stand-in's websocket once the stand-in serves one.
+The presses travel the way Slack sends them in each mode (`MODES`): signed POSTs to /slack/events in HTTP mode
+(`HttpPresser`); in Socket Mode (`SocketPresser`) envelopes over the websocket of the stand-in's Socket Mode
+endpoint (bot.console.socket_standin), which `maintbot run` opens with SLACK_APP_TOKEN set. There, an envelope
+the stopping process did not ack (it refused it, or its socket had closed) is held by Slack and delivered again
+on the next connection: to the second process, which acts on it once.
 Waiting is on what can be observed (an ack, the exit, the outbox, a call at the stand-in), with a deadline.
 """
 
@@ -18,6 +21,7 @@ import subprocess
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +31,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.console import simulator
+from bot.console.socket_standin import Envelope, SocketModeStandIn
 from bot.console.standin import SlackStandIn
 from bot.domain.enums import State
 from bot.slack.delivery import CARD_EVENT, NOTICE_EVENT
@@ -45,7 +50,8 @@ PER_CHANNEL = 3
 SIGNAL_AFTER_ACKS = 10
 DELIVERED_WITHIN = 60.0
 
-MODES = ["http"]
+MODES = ["http", "socket"]
+APP_TOKEN = "xapp-1-shutdown"
 
 
 @dataclass
@@ -55,38 +61,76 @@ class Press:
     announcement: str
     status: int | None = None
     error: str | None = None
+    envelope: Envelope | None = None  # Socket Mode: the envelope it travelled in
+    delivered_to_first: int = 0  # Socket Mode: how often it went out while the first process was connected
+
+
+def press_body(press: Press, channel: str) -> str:
+    """Start pressed on the announcement's card in its channel, as Slack sends a `block_actions`."""
+    button = {"action_id": "maint.start", "value": press.announcement,
+              "text": {"type": "plain_text", "text": "Start"}}
+    return simulator.block_actions(MANAGER, button, block_id="card", channel=channel, message_ts="1700000000.1")
 
 
 @dataclass
 class Presser:
-    """Presses Start on channel cards the way Slack sends a `block_actions` in HTTP mode: signed, to
-    /slack/events. `acked` is set after `after` acks."""
+    """Presses Start on channel cards; `acked` is set after `after` acks."""
 
-    url: str
     after: int
     acked: threading.Event = field(default_factory=threading.Event)
     _count: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def press(self, press: Press, channel: str) -> Press:
-        button = {"action_id": "maint.start", "value": press.announcement,
-                  "text": {"type": "plain_text", "text": "Start"}}
-        body = simulator.block_actions(MANAGER, button, block_id="card", channel=channel, message_ts="1700000000.1")
-        signed = simulator.sign(body, simulator.FORM, SECRET)
+        raise NotImplementedError
+
+    def _counted(self, press: Press) -> Press:
+        if press.status == 200:
+            with self._lock:
+                self._count += 1
+                if self._count >= self.after:
+                    self.acked.set()
+        return press
+
+
+@dataclass
+class HttpPresser(Presser):
+    """HTTP mode: signed, to /slack/events, a connection per press, as Slack's are."""
+
+    url: str = ""
+
+    def press(self, press: Press, channel: str) -> Press:
+        signed = simulator.sign(press_body(press, channel), simulator.FORM, SECRET)
         try:
-            with httpx.Client(timeout=10) as client:  # a connection per press, as Slack's are
+            with httpx.Client(timeout=10) as client:
                 response = client.post(f"{self.url}/slack/events", content=signed.body.encode(),
                                        headers=signed.headers)
         except httpx.TransportError as error:  # refused (no longer listening) or cut: never acked
             press.error = type(error).__name__
             return press
         press.status = response.status_code
-        if response.status_code == 200:
-            with self._lock:
-                self._count += 1
-                if self._count >= self.after:
-                    self.acked.set()
-        return press
+        return self._counted(press)
+
+
+@dataclass
+class SocketPresser(Presser):
+    """Socket Mode: an `interactive` envelope over the open connection; acked (200), or left without an ack
+    when the connection it went out on ended (None: Slack holds it for the next connection)."""
+
+    sockets: SocketModeStandIn | None = None
+
+    def press(self, press: Press, channel: str) -> Press:
+        assert self.sockets is not None
+        press.envelope = self.sockets.send(simulator.FORM, press_body(press, channel))
+        if self.sockets.wait_answered(press.envelope, timeout=10):
+            press.status = 200
+        return self._counted(press)
+
+
+@pytest.fixture
+def sockets(standin) -> Iterator[SocketModeStandIn]:
+    with SocketModeStandIn(standin) as endpoint:
+        yield endpoint
 
 
 @pytest.fixture(params=MODES)
@@ -118,11 +162,22 @@ def announcements(services, cloud_manager, channels) -> dict[str, str]:
     return made
 
 
-def start_bot(db, tmp_path: Path, standin: SlackStandIn, name: str, grace: float = GRACE) -> Running:
+def start_bot(db, tmp_path: Path, standin: SlackStandIn, name: str, grace: float = GRACE, mode: str = "http"
+              ) -> Running:
+    """`maintbot run` on the stand-in: in Socket Mode when the app token is set, as in production."""
     where = tmp_path / name
     where.mkdir()
-    return Running(db, where, SLACK_BOT_TOKEN="xoxb-shutdown", SLACK_SIGNING_SECRET=SECRET,
-                   SLACK_API_URL=standin.api_url, MAINTBOT_SHUTDOWN_GRACE=f"{grace:g}")
+    slack = {"SLACK_APP_TOKEN": APP_TOKEN} if mode == "socket" else {"SLACK_SIGNING_SECRET": SECRET}
+    return Running(db, where, SLACK_BOT_TOKEN="xoxb-shutdown", SLACK_API_URL=standin.api_url,
+                   MAINTBOT_SHUTDOWN_GRACE=f"{grace:g}", **slack)
+
+
+def presser_for(bot: Running, sockets: SocketModeStandIn | None) -> Presser:
+    """Once the first `bot` serves Slack: over its socket (connected) in Socket Mode, over HTTP otherwise."""
+    if sockets is not None:
+        sockets.wait_connected(1, timeout=30)
+        return SocketPresser(after=SIGNAL_AFTER_ACKS, sockets=sockets)
+    return HttpPresser(after=SIGNAL_AFTER_ACKS, url=bot.url)
 
 
 def terminate(bot: Running, grace: float) -> tuple[int, float]:
@@ -164,21 +219,26 @@ def markers_posted(standin: SlackStandIn) -> tuple[Counter, Counter]:
 
 
 def test_sigterm_in_a_burst_of_presses_acts_on_every_acked_press_once_and_delivers_every_notice_once(
-    mode, db, services, announcements, standin, tmp_path
+    mode, db, services, announcements, standin, tmp_path, request
 ):
+    sockets = request.getfixturevalue("sockets") if mode == "socket" else None
     # Every App Home refresh after a press answers late: the work after the acks queues up behind it.
     standin.fail(method="views.publish", delay=0.3, times=None)
-    first = start_bot(db, tmp_path, standin, "first")
-    presser = Presser(first.url, after=SIGNAL_AFTER_ACKS)
+    first = start_bot(db, tmp_path, standin, "first", mode=mode)
     presses = [Press(uuid) for uuid in announcements]
     second = None
     try:
         first.wait_until_serving()
+        presser = presser_for(first, sockets)
         with ThreadPoolExecutor(6) as burst:
             pressed = [burst.submit(presser.press, press, announcements[press.announcement]) for press in presses]
             assert presser.acked.wait(30), first.output()
             code, took = terminate(first, GRACE)
             [future.result() for future in pressed]
+        if sockets is not None:  # an ack may come after its connection ended (on the one reconnected)
+            for press in presses:
+                press.status = 200 if press.envelope.acked else None
+                press.delivered_to_first = press.envelope.deliveries
 
         assert code == 0, first.output()
         assert took < GRACE + EXIT_MARGIN, f"exit took {took:.1f} s\n{first.output()}"
@@ -189,9 +249,18 @@ def test_sigterm_in_a_burst_of_presses_acts_on_every_acked_press_once_and_delive
         starts = starts_recorded(db)
         assert {uuid: starts[uuid] for uuid in acked} == {uuid: 1 for uuid in acked}, first.output()
         assert max(starts.values(), default=0) <= 1
+        if sockets is not None:  # what the first process did not ack, it did not act on either
+            assert not {press.announcement for press in presses if press.status is None} & set(starts), (
+                [(p.announcement, p.envelope) for p in presses if p.status is None], first.output())
+            # some reached it after the signal: left unacked (refused, or unread when its socket closed)
+            assert any(press.delivered_to_first for press in presses if press.status is None), first.output()
 
-        second = start_bot(db, tmp_path, standin, "second")
+        second = start_bot(db, tmp_path, standin, "second", mode=mode)
         second.wait_until_serving()
+        if sockets is not None:  # Slack delivers what the first left unacked to the new connection
+            assert eventually(lambda: sockets.connections_opened >= 2, within=30), second.output()
+            for press in presses:
+                sockets.wait_acked(press.envelope, timeout=30)
         assert eventually(lambda: outbox_settled(db), within=DELIVERED_WITHIN), second.output()
         code, _ = terminate(second, GRACE)
         assert code == 0, second.output()
@@ -202,10 +271,19 @@ def test_sigterm_in_a_burst_of_presses_acts_on_every_acked_press_once_and_delive
                 bot.process.wait(10)
     standin.settled()
 
+    if sockets is not None:  # every press acted on exactly once: by the process that acked it
+        assert starts_recorded(db) == Counter(dict.fromkeys(announcements, 1))
+        for press in presses:
+            if press.status == 200:  # acked by the first: never delivered again
+                assert press.envelope.deliveries == press.delivered_to_first, press
+            else:  # out to the first without an ack (it had stopped): delivered again, `retry_attempt` raised
+                assert press.envelope.deliveries == press.delivered_to_first + 1, press
+                assert press.envelope.retry_attempt == press.delivered_to_first, press
+                assert len(press.envelope.acks) == 1, press
     queued = notices(db)
     assert {notice.status for notice in queued} <= {"sent", "dropped"}
     started = [notice for notice in queued if notice.kind == "started"]
-    assert {notice.announcement_uuid.hex for notice in started} == set(starts)
+    assert {notice.announcement_uuid.hex for notice in started} == set(starts_recorded(db))
     messages, cards = markers_posted(standin)
     assert cards == Counter(dict.fromkeys(announcements, 1))  # each channel got its cards once
     replies = [notice.key for notice in queued

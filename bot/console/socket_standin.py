@@ -10,8 +10,9 @@ command's reply, a modal's `response_action`). It can ask the app to reconnect (
 re-deliver an envelope with `retry_attempt` raised, as Slack does when no ack arrived in time.
 
 Envelopes sent while no connection is open wait for the next one (Slack holds them while the app
-reconnects); an envelope whose connection dropped before its ack is delivered again on the next one.
-Tests wait on acks and connections (`Condition`s), never on sleeps.
+reconnects); an envelope whose connection ended before its ack (dropped, or closed by an app shutting down)
+is delivered again on the next one, once. Tests wait on acks and connections (`Condition`s), never on sleeps;
+`wait_answered` tells an acked envelope from one Slack now holds.
 """
 
 from __future__ import annotations
@@ -187,6 +188,14 @@ class SocketModeStandIn:
         self._wait(lambda: len(envelope.acks) >= acks, timeout,
                    f"no ack {acks} for {envelope.type} envelope {envelope.envelope_id}")
 
+    def wait_answered(self, envelope: Envelope, timeout: float = 10.0) -> bool:
+        """Wait until `envelope` is acked (True) or no open connection carries it (False): the connection it went
+        out on ended without its ack, or none was open, so Slack holds it for the next connection."""
+        self._wait(lambda: envelope.acked or envelope.sent_on is None, timeout,
+                   f"{envelope.type} envelope {envelope.envelope_id} neither acked nor held")
+        with self._changed:
+            return envelope.acked
+
     @property
     def connected(self) -> bool:
         with self._changed:
@@ -217,7 +226,11 @@ class SocketModeStandIn:
             connection.send(json.dumps(envelope.message()))
         except ConnectionClosed:
             with self._changed:
-                self._waiting.append(envelope.envelope_id)
+                if envelope.sent_on is connection:  # it never went out; else `_ended` already holds it
+                    envelope.sent_on = None
+                    envelope.deliveries -= 1
+                    self._waiting.append(envelope.envelope_id)
+                    self._changed.notify_all()
 
     def _serve(self, connection: ServerConnection) -> None:
         """One app connection: hello, held envelopes, then acks until it ends."""

@@ -40,6 +40,8 @@ from storage.models import AffectedOffering, AlertSilence, Announcement, Notice,
 
 WORK = "silence"
 SILENCED, UNSILENCED, TROUBLE = "silenced", "unsilenced", "silence_trouble"
+#: Alertmanager refused an offering's silence (its matchers): told once per offering and matchers, not retried.
+REFUSED = "silence_refused"
 ACTIVE, EXPIRED = "active", "expired"
 CREATED_BY = "maintbot"
 #: Failed attempts before the managers are told (once per piece of work).

@@ -10,8 +10,9 @@ Rules (Alertmanager's, stated once here):
 - a matcher is `name OP "value"` with OP one of `=`, `!=`, `=~`, `!~`; matchers are separated by commas,
   optionally wrapped in one pair of braces; a trailing comma is allowed;
 - a name is a Prometheus label name (`[A-Za-z_][A-Za-z0-9_]*`);
-- a value is double-quoted, with `\\"`, `\\\\` and `\\n` as escapes; a regex value (=~, !~) must compile and is
-  anchored by Alertmanager (RE2: no look-around, no back-references);
+- a value is double-quoted, with `\\"`, `\\\\` and `\\n` as escapes; a regex value (=~, !~) is anchored by
+  Alertmanager and must be valid RE2 (`python_pattern`: Python-only syntax refused by name, repeats at most 1000
+  also when nested, RE2's `\\p{…}`, `\\x{…}`, `\\z`, `\\Q…\\E` translated), then compile;
 - a silence needs at least one matcher that does not match the empty label (Alertmanager refuses a silence
   whose every matcher would match alerts without that label).
 """

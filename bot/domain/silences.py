@@ -19,7 +19,7 @@ so a silence never outlives its announcement for longer than a tick after a cras
 
 What people see: after work changed something, a notice for the provider's channel (the card's thread) says
 what was silenced and until when (`silenced`) or that the silences were lifted (`unsilenced`); if the work
-keeps failing, `silence_trouble` tells the managers there.
+keeps failing, `silence_trouble` tells the managers there; a silence Alertmanager refuses, `silence_refused`.
 """
 
 from __future__ import annotations

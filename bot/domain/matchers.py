@@ -204,8 +204,9 @@ CATEGORIES = frozenset((
 ))
 #: Python-only groups, and what to say about them.
 PYTHON_GROUPS = (
-    ("(?P=", "back-references"), ("(?=", "look-ahead"), ("(?!", "look-ahead"), ("(?<=", "look-behind"),
-    ("(?<!", "look-behind"), ("(?>", "atomic groups"), ("(?#", "comments"), ("(?(", "conditionals"),
+    ("(?P=", "back-references"), ("(?=", "look-around (look-ahead)"), ("(?!", "look-around (look-ahead)"),
+    ("(?<=", "look-around (look-behind)"),
+    ("(?<!", "look-around (look-behind)"), ("(?>", "atomic groups"), ("(?#", "comments"), ("(?(", "conditionals"),
     ("(?<", "(?<name>…) groups (write (?P<name>…))"),
 )
 

@@ -19,7 +19,7 @@ so a silence never outlives its announcement for longer than a tick after a cras
 
 What people see: after work changed something, a notice for the provider's channel (the card's thread) says
 what was silenced and until when (`silenced`) or that the silences were lifted (`unsilenced`); if the work
-keeps failing, `silence_trouble` tells the managers there.
+keeps failing, `silence_trouble` tells the managers there; a silence Alertmanager refuses, `silence_refused`.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ from storage.models import AffectedOffering, AlertSilence, Announcement, Notice,
 
 WORK = "silence"
 SILENCED, UNSILENCED, TROUBLE = "silenced", "unsilenced", "silence_trouble"
+#: Alertmanager refused an offering's silence (its matchers): told once per offering and matchers, not retried.
+REFUSED = "silence_refused"
 ACTIVE, EXPIRED = "active", "expired"
 CREATED_BY = "maintbot"
 #: Failed attempts before the managers are told (once per piece of work).

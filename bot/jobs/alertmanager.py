@@ -1,7 +1,8 @@
 """A small client for Alertmanager's v2 API: list, create or update, and expire silences.
 
 Every call has a timeout; any failure (connection refused, timeout, 5xx, an answer that is not the API's)
-raises `AlertmanagerDown`, which the silence worker retries with backoff. Authentication is an optional
+raises `AlertmanagerDown`, which the silence worker retries with backoff; a 400 or 422 (Alertmanager refuses the
+silence itself) raises `AlertmanagerRefused`, which is not retried. Authentication is an optional
 bearer token or basic auth (MAINTBOT_ALERTMANAGER_TOKEN, _USER/_PASSWORD), the same for every URL.
 """
 
@@ -16,6 +17,11 @@ TIMEOUT = httpx.Timeout(5.0, connect=3.0)
 
 class AlertmanagerDown(Exception):
     """Alertmanager did not do what was asked (it may be down); say which and why."""
+
+
+class AlertmanagerRefused(Exception):
+    """Alertmanager answered 400 or 422: it refuses the silence itself (its matchers, as Alertmanager reads them).
+    Asking again gives the same answer, so this is not retried; the text is what Alertmanager said."""
 
 
 class Alertmanager:
@@ -56,6 +62,8 @@ class Alertmanager:
             raise AlertmanagerDown(f"{self.url}: {type(error).__name__}: {error}") from error
         if missing_ok and response.status_code == 404:
             return None
+        if response.status_code in (400, 422):
+            raise AlertmanagerRefused(f"{self.url} refused it: {response.text[:300].strip()}")
         if response.status_code >= 300:
             raise AlertmanagerDown(f"{self.url}: {method} {path} answered {response.status_code}: "
                                    f"{response.text[:200].strip()}")

@@ -12,13 +12,17 @@ for the announcement (`GET /api/v2/silences`, found by the marker in their comme
 - one that exists with another end or matchers is updated in place (POST with its id);
 - one that does not exist is reserved in the database, created, and its id stored;
 - every other silence of the announcement is expired (DELETE).
-Failures (Alertmanager down, timeouts, 5xx) leave the work to be retried with exponential backoff and jitter;
+A silence Alertmanager refuses (400: matchers it does not read, e.g. stored by an older maintbot) or matchers
+maintbot itself no longer accepts are skipped, not retried: the managers are told once in the card's thread what
+was said, and the other silences are made. Failures (Alertmanager down, timeouts, 5xx) leave the work to be
+retried with exponential backoff and jitter;
 after `TELL_AFTER` failed attempts the managers are told in the card's thread; after `max_age` it is given up
 (an admin sees it in `/maint admin outbox` and may retry it). The announcement itself never waits for this.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import re
@@ -29,12 +33,22 @@ from uuid import UUID
 
 from bot.config import Settings
 from bot.domain.clock import Clock
-from bot.domain.matchers import Matcher
+from bot.domain.matchers import Matcher, MatcherError
 from bot.domain.notices import iso_time
 from bot.domain.outbox import Claimed
 from bot.domain.service import Services
-from bot.domain.silences import CREATED_BY, SILENCED, TELL_AFTER, TROUBLE, UNSILENCED, Held, Plan, Wanted
-from bot.jobs.alertmanager import Alertmanager, AlertmanagerDown
+from bot.domain.silences import (
+    CREATED_BY,
+    REFUSED,
+    SILENCED,
+    TELL_AFTER,
+    TROUBLE,
+    UNSILENCED,
+    Held,
+    Plan,
+    Wanted,
+)
+from bot.jobs.alertmanager import Alertmanager, AlertmanagerDown, AlertmanagerRefused
 
 log = logging.getLogger(__name__)
 
@@ -173,10 +187,16 @@ class Silencer:
         plan = self.silences.wanted(announcement_uuid, now)
         made: dict[UUID, str] = {}
         lifted: list[str] = []
+        refused: dict[tuple[UUID, str], tuple[Wanted, str]] = {}
         for url, client in self.clients.items():
-            made_here, lifted_here = self._reconcile_one(plan, url, client, now)
+            made_here, lifted_here = self._reconcile_one(plan, url, client, now, refused)
             made |= made_here
             lifted += lifted_here
+        for (offering_uuid, matchers), (wanted, reason) in refused.items():
+            log.warning("silence of %s refused: %s", wanted.offering_name, reason)
+            digest = hashlib.sha256(matchers.encode()).hexdigest()[:16]
+            self.silences.tell(announcement_uuid, REFUSED, f"{offering_uuid.hex}:{digest}",
+                               {"offerings": [wanted.offering_name], "matchers": matchers, "error": reason[:300]}, now)
         if made:
             wanted = {w.offering_uuid: w for w in plan.wanted}
             ends = max(w.ends_at for w in plan.wanted)
@@ -189,7 +209,8 @@ class Silencer:
             self.silences.tell(announcement_uuid, UNSILENCED, f"lifted@{iso_time(now)}", {"offerings": names}, now)
 
     def _reconcile_one(
-        self, plan: Plan, url: str, client: Alertmanager, now: datetime
+        self, plan: Plan, url: str, client: Alertmanager, now: datetime,
+        refused: dict[tuple[UUID, str], tuple[Wanted, str]],
     ) -> tuple[dict[UUID, str], list[str]]:
         found: dict[UUID, list[dict[str, Any]]] = {}
         for silence in client.silences():
@@ -216,9 +237,14 @@ class Silencer:
                                                                                           wanted, now)
                     self.silences.store(reserved, str(current["id"]), wanted, now)
                 continue
+            try:
+                matchers = wanted.api_matchers
+            except MatcherError as error:  # stored before maintbot checked what it checks now
+                refused[wanted.offering_uuid, wanted.matchers] = (wanted, str(error))
+                continue
             reserved = self.silences.reserve(plan.announcement_uuid, wanted, now)
             body: dict[str, Any] = {
-                "matchers": wanted.api_matchers,
+                "matchers": matchers,
                 "startsAt": current["startsAt"] if current is not None else iso_time(now),
                 "endsAt": iso_time(wanted.ends_at),
                 "createdBy": CREATED_BY,
@@ -226,7 +252,12 @@ class Silencer:
             }
             if current is not None:
                 body["id"] = current["id"]
-            silence_id = client.put(body)
+            try:
+                silence_id = client.put(body)
+            except AlertmanagerRefused as error:
+                self.silences.expired(reserved, now)  # nothing is held for it
+                refused[wanted.offering_uuid, wanted.matchers] = (wanted, str(error))
+                continue
             self.silences.store(reserved, silence_id, wanted, now)
             made[wanted.offering_uuid] = silence_id
         for offering_uuid, leftovers in found.items():

@@ -34,7 +34,7 @@ from bot.domain.catalog import USER as SLACK_USER_ID
 from bot.domain.enums import State
 from bot.domain.lifecycle import DEEDS
 from bot.domain.notices import DUE, OVERRUN, REMINDER
-from bot.domain.silences import SILENCED, TROUBLE, UNSILENCED
+from bot.domain.silences import REFUSED, SILENCED, TROUBLE, UNSILENCED
 from bot.domain.views import AnnouncementView
 from bot.slack.cards import (
     DONE_EMOJI,
@@ -107,7 +107,7 @@ def reply(kind: str, payload: dict[str, Any], view: AnnouncementView | None, now
         return _due(view)
     if kind == OVERRUN:
         return _overrun(view, bool(payload.get("buttons")))
-    if kind in (SILENCED, UNSILENCED, TROUBLE):
+    if kind in (SILENCED, UNSILENCED, TROUBLE, REFUSED):
         return silence_note(kind, payload)
     text = f"{who(payload)} {_what(kind, payload, view)}"
     return text, [SectionBlock(text=MarkdownTextObject(text=clip(text, 3000)))]
@@ -188,6 +188,10 @@ def silence_note(kind: str, payload: dict[str, Any]) -> Message:
         text = silenced_line(list(payload.get("offerings", ())), datetime.fromisoformat(str(payload["until"])))
     elif kind == UNSILENCED:
         text = f"🔔 Alert silences lifted: {offerings}"
+    elif kind == REFUSED:
+        text = (f"⚠️ Alertmanager refused the silence of {offerings} (`{escape(str(payload.get('matchers', '')))}`): "
+                f"{escape(str(payload.get('error', '')))}. maintbot will not try it again; its alerts are not "
+                "silenced. Admins: fix the offering's silence matchers.")
     else:
         text = (f"⚠️ maintbot could not update the Alertmanager silences of this maintenance after "
                 f"{payload.get('attempts', 0)} tries ({escape(str(payload.get('error', '')))}); it keeps trying. "

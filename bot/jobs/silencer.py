@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import random
 import re
 import threading
@@ -205,7 +206,9 @@ class Silencer:
             self.silences.tell(announcement_uuid, SILENCED, f"{iso_time(ends)}:{len(names)}",
                                {"offerings": names, "until": iso_time(ends), "ids": [h.silence_id for h in ids]}, now)
         elif lifted and not plan.wanted:
-            names = list(dict.fromkeys(lifted))
+            # in the order they were silenced (as the card listed them), not in the order Alertmanager lists them
+            silenced = {h.offering_name: h.id for h in plan.held}
+            names = sorted(dict.fromkeys(lifted), key=lambda name: (silenced.get(name, math.inf), name))
             self.silences.tell(announcement_uuid, UNSILENCED, f"lifted@{iso_time(now)}", {"offerings": names}, now)
 
     def _reconcile_one(

@@ -323,7 +323,13 @@ def _fail(message: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    # `console`'s own options (`--socket-mode`, `--files DIR`…) go to it as they are: argparse's REMAINDER
+    # refuses a first word that looks like an option.
+    args, rest = build_parser().parse_known_args(argv)
+    if rest and args.command != "console":
+        build_parser().parse_args(argv)  # the usual error for an unknown option
+    if rest:
+        args.options = [*rest, *args.options]
     try:
         return _run(args)
     except SettingsError as error:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot import cli
 from bot.domain.clock import ManualClock
 from bot.domain.service import Services, build_services
 from bot.domain.silence_policy import SilencePolicy
@@ -35,3 +36,13 @@ def policy(alertmanager) -> SilencePolicy:
 @pytest.fixture
 def services(db, clock, policy) -> Services:
     return build_services(db, clock, admins={ADMIN_ID}, silences=policy)
+
+
+@pytest.fixture
+def cli_with_an_offering(tmp_path, monkeypatch, capsys) -> None:
+    """The command line on its own SQLite file, holding provider Cloud and its offering Virtual machines."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["provider", "add", "Cloud", "--channel", "C0123ABCD"]) == 0
+    assert cli.main(["offering", "add", "Virtual machines", "--provider", "Cloud"]) == 0
+    capsys.readouterr()

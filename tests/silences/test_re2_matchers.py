@@ -54,12 +54,7 @@ def test_http_accepts_re2s_own_escapes(api, world, typed):
     assert answer.json()["silence_matchers"] == typed
 
 
-def test_the_command_line_prints_its_error_line_not_a_traceback(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.chdir(tmp_path)
-    assert cli.main(["provider", "add", "Cloud", "--channel", "C0123ABCD"]) == 0
-    assert cli.main(["offering", "add", "Virtual machines", "--provider", "Cloud"]) == 0
-    capsys.readouterr()
+def test_the_command_line_prints_its_error_line_not_a_traceback(cli_with_an_offering, capsys):
     for typed in ('x=~"a{4294967296}"', f'x=~"{NESTED}"'):
         assert cli.main(["offering", "set", "Virtual machines", "--silence", typed]) == 1
         err = capsys.readouterr().err

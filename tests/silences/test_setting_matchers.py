@@ -17,12 +17,7 @@ from tests.factories import ADMIN_ID, announce
 from tests.jobs.helpers import cards_in, replies_in
 
 
-def test_the_command_line_sets_and_refuses_matchers(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.chdir(tmp_path)
-    assert cli.main(["provider", "add", "Cloud", "--channel", "C0123ABCD"]) == 0
-    assert cli.main(["offering", "add", "Virtual machines", "--provider", "Cloud"]) == 0
-    capsys.readouterr()
+def test_the_command_line_sets_and_refuses_matchers(cli_with_an_offering, capsys):
     assert cli.main(["offering", "set", "Virtual machines", "--silence", '{service="vm",cluster=~"a|b"}']) == 0
     assert 'silences service="vm", cluster=~"a|b"' in capsys.readouterr().out
     assert cli.main(["offering", "set", "Virtual machines", "--silence", 'service=~"(unclosed"']) == 1

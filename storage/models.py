@@ -400,3 +400,19 @@ class AlertSilence(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     created: Mapped[datetime] = mapped_column(Timestamp)
     modified: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class AnnouncementUpdate(Base):
+    """A progress update posted on an announcement (bot/domain/updates.py): shown on its card, in every copy's
+    thread, over HTTP and on the public page. Deleted with its announcement."""
+
+    __tablename__ = "announcement_updates"
+    __table_args__ = (Index(None, "announcement_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[uuid_module.UUID] = mapped_column(Uuid, unique=True, default=_new_uuid)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"))
+    message: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(100))
+    interface: Mapped[str] = mapped_column(String(16))
+    created: Mapped[datetime] = mapped_column(Timestamp)

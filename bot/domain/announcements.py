@@ -16,7 +16,7 @@ from uuid import UUID
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session, undefer
 
-from bot.domain import audit, lookup, notices, published, silences, timing
+from bot.domain import audit, lookup, notices, published, silences, timing, updates
 from bot.domain.actors import Actor, Reach
 from bot.domain.context import Context
 from bot.domain.enums import EDITABLE_STATES, Action, Impact, State, TimingBucket
@@ -206,7 +206,8 @@ class Announcements:
         count = session.scalar(count_query(conditions)) or 0
         page, size = page_bounds(query.page, query.page_size, count)
         rows = session.execute(page_query(conditions, query.ordering, size, (page - 1) * size)).unique()
-        return Page([announcement_view(row[0], row[1:], reach) for row in rows], count, page, size)
+        views = updates.with_latest(session, [announcement_view(row[0], row[1:], reach) for row in rows])
+        return Page(views, count, page, size)
 
     def count(self, actor: Actor, query: ListQuery | None = None) -> int:
         with self.context.reading() as uow:
@@ -611,7 +612,7 @@ class Announcements:
     def _view(self, session: Session, reach: Reach, row: Announcement) -> AnnouncementView:
         session.flush()
         computed = session.execute(select(*timing.COMPUTED).where(Announcement.id == row.id)).one()
-        return announcement_view(row, computed, reach)
+        return updates.with_latest(session, [announcement_view(row, computed, reach)])[0]
 
     @staticmethod
     def _provider_field(session: Session, reference: object, errors: dict[str, list[str]]):

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.domain.enums import State
+from bot.domain.enums import PUBLIC_STATES, State
 from bot.domain.notices import DUE, OVERRUN, REMINDER, iso_time
+from bot.domain.updates import PROGRESS
 from bot.domain.views import AnnouncementView
 
 #: How long the scheduler catches up on a moment it missed (a start, an end, the weekly summary's time) while
@@ -53,6 +54,8 @@ def stale_reason(kind: str, payload: Mapping[str, Any], view: AnnouncementView |
         return None if kind == "deleted" else "the announcement was deleted"
     if kind == "published" and view.state is State.DRAFT:
         return "withdrawn before it was delivered"
+    if kind == PROGRESS and view.state not in PUBLIC_STATES:
+        return "withdrawn or cancelled before the update was delivered"
     if kind == REMINDER and not (
         view.state is State.SCHEDULED
         and payload.get("scheduled_start") == iso_time(view.scheduled_start)

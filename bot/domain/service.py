@@ -19,6 +19,7 @@ from bot.domain.subscriptions import Subscriptions
 from bot.domain.templates import Templates
 from bot.domain.timers import Timers
 from bot.domain.tokens import Tokens
+from bot.domain.updates import Updates
 from storage.db import Database
 
 
@@ -36,6 +37,7 @@ class Services:
     digest: Digest
     silences: Silences
     status: StatusBoard
+    updates: Updates
 
 
 def build_services(
@@ -61,4 +63,5 @@ def build_services(
         digest=Digest(context),
         silences=Silences(context),
         status=StatusBoard(context),
+        updates=Updates(context),
     )

@@ -35,6 +35,7 @@ from bot.domain.context import Context
 from bot.domain.enums import State
 from bot.domain.errors import NotFound
 from bot.domain.listing import ListQuery, count_query, filter_conditions, order_by
+from bot.domain.updates import with_latest
 from bot.domain.views import AnnouncementView
 from storage.models import Announcement, Offering, Provider
 
@@ -168,6 +169,7 @@ def _published_sections(session: Session, scope: ListQuery, since: datetime) -> 
     everyone = Reach(set())
     rows = session.execute(select(Announcement, *timing.COMPUTED).where(Announcement.id.in_(ids))).unique()
     read = [(row[0].id, announcement_view(row[0], row[1:], everyone)) for row in rows]
+    read = list(zip([ident for ident, _ in read], with_latest(session, [view for _, view in read]), strict=True))
     sections = []
     for part, count in zip(parts, counts, strict=True):
         mine = [(ident, view) for ident, view in read if view.state in part.states]

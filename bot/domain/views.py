@@ -72,6 +72,8 @@ class AnnouncementView:
     start_delta_minutes: int | None
     timing_bucket: TimingBucket
     can_manage: bool
+    #: The latest progress update, where the viewer may see it (bot/domain/updates.py `with_latest`).
+    latest_update: UpdateView | None = None
 
     @property
     def short_id(self) -> str:
@@ -174,3 +176,15 @@ class Stats:
     #: The window the figures cover, first and last day, with the defaults filled in.
     start: date | None = None
     end: date | None = None
+
+
+@dataclass(frozen=True)
+class UpdateView:
+    """A progress update posted on an announcement (bot/domain/updates.py)."""
+
+    uuid: UUID
+    announcement_uuid: UUID
+    message: str
+    author: str
+    interface: str
+    created: datetime

@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 from bot.domain.enums import Impact, MaintenanceType, State
 from bot.domain.lifecycle import DEEDS, EXTENSIONS, FORWARD, available
 from bot.domain.views import AnnouncementView
+from bot.slack import progress
 from bot.slack.text import clip, date_token, duration, escape
 
 ACTION_PREFIX = "maint."
@@ -145,6 +146,7 @@ def card_blocks(view: AnnouncementView, *, buttons: bool = True, page: str | Non
     if view.external_reference_url:
         link = escape(view.external_reference_url).replace("|", "%7C")  # a `|` would end the link's target
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"🔗 <{link}|External reference>")))
+    blocks += progress.card_blocks(view)
     blocks.append(
         ContextBlock(
             elements=[
@@ -204,4 +206,4 @@ def _buttons(view: AnnouncementView) -> list[ButtonElement]:
                 confirm=confirm,
             )
         )
-    return elements
+    return elements + progress.button(view)

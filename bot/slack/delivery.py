@@ -16,6 +16,8 @@ What a notice does in its channel (the card is re-rendered from the database eve
   update the card in place — posting it first where the channel has none — then a thread reply saying
   who did what. Withdrawn and deleted show a short card, and skip channels that never had one.
 - `reminder`, `due`, `overrun`: a thread reply under the card, also shown in the channel.
+- `progress` (a progress update): the card updated in place (it shows the latest update), then the update as a
+  thread reply; a channel without the card yet gets the card first.
 - `summary`: a message of its own; `summary_chart`: its picture, uploaded into the same channel right after
   it (files_upload_v2: files.getUploadURLExternal, the upload, files.completeUploadExternal).
 Notices that stopped being true before delivery are dropped, not sent: a reminder of a start that moved or
@@ -67,6 +69,7 @@ from bot.domain.outbox import Claimed
 from bot.domain.relevance import stale_reason
 from bot.domain.service import Services
 from bot.domain.silences import SILENCED, UNSILENCED
+from bot.domain.updates import PROGRESS
 from bot.domain.views import AnnouncementView
 from bot.metrics import counted, metrics_for
 from bot.slack import notices, pictures
@@ -81,8 +84,9 @@ NOTICE_EVENT = "maintbot_notice"
 TRANSIENT_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
 #: The card was deleted in Slack: post a new one.
 CARD_GONE = frozenset({"message_not_found", "cant_update_message"})
-#: Kinds after which the card is updated in place: the state changes, and silences made or lifted (its 🔕 line).
-CARD_CHANGES = frozenset((*CHANGES, SILENCED, UNSILENCED))
+#: Kinds after which the card is updated in place: the state changes, silences made or lifted (its 🔕 line), and
+#: progress updates (its latest-update line).
+CARD_CHANGES = frozenset((*CHANGES, SILENCED, UNSILENCED, PROGRESS))
 HISTORY_LIMIT = 200
 VIEWS_KEPT = 256
 #: Notices claimed per worker at a time: enough to keep every worker busy between claims.

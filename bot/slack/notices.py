@@ -35,7 +35,9 @@ from bot.domain.enums import State
 from bot.domain.lifecycle import DEEDS
 from bot.domain.notices import DUE, OVERRUN, REMINDER
 from bot.domain.silences import REFUSED, SILENCED, TROUBLE, UNSILENCED
+from bot.domain.updates import PROGRESS
 from bot.domain.views import AnnouncementView
+from bot.slack import progress
 from bot.slack.cards import (
     DONE_EMOJI,
     EXTEND_VERBS,
@@ -109,6 +111,8 @@ def reply(kind: str, payload: dict[str, Any], view: AnnouncementView | None, now
         return _overrun(view, bool(payload.get("buttons")))
     if kind in (SILENCED, UNSILENCED, TROUBLE, REFUSED):
         return silence_note(kind, payload)
+    if kind == PROGRESS:
+        return progress.reply(payload, who(payload))
     text = f"{who(payload)} {_what(kind, payload, view)}"
     return text, [SectionBlock(text=MarkdownTextObject(text=clip(text, 3000)))]
 

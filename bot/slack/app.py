@@ -30,7 +30,7 @@ from bot.config import Settings
 from bot.domain.enums import Interface
 from bot.domain.service import Services
 from bot.metrics import Metrics, counted, metrics_for
-from bot.slack import actions, commands, editor
+from bot.slack import actions, commands, editor, updating
 from bot.slack.ack_errors import answer_error
 from bot.slack.actions import CARD_ACTIONS, PAGE_ACTIONS
 from bot.slack.commands import COMMAND
@@ -49,6 +49,7 @@ from bot.slack.listening import (
 from bot.slack.modals import CALLBACK_ID
 from bot.slack.payloads import EventCallback, PayloadShapes
 from bot.slack.people import People
+from bot.slack.progress import POST_UPDATE
 from bot.slack.replays import ReplayGuard
 from bot.slack.responder import Responder
 
@@ -168,6 +169,10 @@ def build_app(
     bolt.action(NEW_ACTION)(ack=acknowledge, lazy=[after_ack(deps, actions.open_new_form)])
     bolt.view(CALLBACK_ID)(ack=in_ack(deps, editor.save_form), lazy=[after_ack(deps, editor.show_saved)])
     bolt.event("app_home_opened")(ack=acknowledge, lazy=[after_ack(deps, open_home)])
+    bolt.action(POST_UPDATE)(ack=acknowledge, lazy=[after_ack(deps, updating.open_update_form)])
+    bolt.view(updating.CALLBACK_ID)(
+        ack=in_ack(deps, updating.save_update), lazy=[after_ack(deps, updating.show_posted)]
+    )
 
     services.context.when_notices_queued(homes.refresh_all)
     return SlackApp(bolt, deps)

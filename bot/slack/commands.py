@@ -13,7 +13,7 @@ from __future__ import annotations
 from slack_bolt import Ack
 from slack_bolt.context import BoltContext
 
-from bot.slack import announcing, catalog, channels, reading  # noqa: F401  (they declare the subcommands)
+from bot.slack import announcing, catalog, channels, reading, updating  # noqa: F401  (they declare the subcommands)
 from bot.slack.answer import Answer
 from bot.slack.listening import DOING, FOLLOW_UP, Act
 from bot.slack.parsing import Arguments, BadArguments, words
@@ -45,7 +45,7 @@ def has_follow_up(context: BoltContext) -> bool:
 
 def answer_command(ack: Ack, act: Act) -> None:
     """The ack of `/maint`: the subcommand's answer, or an empty ack when its work follows (a modal)."""
-    tokens = words(act.payload.text)
+    tokens = updating.command_words(act.payload.text) or words(act.payload.text)  # an update's text as typed
     name = tokens[0].lower() if tokens else "help"
     command = SUBCOMMANDS.get(name)
     if command is None:

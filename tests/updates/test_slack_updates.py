@@ -190,7 +190,7 @@ def test_hostile_text_is_shown_as_typed_and_pings_no_one(slack, services, follow
         card = slack.card_in(channel)
         for message in (update, card):
             parsed = mrkdwn_and_text(message)
-            assert "<!channel>" not in parsed and "<https://evil.example" not in parsed and "<@U0EVIL0001>" not in parsed
+            assert not [bad for bad in ("<!channel>", "<https://evil.example", "<@U0EVIL0001>") if bad in parsed]
         assert "<!channel> *all* done &" in update.content  # shown as typed, in plain text
     assert stored.message.startswith("<!channel> *all* done & <https://evil.example|click>")
 

@@ -46,23 +46,26 @@ def reply(payload: dict[str, Any], who: str) -> tuple[str, list[Block]]:
     return text, blocks
 
 
-def card_blocks(view: AnnouncementView) -> list[Block]:
-    """The card's latest-update lines (none without an update the card's reader may see)."""
-    update = view.latest_update
-    if update is None:
+def card_blocks(view: AnnouncementView, *, buttons: bool = True) -> list[Block]:
+    """The card's latest-update lines: the latest update the card's reader may see and when it was posted, with
+    the Post update button beside it while updates may be posted (`buttons`: the card offers actions)."""
+    update, button = view.latest_update, post_button(view) if buttons else None
+    if update is None and button is None:
         return []
-    return [
-        SectionBlock(text=PlainTextObject(text=clip(f"{EMOJI} Latest update: {update.message}", CARD_EXCERPT),
-                                          emoji=False)),
-        ContextBlock(elements=[MarkdownTextObject(text=f"Posted {date_token(update.created)}")]),
-    ]
+    words = f"{EMOJI} Latest update: {update.message}" if update else f"{EMOJI} No progress updates yet."
+    blocks: list[Block] = [SectionBlock(text=PlainTextObject(text=clip(words, CARD_EXCERPT), emoji=False),
+                                        accessory=button)]
+    if update is not None:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Posted {date_token(update.created)}")]))
+    return blocks
 
 
-def button(view: AnnouncementView) -> list[ButtonElement]:
-    """The Post update button, while updates may be posted (the domain refuses anyone but its managers)."""
+def post_button(view: AnnouncementView) -> ButtonElement | None:
+    """The Post update button, while updates may be posted (the domain refuses anyone but its managers). A section's
+    accessory rather than one of the card's actions: those are the lifecycle's (`lifecycle.available`)."""
     if view.state not in POSTABLE:
-        return []
-    return [ButtonElement(text=POST_UPDATE_LABEL, action_id=POST_UPDATE, value=view.uuid.hex)]
+        return None
+    return ButtonElement(text=POST_UPDATE_LABEL, action_id=POST_UPDATE, value=view.uuid.hex)
 
 
 def _moment(value: object) -> datetime | None:

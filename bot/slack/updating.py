@@ -19,14 +19,14 @@ from slack_bolt import Ack
 from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, PlainTextObject, SectionBlock
 from slack_sdk.models.views import View
 
-from bot.domain.errors import DomainError, Invalid
+from bot.domain.errors import Invalid
 from bot.domain.updates import UPDATE_MAX
 from bot.slack import modals
 from bot.slack.answer import Answer
 from bot.slack.listening import DOING, FOLLOW_UP, Act
 from bot.slack.parsing import Arguments, BadArguments, unescape
 from bot.slack.payloads import BlockActions, ViewSubmission, json_object
-from bot.slack.replies import error_text
+from bot.slack.replies import EXPLAINED_ERRORS, error_text
 from bot.slack.subcommand import ANNOUNCING, subcommand
 from bot.slack.text import clip, escape
 
@@ -132,7 +132,7 @@ def save_update(ack: Ack, act: Act) -> None:
     message = modals.submitted({"state": submission.view.state}).get(FIELD)
     try:
         update = act.services.updates.post(act.actor, reference, message)
-    except DomainError as error:  # beside the field, in the ack: the app's handler would name another block
+    except EXPLAINED_ERRORS as error:  # beside the field, in the ack: the app's handler would name another block
         said = " ".join(error.fields.get(FIELD) or [error.message]) if isinstance(error, Invalid) else error_text(
             error, NAME)
         ack(response_action="errors", errors={FIELD: clip(said, 150)})

@@ -146,7 +146,7 @@ def card_blocks(view: AnnouncementView, *, buttons: bool = True, page: str | Non
     if view.external_reference_url:
         link = escape(view.external_reference_url).replace("|", "%7C")  # a `|` would end the link's target
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"🔗 <{link}|External reference>")))
-    blocks += progress.card_blocks(view, buttons=buttons)
+    blocks += progress.card_blocks(view)
     blocks.append(
         ContextBlock(
             elements=[
@@ -206,4 +206,4 @@ def _buttons(view: AnnouncementView) -> list[ButtonElement]:
                 confirm=confirm,
             )
         )
-    return elements
+    return progress.with_post_button(view, elements)

@@ -26,6 +26,7 @@ from bot.slack.text import clip, date_token, escape
 #: The card's Post update button (opens the update form; value = the announcement's uuid hex).
 POST_UPDATE = "maint.post_update"
 POST_UPDATE_LABEL = "Post update"
+EDIT_ACTION = "maint.edit"
 EMOJI = "📣"
 SECTION_MAX = 3000
 #: The card shows the start of a long update; the thread reply carries all of it.
@@ -46,26 +47,26 @@ def reply(payload: dict[str, Any], who: str) -> tuple[str, list[Block]]:
     return text, blocks
 
 
-def card_blocks(view: AnnouncementView, *, buttons: bool = True) -> list[Block]:
-    """The card's latest-update lines: the latest update the card's reader may see and when it was posted, with
-    the Post update button beside it while updates may be posted (`buttons`: the card offers actions)."""
-    update, button = view.latest_update, post_button(view) if buttons else None
-    if update is None and button is None:
+def card_blocks(view: AnnouncementView) -> list[Block]:
+    """The card's latest-update lines: the latest update the card's reader may see, and when it was posted."""
+    update = view.latest_update
+    if update is None:
         return []
-    words = f"{EMOJI} Latest update: {update.message}" if update else f"{EMOJI} No progress updates yet."
-    blocks: list[Block] = [SectionBlock(text=PlainTextObject(text=clip(words, CARD_EXCERPT), emoji=False),
-                                        accessory=button)]
-    if update is not None:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Posted {date_token(update.created)}")]))
-    return blocks
+    return [
+        SectionBlock(text=PlainTextObject(text=clip(f"{EMOJI} Latest update: {update.message}", CARD_EXCERPT),
+                                          emoji=False)),
+        ContextBlock(elements=[MarkdownTextObject(text=f"Posted {date_token(update.created)}")]),
+    ]
 
 
-def post_button(view: AnnouncementView) -> ButtonElement | None:
-    """The Post update button, while updates may be posted (the domain refuses anyone but its managers). A section's
-    accessory rather than one of the card's actions: those are the lifecycle's (`lifecycle.available`)."""
+def with_post_button(view: AnnouncementView, elements: list[ButtonElement]) -> list[ButtonElement]:
+    """The card's buttons with Post update right after Edit, while updates may be posted (the domain refuses
+    anyone but its managers). The step forward stays the first button."""
     if view.state not in POSTABLE:
-        return None
-    return ButtonElement(text=POST_UPDATE_LABEL, action_id=POST_UPDATE, value=view.uuid.hex)
+        return elements
+    button = ButtonElement(text=POST_UPDATE_LABEL, action_id=POST_UPDATE, value=view.uuid.hex)
+    after = next((at + 1 for at, element in enumerate(elements) if element.action_id == EDIT_ACTION), len(elements))
+    return [*elements[:after], button, *elements[after:]]
 
 
 def _moment(value: object) -> datetime | None:

@@ -23,7 +23,7 @@ def published_card(slack, services, manager, **fields):
 
 def test_start_on_a_channel_card_updates_it_in_place_with_a_thread_reply(slack, services, world, cloud_manager):
     view, card = published_card(slack, services, cloud_manager)
-    assert card.buttons == ["Post update", "Start", "Edit", "Unschedule", "Cancel", "Delete"]
+    assert card.buttons == ["Start", "Edit", "Post update", "Unschedule", "Cancel", "Delete"]
 
     reply = slack.press(card, "Start", user=MANAGER)
     slack.deliver()
@@ -32,7 +32,7 @@ def test_start_on_a_channel_card_updates_it_in_place_with_a_thread_reply(slack, 
     assert services.announcements.get(cloud_manager, view.uuid).state is State.IN_PROGRESS
     [updated] = slack.posts(CHANNEL)
     assert updated.ts == card.ts and "In progress" in updated.content
-    assert updated.buttons == ["Post update", "Complete", "Edit", "Delete"]
+    assert updated.buttons == ["Complete", "Edit", "Post update", "Delete"]
     assert any("<@UCLOUDMGR1>" in reply.content and "started" in reply.content.lower()
                for reply in slack.thread(updated))
 

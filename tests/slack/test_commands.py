@@ -55,7 +55,7 @@ def test_show_to_a_manager_has_internal_notes_and_the_states_buttons(slack, serv
     seen = slack.command(f"show {view.uuid}", user=MANAGER).last
 
     assert "Runbook: wiki/kernel" in seen.content
-    assert seen.buttons == ["Post update", "Start", "Edit", "Unschedule", "Cancel", "Delete"]
+    assert seen.buttons == ["Start", "Edit", "Post update", "Unschedule", "Cancel", "Delete"]
     assert seen.ephemeral
 
 

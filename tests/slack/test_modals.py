@@ -99,7 +99,7 @@ def test_schedule_on_the_draft_card_replaces_it_with_the_published_card(slack, s
     reply = slack.press(card, "Schedule", user=MANAGER)
 
     assert reply.last is card and "Scheduled" in card.content and "Published" in card.content
-    assert card.buttons == ["Post update", "Start", "Edit", "Unschedule", "Cancel", "Delete"]
+    assert card.buttons == ["Start", "Edit", "Post update", "Unschedule", "Cancel", "Delete"]
     [view] = services.announcements.list(cloud_manager).items
     assert view.state is State.SCHEDULED
 

@@ -12,14 +12,17 @@ from bot.slack.actions import CARD_ACTIONS
 from bot.slack.cards import ACTION_PREFIX, EXTEND_VERBS, card_blocks, done
 from bot.slack.home import home_view
 from bot.slack.messages import announcement_detail
+from bot.slack.progress import POST_UPDATE
 from tests.unit.views import view
 
 CASES = [(state, manager) for state in State for manager in (True, False)]
 
 
 def card_verbs(card) -> list[str]:
+    """The lifecycle's buttons of a card (Post update, the domain's `updates.POSTABLE` answer, is tested apart)."""
     buttons = [block for block in card if block.type == "actions"]
-    return [element.action_id.removeprefix(ACTION_PREFIX) for block in buttons for element in block.elements]
+    return [element.action_id.removeprefix(ACTION_PREFIX) for block in buttons for element in block.elements
+            if element.action_id != POST_UPDATE]
 
 
 def home_verbs(shown) -> list[str]:
@@ -62,7 +65,7 @@ def test_destructive_buttons_are_red_and_ask_first(state):
             continue
         for button in block.elements:
             verb = button.action_id.removeprefix(ACTION_PREFIX)
-            if verb in FORWARD or verb == "edit":
+            if verb in FORWARD or verb == "edit" or button.action_id == POST_UPDATE:
                 assert button.confirm is None
             else:
                 assert button.style == "danger" and button.confirm is not None

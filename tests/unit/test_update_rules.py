@@ -10,8 +10,10 @@ import pytest
 
 from bot.domain.enums import MaintenanceType, State, TimingBucket
 from bot.domain.errors import Invalid, InvalidState
-from bot.domain.updates import UPDATE_MAX, checked_message, require_postable, shown
+from bot.domain.updates import POSTABLE, UPDATE_MAX, checked_message, require_postable, shown
 from bot.domain.views import AnnouncementView
+from bot.slack.cards import card_blocks
+from bot.slack.progress import POST_UPDATE
 
 WHEN = datetime(2026, 11, 2, 9, tzinfo=UTC)
 
@@ -60,3 +62,14 @@ def test_updates_are_refused_in_other_states_naming_the_valid_ones(state):
 ])
 def test_updates_are_shown_to_everyone_while_public_and_to_managers_always(state, manager, seen):
     assert shown(view(state, manager=manager)) is seen
+
+
+@pytest.mark.parametrize("state", list(State))
+def test_a_card_offers_post_update_right_after_edit_while_updates_may_be_posted(state):
+    [actions] = [block for block in card_blocks(view(state, manager=True)) if block.type == "actions"] or [None]
+    ids = [element.action_id for element in actions.elements] if actions else []
+
+    if state in POSTABLE:
+        assert ids[ids.index("maint.edit") + 1] == POST_UPDATE
+    else:
+        assert POST_UPDATE not in ids

@@ -19,7 +19,8 @@ def later(services, **delta) -> object:
 
 
 def at(services, days: int, **fields):
-    return {"scheduled_start": later(services, days=days), "scheduled_end": later(services, days=days, hours=2)} | fields
+    window = {"scheduled_start": later(services, days=days), "scheduled_end": later(services, days=days, hours=2)}
+    return window | fields
 
 
 @pytest.fixture

@@ -152,3 +152,16 @@ def test_list_without_a_keyword_shows_running_first_then_upcoming_by_start(slack
 
 def test_list_upcoming_keeps_its_order(slack, catalogue):
     assert listed_ids(slack.command("list upcoming", user=READER).text, catalogue) == ["sooner", "kernel", "later"]
+
+
+def test_find_pages_through_many_matches_with_the_pager(slack, services, world, cloud_manager, db):
+    for number in range(22):
+        announce(services, cloud_manager, State.SCHEDULED, name=f"Ceph node {number:02d}", **at(services, number + 1))
+    announce(services, cloud_manager, State.SCHEDULED, name="Kernel upgrade", **at(services, 1))
+
+    first = slack.command("find ceph node", user=READER)
+    assert "Showing 1–20 of 22" in first.text and "Ceph node 00" in first.text and "Kernel" not in first.text
+
+    second = slack.press(first.last, "Next ›", user=READER)
+    assert "Showing 21–22 of 22" in second.last.content and "Ceph node 21" in second.last.content
+    assert "Kernel" not in second.last.content

@@ -10,7 +10,8 @@ from __future__ import annotations
 TOPICS: dict[str, tuple[str, tuple[str, ...]]] = {
     "list": ("Without a shortcut: in progress first, then upcoming by start, then drafts, then the past (latest "
              "first). Shortcuts: `upcoming`, `active`, `drafts`, `mine`, `all`. Dates as YYYY-MM-DD or "
-             "YYYY-MM-DD HH:MM; `sort=` takes up to 3 keys, `-` before a key reverses it.",
+             "YYYY-MM-DD HH:MM; `sort=` takes up to 3 keys, `-` before a key reverses it; `words=` keeps those "
+             "whose name or message holds every word (as `/maint find`).",
              ("/maint list upcoming provider=Cloud", "/maint list state=completed sort=-overrun_minutes")),
     "find": ("Every word must appear in the name or the message, in any case; drafts only for their managers. "
              "Up to 8 words, 200 characters.",

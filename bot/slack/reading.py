@@ -43,8 +43,8 @@ DATE_OPTIONS = (("start_after", "scheduled_start_after"), ("start_before", "sche
     "list", group=READING,
     usage="`/maint list [upcoming|active|drafts|mine] [state=…] [type=…] [provider=…] [start_after=DATE] "
     "[start_before=DATE] [end_after=DATE] [end_before=DATE] [timing=overrun,late_start,early,on_time,pending] "
-    "[by=@user] [sort=scheduled_start|-created|name|overrun_minutes…] [words=WORDS] [page=N]`",
-    help="announcements you can see (in progress first, then by start)",
+    "[by=@user] [sort=scheduled_start|-created|name|overrun_minutes…] [page=N]`",
+    help="announcements you can see",
 )
 def list_announcements(act: Act, args: Arguments) -> Answer:
     query, title = list_query(act, args)

@@ -28,7 +28,7 @@ from bot.domain.clock import ManualClock
 from bot.domain.listing import ListQuery, search_words
 from bot.domain.service import build_services
 
-SEARCHES = ("maintenance", "#4242", "rolling reboot hypervisors", "zzzz-nothing")
+SEARCHES = ("maintenance", "#4242", "rolling reboot hypervisors", "zzzz-nothing", "überholung")
 
 
 def run_backend(backend: str, args) -> None:
@@ -46,6 +46,10 @@ def run_backend(backend: str, args) -> None:
                     times.append(time.perf_counter() - began)
                 print(f"  {reader:7} {text!r:26} {page.count:7,} found  {statistics.median(times) * 1000:8.1f} ms",
                       flush=True)
+            began = time.perf_counter()
+            page = services.announcements.list(actor, ListQuery(soonest_first=True, page_size=20))
+            print(f"  {reader:7} {'(no words, soonest first)':26} {page.count:7,} listed "
+                  f"{(time.perf_counter() - began) * 1000:8.1f} ms", flush=True)
 
 
 def main() -> int:

@@ -248,7 +248,7 @@ def search_words(text: str | None) -> tuple[str, ...]:
 
 def words_conditions(words: Iterable[str]) -> list:
     """SQL: every word is in the name or the message, whatever the case. The words are matched as typed:
-    `%`, `_` and the escape character are only themselves (autoescape). No text holds a NUL (PostgreSQL cannot
+    `%`, `_` and the escape character `/` are only themselves. No text holds a NUL (PostgreSQL cannot
     even compare one): a word with one matches nothing. The match cannot use an index (a word may be anywhere
     in the text): it scans the rows the other conditions leave, which is why words are capped."""
     conditions = []
@@ -257,8 +257,10 @@ def words_conditions(words: Iterable[str]) -> list:
             return [false()]
         word = word.lower()
         fold = ascii_folded if word.isascii() else folded
-        conditions.append(or_(fold(Announcement.name).contains(word, autoescape=True),
-                              fold(Announcement.message).contains(word, autoescape=True)))
+        # One literal pattern per word (not '%' || :word || '%', which SQLite builds again for every row).
+        pattern = "%" + word.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+        conditions.append(or_(fold(Announcement.name).like(pattern, escape="/"),
+                              fold(Announcement.message).like(pattern, escape="/")))
     return conditions
 
 

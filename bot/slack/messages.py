@@ -73,7 +73,7 @@ def announcement_line(view: AnnouncementView) -> str:
 def announcement_list(page: Page[AnnouncementView], title: str, query_text: str) -> list[Block]:
     """One page of announcements with a pager; the hint names the command for the next page."""
     if not page.items:
-        return note(f"{title}: nothing to show. Try `/maint list` with other filters, or `/maint help list`.")
+        return note(f"{escape(title)}: nothing to show. Try `/maint list` with other filters, or `/maint help list`.")
     first = (page.page - 1) * page.page_size + 1
     last = first + len(page.items) - 1
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=f"*{escape(title)}*"))]

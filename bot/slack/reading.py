@@ -53,7 +53,7 @@ def list_announcements(act: Act, args: Arguments) -> Answer:
     query_text = shlex.join([*args.positional, *(f"{k}={v}" for k, vs in args.options.items() for v in vs
                                                  if k != "page")])
     blocks = messages.announcement_list(page, title, query_text)
-    return Answer(f"{title}: {page.count}", blocks)
+    return Answer(f"{escape(title)}: {page.count}", blocks)
 
 
 def list_page(act: Act, query_text: str, page: int) -> Answer:
@@ -142,7 +142,8 @@ def find(act: Act, args: Arguments) -> Answer:
         query.page = positive(args.first("page"), "page")
     page = act.services.announcements.list(act.actor, query)
     title = f"Matching “{clip(' '.join(words), 80)}”"
-    return Answer(f"{title}: {page.count}", messages.announcement_list(page, title, shlex.join([f"words={text}"])))
+    blocks = messages.announcement_list(page, title, shlex.join([f"words={text}"]))
+    return Answer(f"{escape(title)}: {page.count}", blocks)
 
 
 @subcommand("show", group=READING, usage="`/maint show ID`",

@@ -165,3 +165,12 @@ def test_find_pages_through_many_matches_with_the_pager(slack, services, world, 
     second = slack.press(first.last, "Next ›", user=READER)
     assert "Showing 21–22 of 22" in second.last.content and "Ceph node 21" in second.last.content
     assert "Kernel" not in second.last.content
+
+
+def test_words_reach_slack_escaped(slack, catalogue):
+    for typed in ("find <!channel> ceph", "find <!channel>", "show <!here>", "list words=<!everyone>"):
+        reply = slack.command(typed, user=READER)
+        shown = reply.body
+
+        assert reply.status == 200
+        assert "<!channel>" not in shown and "<!here>" not in shown and "<!everyone>" not in shown, typed

@@ -99,6 +99,12 @@ def _sqlite_connect(connection, _record) -> None:
     for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+    # SQLite's lower() folds A–Z only; searches fold every letter, as PostgreSQL's lower() does (bot.domain.listing).
+    connection.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
+
+
+def _unicode_lower(text: str | None) -> str | None:
+    return text.lower() if isinstance(text, str) else text
 
 
 def _sqlite_begin(connection) -> None:

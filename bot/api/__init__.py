@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from bot.api import affected, announcements, calendar, catalog, errors, health, public, templates, updates
+from bot.api import affected, announcements, calendar, catalog, errors, health, history, public, templates, updates
 from bot.api.links import VaryByHost
 
 ROUTERS = (
@@ -24,6 +24,7 @@ ROUTERS = (
     calendar.router,
     health.router,
     updates.router,
+    history.router,
 )
 
 

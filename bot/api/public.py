@@ -3,7 +3,8 @@
 Read-only (list, retrieve, HEAD; any other method is 405), published states only (Scheduled,
 In progress, Completed: a Draft or Cancelled one is 404), public fields only (no internal notes,
 creator, provider link, backend id or timing fields). Same filters and pagination as the
-authenticated list; default ordering `-scheduled_start`. A token, if sent, changes nothing here.
+authenticated list (the `query` words too: they match published wording only, never a draft or internal
+notes); default ordering `-scheduled_start`. A token, if sent, changes nothing here.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Filters as in the seed: `maintenance_type`, `state` (labels, repeat for OR; an unknown label is 400),
 `scheduled_start_after/_before`, `scheduled_end_after/_before` (inclusive; no zone means UTC),
 `service_provider_uuid`, `timing_bucket` (comma list; unknown names are ignored, none known gives an
-empty result, blank applies no filter); ordering `o` (repeated, or comma-separated as django-filter
+empty result, blank applies no filter), and, as an extension, `query` (words each in the name or the message,
+any case: `bot.domain.listing.search_words`); ordering `o` (repeated, or comma-separated as django-filter
 reads it: `o=name,-created`; the domain folds repeats and refuses more than 3 keys); `page` and `page_size`.
 
 The readers are `async` only to run on the event loop rather than in a worker thread: they do no I/O.
@@ -22,9 +23,20 @@ from bot.api.pagination import PageNumber, PageSize
 from bot.api.schemas import Moment, StateLabel
 from bot.domain.enums import MaintenanceType, State
 from bot.domain.errors import Invalid
-from bot.domain.listing import DEFAULT_PAGE_SIZE, MAX_ORDER_KEYS, ORDER_KEYS, ListQuery, ordering
+from bot.domain.listing import (
+    DEFAULT_PAGE_SIZE,
+    MAX_ORDER_KEYS,
+    MAX_SEARCH_LENGTH,
+    MAX_SEARCH_WORDS,
+    ORDER_KEYS,
+    ListQuery,
+    ordering,
+    search_words,
+)
 
 PUBLIC_ORDERING = ("-scheduled_start",)
+QUERY_HELP = (f"Extension: words (space-separated) that must each appear in the name or the message, in any case; "
+              f"at most {MAX_SEARCH_WORDS} words and {MAX_SEARCH_LENGTH} characters. Blank: no filter.")
 LAST_DAY = date(9999, 12, 30)
 
 
@@ -39,6 +51,7 @@ async def announcement_filters(
     timing_bucket: Annotated[
         str | None, Query(description="Timing bucket (comma-separated: on_time, late_start, overrun, early, pending)")
     ] = None,
+    query: Annotated[str | None, Query(description=QUERY_HELP)] = None,
 ) -> ListQuery:
     buckets = None
     if timing_bucket is not None and timing_bucket.strip():
@@ -52,6 +65,7 @@ async def announcement_filters(
         scheduled_end_before=scheduled_end_before,
         provider_uuid=service_provider_uuid,
         timing_buckets=buckets,
+        words=search_words(query),
     )
 
 

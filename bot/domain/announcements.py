@@ -205,7 +205,8 @@ class Announcements:
         ordering(query.ordering)  # refused before anything is counted
         count = session.scalar(count_query(conditions)) or 0
         page, size = page_bounds(query.page, query.page_size, count)
-        rows = session.execute(page_query(conditions, query.ordering, size, (page - 1) * size)).unique()
+        rows = session.execute(page_query(conditions, query.ordering, size, (page - 1) * size,
+                                          soonest=query.soonest_first)).unique()
         views = updates.with_latest(session, [announcement_view(row[0], row[1:], reach) for row in rows])
         return Page(views, count, page, size)
 
@@ -590,17 +591,9 @@ class Announcements:
             raise InvalidState(labels(EDITABLE_STATES), State(row.state).label)
 
     def _visible(self, session: Session, reach: Reach, reference: object, *, lock: bool = False) -> Announcement:
-        condition = lookup.uuid_condition(Announcement.uuid, reference)
-        if condition is None:
-            raise NotFound(
-                f"{str(reference)!r} is not an announcement id (a uuid, or at least 6 of its first hex digits)."
-            )
-        # Candidates by the uuid index first: visibility must not steer the planner away from it.
-        candidates = select(Announcement.id).where(condition).limit(50).scalar_subquery()
-        query = select(Announcement).where(Announcement.id.in_(candidates), reach.visible_announcements())
-        if lock:
-            query = locked(query, Announcement)
-        return lookup.one(session, query, reference, "announcement", lambda r: f"{r.uuid.hex[:8]} {r.name}")
+        """By id, or by words of its name or message (bot.domain.lookup.announcement)."""
+        locking = (lambda query: locked(query, Announcement)) if lock else None
+        return lookup.announcement(session, reach.visible_announcements(), reference, locking)
 
     def _visible_affected(self, session: Session, reach: Reach, reference: object) -> AffectedOffering:
         condition = lookup.uuid_condition(AffectedOffering.uuid, reference)

@@ -72,3 +72,13 @@ class Ambiguous(DomainError):
 class Stale(DomainError):
     """The actor acted on what they saw, and it has changed since (a second press of the same Extend button,
     after the first one moved the end): nothing was done; the message says what it is now."""
+
+
+class AmbiguousWords(Ambiguous):
+    """Words (not an id) matched more than one announcement; `matches` lists the first few, soonest first, each
+    starting with its short id, so that the person can pick one by id or add a word."""
+
+    def __init__(self, words: str, matches: list[str], more: bool) -> None:
+        self.words = words
+        self.more = more
+        super().__init__(words, matches)

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, false, func, nulls_last, select
+from sqlalchemy import ColumnElement, Select, String, case, false, func, nulls_last, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
 
 from bot.domain import timing
 from bot.domain.enums import State, TimingBucket
@@ -49,6 +51,8 @@ class ListQuery:
     ordering: tuple[str, ...] = DEFAULT_ORDERING
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
+    words: tuple[str, ...] = ()  # each is in the name or the message (see `search_words`)
+    soonest_first: bool = False  # in progress, then upcoming by start, then the rest (instead of `ordering`)
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,7 @@ def filter_conditions(query: ListQuery) -> list:
         conditions.append(timing.timing_bucket.in_(known) if known else false())
     if query.created_by is not None:  # nobody's id holds a NUL (PostgreSQL cannot even compare one)
         conditions.append(Announcement.created_by == query.created_by if "\x00" not in query.created_by else false())
+    conditions += words_conditions(query.words)
     return conditions
 
 
@@ -134,7 +139,7 @@ def order_by(keys: Iterable[str], columns: Mapping[str, ColumnElement] = ORDER_K
     return [*terms, tie.desc() if keys[-1].startswith("-") else tie.asc()]
 
 
-def page_query(conditions: list, keys: Iterable[str], limit: int, offset: int) -> Select:
+def page_query(conditions: list, keys: Iterable[str], limit: int, offset: int, *, soonest: bool = False) -> Select:
     """One page of announcements (with their timing fields) meeting `conditions`, in the order of `keys`.
 
     The sort reads narrow rows only: the page's ids are chosen in a subquery that carries nothing but the
@@ -143,6 +148,10 @@ def page_query(conditions: list, keys: Iterable[str], limit: int, offset: int) -
     made deep pages cost seconds (every skipped row, message and all, went through the sorter). A computed
     key has no index: each row's seconds are worked out once, in a materialised CTE, and rounded there;
     evaluated in ORDER BY, SQLite would parse each timestamp three times over."""
+    if soonest:
+        ids = select(Announcement.id).where(*conditions).order_by(*SOONEST_TERMS).limit(limit).offset(offset)
+        return (select(Announcement, *timing.COMPUTED).where(Announcement.id.in_(ids.scalar_subquery()))
+                .order_by(*SOONEST_TERMS))
     keys = ordering(keys) or DEFAULT_ORDERING
     computed = {key.lstrip("-") for key in keys} & timing.SECONDS.keys()
     if computed:
@@ -174,3 +183,93 @@ def page_bounds(page: int, page_size: int, count: int) -> tuple[int, int]:
 
 def count_query(conditions: list) -> Select:
     return select(func.count()).select_from(Announcement).where(*conditions)
+
+
+# -- finding by words ----------------------------------------------------------------------------------
+
+#: Words a search may hold, and characters in all: enough for any name; each word is one more scan condition.
+MAX_SEARCH_WORDS = 8
+MAX_SEARCH_LENGTH = 200
+
+
+class folded(GenericFunction):
+    """`text` in lower case, whole Unicode: PostgreSQL's lower() folds every letter its collation knows, SQLite's
+    only A–Z, so on SQLite this calls `unicode_lower`, which storage.db registers on every connection."""
+
+    type = String()
+    inherit_cache = True
+    name = "folded"
+
+
+@compiles(folded)
+def _folded_default(element, compiler, **kw) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded, "sqlite")
+def _folded_sqlite(element, compiler, **kw) -> str:
+    return f"unicode_lower({compiler.process(element.clauses, **kw)})"
+
+
+class ascii_folded(GenericFunction):
+    """`text` for matching a word of ASCII letters only: SQLite's LIKE already ignores ASCII case, in C, so the
+    column is compared as it is there (calling back into Python for every row made a scan of 100k announcements
+    cost seconds); PostgreSQL's LIKE does not, so it is lower()ed there."""
+
+    type = String()
+    inherit_cache = True
+    name = "ascii_folded"
+
+
+@compiles(ascii_folded)
+def _ascii_folded_default(element, compiler, **kw) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(ascii_folded, "sqlite")
+def _ascii_folded_sqlite(element, compiler, **kw) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+def search_words(text: str | None) -> tuple[str, ...]:
+    """The words of a search, lower-cased, each once, in the order typed; () for no text or only blanks.
+
+    Refused (Invalid, field "query"): more than MAX_SEARCH_LENGTH characters or MAX_SEARCH_WORDS words — a name
+    is found with far fewer, and every word is one more condition on every row scanned."""
+    if text is None:
+        return ()
+    if len(text) > MAX_SEARCH_LENGTH:
+        raise Invalid.one("query", f"Search with at most {MAX_SEARCH_LENGTH} characters (this has {len(text)}).")
+    words = tuple(dict.fromkeys(word.lower() for word in text.split()))
+    if len(words) > MAX_SEARCH_WORDS:
+        raise Invalid.one("query", f"Search with at most {MAX_SEARCH_WORDS} words (this has {len(words)}).")
+    return words
+
+
+def words_conditions(words: Iterable[str]) -> list:
+    """SQL: every word is in the name or the message, whatever the case. The words are matched as typed:
+    `%`, `_` and the escape character `/` are only themselves. No text holds a NUL (PostgreSQL cannot
+    even compare one): a word with one matches nothing. The match cannot use an index (a word may be anywhere
+    in the text): it scans the rows the other conditions leave, which is why words are capped."""
+    conditions = []
+    for word in words:
+        if "\x00" in word:
+            return [false()]
+        word = word.lower()
+        fold = ascii_folded if word.isascii() else folded
+        # One literal pattern per word (not '%' || :word || '%', which SQLite builds again for every row).
+        pattern = "%" + word.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+        conditions.append(or_(fold(Announcement.name).like(pattern, escape="/"),
+                              fold(Announcement.message).like(pattern, escape="/")))
+    return conditions
+
+
+_RANK = case((Announcement.state == int(State.IN_PROGRESS), 0), (Announcement.state == int(State.SCHEDULED), 1),
+             (Announcement.state == int(State.DRAFT), 2), else_=3)
+#: Soonest first: in progress (by start), upcoming (by start), drafts (by start), then the past, latest first.
+SOONEST_TERMS = (
+    _RANK.asc(),
+    nulls_last(case((_RANK < 3, Announcement.scheduled_start), else_=None).asc()),
+    Announcement.scheduled_start.desc(),
+    Announcement.id.asc(),
+)

@@ -18,7 +18,7 @@ from bot.slack.answer import Answer
 from bot.slack.listening import DOING, FOLLOW_UP, Act
 from bot.slack.parsing import Arguments, BadArguments, words
 from bot.slack.payloads import PAYLOAD
-from bot.slack.subcommand import SUBCOMMANDS, help_text, subcommand, usage
+from bot.slack.subcommand import SUBCOMMANDS, help_text, subcommand, topic_text
 from bot.slack.text import clip, escape
 
 COMMAND = "/maint"
@@ -28,7 +28,7 @@ COMMAND = "/maint"
 def show_help(act: Act, args: Arguments) -> Answer:
     topic = args.positional[0].lower() if args.positional else None
     if topic in SUBCOMMANDS:
-        return Answer(usage(topic))
+        return Answer(topic_text(topic))
     return Answer(help_text())
 
 

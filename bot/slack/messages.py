@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -21,6 +22,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.domain.changes import Change, changes
 from bot.domain.views import (
     AnnouncementView,
     EventView,
@@ -71,7 +73,7 @@ def announcement_line(view: AnnouncementView) -> str:
 def announcement_list(page: Page[AnnouncementView], title: str, query_text: str) -> list[Block]:
     """One page of announcements with a pager; the hint names the command for the next page."""
     if not page.items:
-        return note(f"{title}: nothing to show. Try `/maint list` with other filters, or `/maint help list`.")
+        return note(f"{escape(title)}: nothing to show. Try `/maint list` with other filters, or `/maint help list`.")
     first = (page.page - 1) * page.page_size + 1
     last = first + len(page.items) - 1
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=f"*{escape(title)}*"))]
@@ -106,12 +108,25 @@ def announcement_detail(view: AnnouncementView) -> list[Block]:
 
 
 def history(view: AnnouncementView, events: Sequence[EventView]) -> list[Block]:
-    lines = [
-        f"{date_token(event.created)} — `{escape(event.actor)}` via {event.interface}: "
-        f"{escape(clip(event.message, 400))}"
-        for event in events[-40:]
-    ]
+    """The trail, latest 40 events: who, where, what; an update's changes as readable before → after."""
+    lines = []
+    for event in events[-40:]:
+        found = changes(event)
+        said = event.message.partition(". Details: ")[0] if found else event.message  # the changes follow, readable
+        what = escape(clip(said, 400))
+        line = f"{date_token(event.created)} — `{escape(event.actor)}` via {event.interface}: {what}"
+        lines.append("\n".join([line, *(f"  ↳ {_change_line(change)}" for change in found[:8])]))
     return [SectionBlock(text=MarkdownTextObject(text=f"*History of* `{view.short_id}`")), *sections(lines, 45)]
+
+
+def _change_line(change: Change) -> str:
+    def shown(value: object) -> str:
+        if value is None:
+            return "_(none)_"
+        return date_token(value) if isinstance(value, datetime) else f"“{escape(clip(str(value), 120))}”"
+
+    name = escape(clip(change.field.replace("_", " ").capitalize(), 80))
+    return f"{name}: {shown(change.before)} → {shown(change.after)}"
 
 
 def statistics(stats: Stats, window: str) -> list[Block]:

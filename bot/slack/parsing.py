@@ -114,9 +114,10 @@ def instant(value: str, zone: ZoneInfo) -> datetime:
 
 
 def one_id(args: Arguments) -> str:
-    if len(args.positional) != 1 or args.options:
-        raise BadArguments("Give exactly one announcement id.")
-    return args.positional[0]
+    """The announcement named: its id, or the words of its name (the domain tells them apart)."""
+    if not args.positional or args.options:
+        raise BadArguments("Give exactly one announcement id (or words of its name).")
+    return args.rest
 
 
 def need_rest(args: Arguments, message: str) -> str:

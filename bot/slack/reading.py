@@ -1,4 +1,8 @@
-"""Reading subcommands: `/maint list`, `show`, `history`, `stats` — one domain query, answered in the ack."""
+"""Reading subcommands: `/maint list`, `find`, `show`, `history`, `stats` — one domain query, answered in the ack.
+
+A refusal here is worded with what was typed (`sort=`, the words), never the API's parameter names, and never
+says "Nothing changed": nothing was going to change (`bot.slack.subcommand` turns a read's Invalid into a bad
+argument with the usage)."""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ from datetime import date
 
 from bot.charts import MAX_DAYS
 from bot.domain.enums import TimingBucket
-from bot.domain.listing import PRESETS, ListQuery, ordering
+from bot.domain.errors import Invalid
+from bot.domain.listing import MAX_ORDER_KEYS, ORDER_KEYS, PRESETS, ListQuery, ordering, search_words
 from bot.domain.stats import DAYS_AHEAD, DAYS_BACK, window
 from bot.slack import messages, pictures
 from bot.slack.answer import Answer
@@ -29,7 +34,7 @@ from bot.slack.subcommand import READING, subcommand
 from bot.slack.text import clip, escape
 
 LIST_OPTIONS = {"state", "type", "provider", "start_after", "start_before", "end_after", "end_before", "timing",
-                "by", "sort", "o", "page"}
+                "by", "sort", "o", "page", "words"}
 DATE_OPTIONS = (("start_after", "scheduled_start_after"), ("start_before", "scheduled_start_before"),
                 ("end_after", "scheduled_end_after"), ("end_before", "scheduled_end_before"))
 
@@ -48,7 +53,7 @@ def list_announcements(act: Act, args: Arguments) -> Answer:
     query_text = shlex.join([*args.positional, *(f"{k}={v}" for k, vs in args.options.items() for v in vs
                                                  if k != "page")])
     blocks = messages.announcement_list(page, title, query_text)
-    return Answer(f"{title}: {page.count}", blocks)
+    return Answer(f"{escape(title)}: {page.count}", blocks)
 
 
 def list_page(act: Act, query_text: str, page: int) -> Answer:
@@ -90,12 +95,55 @@ def list_query(act: Act, args: Arguments) -> tuple[ListQuery, str]:
         query.timing_buckets = buckets
     if args.first("by"):
         query.created_by = args.first("by")
-    sort = ordering(args.options.get("sort", []) + args.options.get("o", []))  # repeats folded, at most 3 keys
+    if args.first("words"):
+        query.words = typed_words(args.first("words"))
+        titles.append(f"Matching “{clip(' '.join(query.words), 80)}”")
+    sort = sort_keys(args.options.get("sort", []) + args.options.get("o", []))
     if sort:
         query.ordering = sort
+    elif not any(word.lower() in PRESETS for word in args.positional):
+        query.soonest_first = True
     if args.first("page"):
         query.page = positive(args.first("page"), "page")
     return query, " · ".join(titles) or "Announcements"
+
+
+def sort_keys(terms: list[str]) -> tuple[str, ...]:
+    """The `sort=` keys (repeats folded, at most 3), refused in the words of the command."""
+    try:
+        return ordering(terms)
+    except Invalid:
+        keys = [term.strip() for text in terms for term in text.split(",") if term.strip()]
+        wrong = [key for key in keys if key.removeprefix("-") not in ORDER_KEYS]
+        if wrong:
+            raise BadArguments(f"`{escape(clip(wrong[0], 60))}` is not a sort key ({', '.join(ORDER_KEYS)}; "
+                               "prefix with - to reverse).") from None
+        raise BadArguments(f"Sort by at most {MAX_ORDER_KEYS} keys (e.g. `sort=name,-created`).") from None
+
+
+def typed_words(text: str) -> tuple[str, ...]:
+    """The words to look for, refused in the command's words when too many or too long."""
+    try:
+        return search_words(text)
+    except Invalid as error:
+        raise BadArguments(" ".join(error.fields["query"])) from None
+
+
+@subcommand("find", group=READING, usage="`/maint find WORDS [page=N]`",
+            help="announcements whose name or message holds every word, soonest first")
+def find(act: Act, args: Arguments) -> Answer:
+    unknown = args.unknown({"page"})
+    text = " ".join([*args.positional, *(f"{key}={value}" for key in unknown for value in args.options[key])])
+    words = typed_words(text)
+    if not words:
+        raise BadArguments("Give the words to look for, e.g. `/maint find ceph upgrade`.")
+    query = ListQuery(words=words, soonest_first=True, page_size=messages.LIST_PAGE_SIZE)
+    if args.first("page"):
+        query.page = positive(args.first("page"), "page")
+    page = act.services.announcements.list(act.actor, query)
+    title = f"Matching “{clip(' '.join(words), 80)}”"
+    blocks = messages.announcement_list(page, title, shlex.join([f"words={text}"]))
+    return Answer(f"{escape(title)}: {page.count}", blocks)
 
 
 @subcommand("show", group=READING, usage="`/maint show ID`",

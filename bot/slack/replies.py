@@ -14,6 +14,7 @@ from bot.domain.errors import (
     TOO_COSTLY,
     UNAVAILABLE,
     Ambiguous,
+    AmbiguousWords,
     DomainError,
     Invalid,
     InvalidState,
@@ -23,7 +24,7 @@ from bot.domain.errors import (
     StatementTimeout,
 )
 from bot.slack.parsing import BadArguments
-from bot.slack.text import escape
+from bot.slack.text import clip, escape
 
 #: What is explained to the person who acted (`error_text`) instead of failing: what they typed cannot be read,
 #: a refusal from the domain, the database not answering, a statement stopped for its cost.
@@ -58,6 +59,11 @@ def error_text(error: Exception, doing: str | None = None) -> str:
     """What the acting user is told. `doing` names the attempted action ("start", "schedule"…)."""
     if isinstance(error, BadArguments):
         return f"⚠️ {escape(str(error))}"
+    if isinstance(error, AmbiguousWords):
+        listed = "\n".join(f"• `{escape(match[:8])}` {escape(match[9:])}" for match in error.matches)
+        more = "\n…and more: `/maint find` lists them all." if error.more else ""
+        return (f"🤔 More than one announcement matches “{escape(clip(error.words, 80))}”:\n{listed}{more}\n"
+                "Give its id, or more words.")
     if isinstance(error, Ambiguous):
         listed = "\n".join(f"• `{escape(match)}`" for match in error.matches)
         return f"🤔 That id matches more than one thing:\n{listed}\nType more of the id to pick one."

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 
+from bot.domain.errors import Invalid
 from bot.slack.answer import Answer
+from bot.slack.help_topics import TOPICS
 from bot.slack.listening import Act
-from bot.slack.parsing import Arguments
+from bot.slack.parsing import Arguments, BadArguments
 
 #: Groups in the order `/maint help` lists them.
 READING, ANNOUNCING, CHANNELS, CATALOG, SET_UP = "Reading", "Announcing", "Channels", "Catalog", "Set-up"
@@ -49,14 +52,42 @@ def subcommand(
     def declare(handler: Handler) -> Subcommand:
         if name in SUBCOMMANDS:
             raise ValueError(f"/maint {name} is declared twice")
+        if group == READING:
+            handler = reading(handler)
         SUBCOMMANDS[name] = Subcommand(name, group, usage, help, handler, after_ack)
         return SUBCOMMANDS[name]
 
     return declare
 
 
+def reading(handler: Handler) -> Handler:
+    """A read refused for a field (a sort key, too many words) is a bad argument — answered with the usage, in
+    the words typed — never "Nothing changed", since nothing was going to."""
+
+    @wraps(handler)
+    def read(act: Act, args: Arguments) -> Answer | None:
+        try:
+            return handler(act, args)
+        except Invalid as error:
+            raise BadArguments(" ".join(" ".join(messages) for messages in error.fields.values())) from None
+
+    return read
+
+
 def usage(name: str) -> str:
     return f"Usage: {SUBCOMMANDS[name].line}"
+
+
+def topic_text(name: str) -> str:
+    """`/maint help NAME`: the usage line, then what it does in a few lines, then an example or two."""
+    explanation, examples = TOPICS.get(name, ("", ()))
+    lines = [usage(name)]
+    if explanation:
+        lines.append(explanation)
+    if examples:
+        lines.append("Example:" if len(examples) == 1 else "Examples:")
+        lines += [f"• `{example}`" for example in examples]
+    return "\n".join(lines)
 
 
 def help_text() -> str:

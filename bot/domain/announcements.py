@@ -8,6 +8,7 @@ actors exactly one wins and the other gets the valid-states error.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +23,7 @@ from bot.domain.context import Context
 from bot.domain.enums import EDITABLE_STATES, Action, Impact, State, TimingBucket
 from bot.domain.errors import Invalid, InvalidState, NotFound, Stale
 from bot.domain.fixed_links import require_unchanged
-from bot.domain.impacts import merged_impact
+from bot.domain.impacts import keeps_own, merged_impact
 from bot.domain.lifecycle import EXTENSIONS, PAST_TENSE, TRANSITIONS
 from bot.domain.listing import (
     MAX_PAGE_SIZE,
@@ -280,13 +281,14 @@ class Announcements:
         *,
         partial: bool = True,
         seen_end: datetime | None = None,
-        keep_impacts: bool = False,
+        keep_impacts: bool | Collection[UUID] = False,
     ) -> AnnouncementView:
         """Edit in Draft, Scheduled or In progress. `partial=False` (PUT) requires every required field.
 
         `affected`, when given, replaces the set of affected offerings. `keep_impacts`: offerings already
         marked keep their own impact and description, and the ones given apply to newly marked offerings only
-        (an editor that shows one shared impact for all offerings, left as it was shown). `seen_end`, when
+        (an editor that shows one shared impact for all offerings, left as it was shown); a set of offering
+        uuids limits that to the offerings given the shared impact (`impacts.keeps_own`). `seen_end`, when
         given, is the scheduled end the editor saw: if it has moved since, nothing changes (Stale).
         """
         with self.context.unit_of_work() as uow:
@@ -305,7 +307,7 @@ class Announcements:
         *,
         partial: bool = True,
         seen_end: datetime | None = None,
-        keep_impacts: bool = False,
+        keep_impacts: bool | Collection[UUID] = False,
     ) -> AnnouncementView:
         """`update`, inside the caller's unit of work."""
         session, now = uow.session, uow.now
@@ -323,7 +325,8 @@ class Announcements:
         marked = {link.offering_id: link for link in row.affected}
         reach.require_may_mark_affected(offering for offering, _, _ in affected or () if offering.id not in marked)
         if affected is not None:
-            affected = [(offering, *merged_impact((level, description), marked.get(offering.id), keep_own=keep_impacts))
+            affected = [(offering, *merged_impact((level, description), marked.get(offering.id),
+                                                  keep_own=keeps_own(keep_impacts, offering.uuid)))
                         for offering, level, description in affected]
         start = fields.get("scheduled_start") or row.scheduled_start
         end = fields.get("scheduled_end") or row.scheduled_end

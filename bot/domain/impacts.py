@@ -6,8 +6,9 @@ HTTP API, templates) survive an edit that did not touch them. `Announcements.upd
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol
+from uuid import UUID
 
 from bot.domain.enums import Impact
 
@@ -36,3 +37,9 @@ def merged_impact(shared: tuple[int, str], own: HasImpact | None, *, keep_own: b
     if keep_own and own is not None:
         return int(own.impact_level), own.impact_description
     return shared
+
+
+def keeps_own(keep: bool | Collection[UUID], offering: UUID) -> bool:
+    """Whether the merge rule (`merged_impact(keep_own=True)`) applies to `offering`: to every offering (`True`),
+    or only to those an editor gave the one shared impact (a set), when it also sets impacts one by one."""
+    return keep if isinstance(keep, bool) else offering in keep

@@ -7,8 +7,10 @@ Templates are managed and seen by the same people as their provider's drafts.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,6 +27,7 @@ from bot.domain.announcements import (
 from bot.domain.context import Context
 from bot.domain.enums import Impact, MaintenanceType
 from bot.domain.errors import Invalid, NotFound
+from bot.domain.impacts import keeps_own, merged_impact
 from bot.domain.listing import page_bounds
 from bot.domain.validation import check_fields
 from bot.domain.views import AnnouncementView, Page, TemplateOfferingView, TemplateView
@@ -121,10 +124,15 @@ class Templates:
             uow.commit()
             return view
 
-    def update(self, actor: Actor, reference: object, fields: dict[str, Any]) -> TemplateView:
-        """Change a template's name, message or type. Its `service_provider` is fixed once it exists (`keep_fixed`)."""
+    def update(
+        self, actor: Actor, reference: object, fields: dict[str, Any], *, keep_impacts: bool | Collection[UUID] = False
+    ) -> TemplateView:
+        """Change a template's name, message or type. Its `service_provider` is fixed once it exists (`keep_fixed`).
+        `offerings`, when given, replaces its offerings and their impacts in the same transaction (the Slack form
+        edits them all at once); `keep_impacts` as for announcements (the merge rule of `bot.domain.impacts`)."""
         with self.context.unit_of_work() as uow:
-            row = self._visible(uow.session, uow.reach(actor), reference)
+            reach = uow.reach(actor)
+            row = self._visible(uow.session, reach, reference)
             keep_fixed(fields, {"service_provider": row.provider.uuid})
             known = {k: v for k, v in fields.items() if k in TEMPLATE_FIELDS and v is not None}
             errors = check_fields(known)
@@ -133,6 +141,8 @@ class Templates:
             changes = {k: (getattr(row, k), v) for k, v in known.items() if getattr(row, k) != v}
             for name, (_, new) in changes.items():
                 setattr(row, name, new)
+            if fields.get("offerings") is not None:
+                changes |= self._replace_offerings(uow.session, reach, row, fields["offerings"], uow.now, keep_impacts)
             if changes:
                 row.modified = uow.now
                 uow.record(actor, "updated", f"Template {row.name}", provider_uuid=row.provider.uuid, changes=changes)
@@ -254,6 +264,43 @@ class Templates:
             raise NotFound(f"{str(reference)!r} is not a template-offering id.")
         query = select(TemplateOffering).join(Template).where(condition, reach.provider_condition(Template.provider_id))
         return lookup.one(session, query, reference, "template offering")
+
+    def _replace_offerings(
+        self, session: Session, reach: Reach, row: Template, items, now, keep: bool | Collection[UUID]
+    ) -> dict[str, Any]:
+        """Make `items` the template's offerings: kept ones take the impact given, others are added or removed.
+        Returns the audit change (before, after) as offering: level lists, or nothing when nothing changed."""
+        wanted = [item if isinstance(item, AffectedInput) else AffectedInput(**item) for item in items]
+
+        def summary() -> str:
+            return ", ".join(f"{o.offering.name}: {int(o.impact_level)} {o.impact_description}".strip()
+                             for o in row.offerings)
+
+        before = summary()
+        found: dict[int, AffectedInput] = {}
+        errors: dict[str, list[str]] = {}
+        for index, item in enumerate(wanted):
+            try:
+                found[lookup.offering(session, item.offering).id] = item
+            except NotFound as error:
+                errors[f"offerings.{index}.offering"] = [error.message]
+        if errors:
+            raise Invalid(errors)
+        for link in list(row.offerings):
+            item = found.pop(link.offering_id, None)
+            if item is None:
+                row.offerings.remove(link)
+                continue
+            invalid = check_fields({"impact_level": item.impact_level, "impact_description": item.impact_description})
+            if invalid:
+                raise Invalid(invalid)
+            link.impact_level, link.impact_description = merged_impact(
+                (int(item.impact_level), item.impact_description), link, keep_own=keeps_own(keep, link.offering.uuid))
+        session.flush()
+        for item in found.values():
+            self._link(session, reach, row, item, now)
+        after = summary()
+        return {"offerings": (before, after)} if before != after else {}
 
     @staticmethod
     def _link(session: Session, reach: Reach, row: Template, item: AffectedInput, now) -> TemplateOffering:

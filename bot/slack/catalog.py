@@ -43,10 +43,7 @@ def offerings(act: Act, args: Arguments) -> Answer:
     return Answer("Offerings", messages.offerings(act.services.catalog.offerings(provider)))
 
 
-@subcommand("templates", group=CATALOG, usage="`/maint templates`", help="your providers' templates")
-def templates(act: Act, args: Arguments) -> Answer:
-    page = act.services.templates.list(act.actor, ordering="name", page_size=40)
-    return Answer("Templates", messages.templates(page))
+# `/maint templates` (listing, and managing them in a form) is declared in `bot.slack.templating`.
 
 
 @subcommand(

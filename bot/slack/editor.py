@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack
 
-from bot.domain.errors import DomainError, Invalid, NotAllowed
+from bot.domain.errors import DomainError, Invalid, NotAllowed, NotFound
 from bot.slack import modals
 from bot.slack.cards import card_text
 from bot.slack.listening import FOLLOW_UP, Act
@@ -34,7 +34,10 @@ def open_new(act: Act, template: str | None = None) -> None:
     providers = services.catalog.managed_providers(act.actor)
     if not providers:
         return act.deps.responder.tell(act.origin, NO_PROVIDERS)
-    chosen = services.templates.get(act.actor, template) if template else None
+    try:
+        chosen = services.templates.get(act.actor, template) if template else None
+    except NotFound as error:
+        return act.deps.responder.tell(act.origin, unknown_template(act, error))
     meta = FormMetadata(mode="new", channel=act.origin.channel, home=act.origin.home or None)
     return open_form(act, providers, meta=meta.text(), template=chosen)
 
@@ -54,7 +57,18 @@ def open_edit(act: Act, reference: str) -> None:
     open_form(act, services.catalog.managed_providers(act.actor), meta=meta.text(), view=view)
 
 
-def open_form(act: Act, providers, *, meta: str, view=None, template=None) -> None:
+def unknown_template(act: Act, error: NotFound) -> str:
+    """A template name that matches none: said, with the templates the user may start from."""
+    names = [template.name for template in act.services.templates.list(act.actor, ordering="name",
+                                                                          page_size=40).items]
+    known = ", ".join(f"`{escape(clip(name, 80))}`" for name in names)
+    return (f"🤷 {escape(clip(error.message, 200))} "
+            + (f"Your templates: {known}." if names else "You have no templates yet: `/maint templates new`."))
+
+
+def open_form(act: Act, providers, *, meta: str, view=None, template=None, redrawn=None) -> None:
+    """The announcement modal: opened, or (`redrawn`, the view being filled) redrawn in place for a new choice
+    of offerings, with everything entered kept."""
     catalog = act.services.catalog
     if view is not None and view.provider_uuid not in {provider.uuid for provider in providers}:
         providers = [*providers, catalog.provider(view.provider_uuid)]
@@ -72,11 +86,28 @@ def open_form(act: Act, providers, *, meta: str, view=None, template=None) -> No
         private_metadata=meta,
         view=view,
         template=template,
+        current=modals.submitted({"state": redrawn.state}) if redrawn is not None else None,
     )
     responder = act.deps.responder
+    if redrawn is not None:
+        responder.call(responder.client.views_update, view_id=redrawn.id, hash=redrawn.hash,
+                       view=modals.kept(modal.to_dict(), redrawn.state))
+        return
     opened = responder.call(responder.client.views_open, trigger_id=act.origin.trigger_id, view=modal.to_dict())
     if opened is None:
         responder.tell(act.origin, "⚠️ Slack did not open the form in time. Please try again.")
+
+
+def redraw(act: Act) -> None:
+    """After the ack of a new choice of offerings in an open announcement modal: the same modal, redrawn with an
+    impact row for each offering chosen (Slack keeps what was typed in inputs whose ids stay the same)."""
+    shown = act.payload.view
+    meta = FormMetadata.read(shown.private_metadata) if shown is not None else None
+    if meta is None or shown.callback_id != modals.CALLBACK_ID or not shown.id:
+        return
+    providers = act.services.catalog.managed_providers(act.actor)
+    view = act.services.announcements.for_editing(act.actor, str(meta.uuid)) if meta.mode == "edit" else None
+    open_form(act, providers, meta=shown.private_metadata, view=view, redrawn=shown)
 
 
 # -- submitting ------------------------------------------------------------------------------------
@@ -91,12 +122,15 @@ def save_form(ack: Ack, act: Act) -> None:
         return
     announcements = act.services.announcements
     values = modals.submitted({"state": submission.view.state})
-    if meta.mode == "edit":
-        reference = str(meta.uuid)
-        saved = announcements.update(act.actor, reference, modals.announcement_fields(values),
-                                     keep_impacts=modals.shared_impact_unchanged(values, meta.shown))
-    else:
-        saved = announcements.create(act.actor, modals.announcement_fields(values))
+    try:
+        if meta.mode == "edit":
+            reference = str(meta.uuid)
+            saved = announcements.update(act.actor, reference, modals.announcement_fields(values),
+                                         keep_impacts=modals.kept_impacts(values, meta.shown))
+        else:
+            saved = announcements.create(act.actor, modals.announcement_fields(values))
+    except Invalid as error:  # an offering's impact refused beside its own row
+        raise Invalid(modals.row_fields(error.fields, values)) from error
     act.context[FOLLOW_UP] = (meta, saved)
     ack()
 

@@ -56,6 +56,10 @@ class ResponseUrl(Shape):
 class ViewRef(Shape):
     id: str | None = None
     type: str | None = None
+    callback_id: str | None = None  # a modal's: which form a choice was made in (`bot.slack.editor.redraw`)
+    private_metadata: str = ""
+    hash: str | None = None
+    state: Any = None  # read by bot.slack.modals.submitted and kept, which ignore odd values
 
 
 class SubmittedView(Shape):

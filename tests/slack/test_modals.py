@@ -121,22 +121,23 @@ def test_edit_button_opens_the_filled_modal_and_saving_updates_the_card(slack, s
     assert sorted(a.offering.name for a in view.affected) == ["Kubernetes", "VMs"]
 
 
-def test_editing_keeps_each_offerings_own_impact_unless_the_shared_one_changes(slack, services, world,
-                                                                               cloud_manager):
+def test_editing_keeps_each_offerings_own_impact_unless_its_row_changes(slack, services, world,
+                                                                        cloud_manager):
     view = announce(services, cloud_manager, affected=[
         {"offering": "VMs", "impact_level": 4, "impact_description": "down"},
         {"offering": "Kubernetes", "impact_level": 2, "impact_description": "slow"}])
+    vms = next(a.offering.uuid for a in view.affected if a.offering.name == "VMs")
 
     slack.command(f"edit {view.short_id}", user=MANAGER)
     slack.submit(slack.modal(), user=MANAGER, name="Renamed")
     kept = services.announcements.get(cloud_manager, view.uuid)
     slack.command(f"edit {view.short_id}", user=MANAGER)
-    slack.submit(slack.modal(), user=MANAGER, impact="Partial outage")
-    shared = services.announcements.get(cloud_manager, view.uuid)
+    slack.submit(slack.modal(), user=MANAGER, **{f"impact:{vms.hex}": "Partial outage"})
+    changed = services.announcements.get(cloud_manager, view.uuid)
 
     assert kept.name == "Renamed"
     assert {a.offering.name: int(a.impact_level) for a in kept.affected} == {"VMs": 4, "Kubernetes": 2}
-    assert {a.offering.name: int(a.impact_level) for a in shared.affected} == {"VMs": 3, "Kubernetes": 3}
+    assert {a.offering.name: int(a.impact_level) for a in changed.affected} == {"VMs": 3, "Kubernetes": 2}
 
 
 def test_a_reader_cannot_open_the_edit_modal(slack, services, world, cloud_manager, standin):
@@ -166,8 +167,9 @@ def test_new_from_a_template_fills_the_modal(slack, services, world, cloud_manag
     assert initial(modal, "name") == "Monthly patching" and initial(modal, "message") == "Patch Tuesday."
     assert initial(modal, "type")["text"]["text"] == "Patch deployment"
     assert [o["text"]["text"] for o in initial(modal, "offerings")] == ["Kubernetes"]
-    assert initial(modal, "impact")["text"]["text"] == "Partial outage"
-    assert initial(modal, "impact_description") == "pods restart"
+    row = next(b["block_id"].split(":")[1] for b in modal["blocks"] if b["block_id"].startswith("impact:"))
+    assert initial(modal, f"impact:{row}")["text"]["text"] == "Partial outage"
+    assert initial(modal, f"what:{row}") == "pods restart"
 
 
 def test_new_from_an_unknown_template_says_so(slack, world, standin):

@@ -72,6 +72,9 @@ class AnnouncementView:
     start_delta_minutes: int | None
     timing_bucket: TimingBucket
     can_manage: bool
+    #: Overlapping published maintenance on a shared offering (bot/domain/conflicts.py), for managers only:
+    #: None when the reader does not manage it (a channel card, the public views).
+    conflicts: tuple[ConflictView, ...] | None = None
 
     @property
     def short_id(self) -> str:
@@ -174,3 +177,19 @@ class Stats:
     #: The window the figures cover, first and last day, with the defaults filled in.
     start: date | None = None
     end: date | None = None
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    """A published maintenance whose window overlaps another's on a shared offering (bot/domain/conflicts.py).
+    Its wording is the published one (it is Scheduled or In progress), so naming it leaks nothing."""
+
+    uuid: UUID
+    name: str
+    state: State
+    scheduled_start: datetime
+    scheduled_end: datetime
+
+    @property
+    def short_id(self) -> str:
+        return self.uuid.hex[:8]

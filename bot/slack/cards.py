@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 from bot.domain.enums import Impact, MaintenanceType, State
 from bot.domain.lifecycle import DEEDS, EXTENSIONS, FORWARD, available
 from bot.domain.views import AnnouncementView
+from bot.slack.second_thoughts import overlap_text
 from bot.slack.text import clip, date_token, duration, escape
 
 ACTION_PREFIX = "maint."
@@ -138,6 +139,8 @@ def card_blocks(view: AnnouncementView, *, buttons: bool = True, page: str | Non
         HeaderBlock(text=PlainTextObject(text=clip(f"{TYPE_EMOJI[view.maintenance_type]} {view.name}", HEADER_MAX))),
         SectionBlock(text=MarkdownTextObject(text=_when(view))),
     ]
+    if view.conflicts:  # managers' views only: channel cards are rendered as the audience sees them
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(overlap_text(view), SECTION_MAX))))
     if view.message:
         blocks.append(SectionBlock(text=PlainTextObject(text=clip(view.message, SECTION_MAX))))
     if view.affected:

@@ -123,9 +123,10 @@ def test_a_group_member_manages_through_the_user_group(slack, services, world, c
 def test_delete_by_command(slack, services, world, cloud_manager):
     view = announce(services, cloud_manager)
 
-    reply = slack.command(f"delete {view.short_id}", user=MANAGER)
+    asked = slack.command(f"delete {view.short_id}", user=MANAGER)
+    reply = slack.press(asked.last, "Delete", user=MANAGER)  # the command asks first (Delete / Keep)
 
-    assert "Deleted" in reply.ack["text"]
+    assert "Deleted" in reply.text
     assert services.announcements.count(cloud_manager) == 0
 
 

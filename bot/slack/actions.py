@@ -24,7 +24,7 @@ from bot.domain.enums import Action
 from bot.domain.errors import InvalidState, NotFound
 from bot.domain.lifecycle import OFFERED, OUTCOMES
 from bot.domain.views import AnnouncementView
-from bot.slack import announcing, editor, messages, second_thoughts
+from bot.slack import editor, messages, second_thoughts
 from bot.slack.cards import EXTEND_VERBS, card_text, done, extend_target
 from bot.slack.listening import DOING, Act
 from bot.slack.notices import card as channel_card
@@ -77,10 +77,7 @@ def press_card_button(act: Act) -> None:
     if verb == "delete":
         view = announcements.delete(act.actor, reference)
         return show_deleted(act, view)
-    action = Action(verb)
-    if (asked := ask_first(act, reference, action)) is not None:
-        return act.deps.responder.tell(act.origin, *asked)
-    return transition(act, reference, action)
+    return transition(act, reference, Action(verb))  # the button asked first, in Slack (`cards.SECOND_THOUGHTS`)
 
 
 def transition(act: Act, reference: str, action: Action, seen_sequence: int | None = None) -> None:
@@ -90,15 +87,6 @@ def transition(act: Act, reference: str, action: Action, seen_sequence: int | No
     show_changed(act, view, said + warning)
     if warning and not act.origin.ephemeral and not act.origin.home and act.origin.message_ts is not None:
         act.deps.responder.tell(act.origin, said + warning)  # a card in a channel: the warning to the presser only
-
-
-def ask_first(act: Act, reference: str, action: Action) -> tuple[str, list] | None:
-    """The question before a transition the domain has second thoughts about (`announcing.ask_first`). In the
-    App Home, where no ephemeral message can carry buttons, the Home's notice says how to confirm."""
-    asked = announcing.ask_first(act, reference, action)
-    if asked is not None and act.origin.home:
-        return f"{asked[0]} To go ahead, run `/maint {action.value} {reference[:8]}` and confirm.", []
-    return asked
 
 
 def answer_question(act: Act, verb: str, value: str) -> None:

@@ -134,20 +134,24 @@ def test_starting_within_the_hour_asks_nothing(slack, services, world, cloud_man
     assert state_of(services, cloud_manager, firmware) is State.IN_PROGRESS
 
 
-def test_the_cards_start_button_asks_the_presser_first_and_the_card_stays(slack, services, world, cloud_manager,
-                                                                         clock, firmware):
-    slack.deliver()
-    card = slack.card_in(CHANNEL)
+def dialog(message, label: str) -> dict:
+    [button] = [element for block in message.blocks if block["type"] == "actions"
+                for element in block["elements"] if element["text"]["text"] == label]
+    return button["confirm"]
 
-    asked = slack.press(card, "Start", user=MANAGER)
-    slack.deliver()
 
-    assert state_of(services, cloud_manager, firmware) is State.SCHEDULED
-    assert asked.last.ephemeral and asked.last.buttons == ["Start now anyway", "Not yet"]
-    assert slack.card_in(CHANNEL).content == card.content
-    not_yet = slack.press(asked.last, "Not yet", user=MANAGER)
-    assert "Not started" in not_yet.text
-    assert state_of(services, cloud_manager, firmware) is State.SCHEDULED
+def test_the_cards_schedule_and_start_buttons_show_the_window_before_acting(slack, services, world, cloud_manager,
+                                                                           clock, firmware):
+    slack.deliver()
+    start = dialog(slack.card_in(CHANNEL), "Start")
+    draft = kernel(services, cloud_manager, clock, "Kubernetes")
+    schedule = dialog(slack.command(f"show {draft.short_id}", user=MANAGER).last, "Schedule")
+
+    assert start["confirm"]["text"] == "Start" and start["deny"]["text"] == "Not yet"
+    assert f"{firmware.scheduled_start:%Y-%m-%d %H:%M} UTC" in start["text"]["text"]
+    assert "more than an hour away" in start["text"]["text"]
+    assert f"{draft.scheduled_end:%Y-%m-%d %H:%M} UTC" in schedule["text"]["text"]
+    assert "already ended" in schedule["text"]["text"]
 
 
 def test_a_reader_is_refused_not_asked(slack, services, world, cloud_manager, clock, firmware):

@@ -18,6 +18,8 @@ from bot.domain.views import AnnouncementView
 #: Starting earlier than this before the scheduled start is worth a second thought.
 EARLY_START = timedelta(hours=1)
 ENDED, EARLY = "ended", "early"
+#: The transitions that may deserve a question at all.
+DOUBTED = frozenset({Action.SCHEDULE, Action.START})
 
 
 @dataclass(frozen=True)

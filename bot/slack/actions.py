@@ -111,7 +111,8 @@ def answer_question(act: Act, verb: str, value: str) -> None:
         raise BadArguments("That button is out of date: run the command again.")
     try:
         if confirmed == "delete":
-            return show_deleted(act, announcements.delete(act.actor, reference, seen_sequence=seen))
+            show_deleted(act, announcements.delete(act.actor, reference, seen_sequence=seen))
+            return act.deps.homes.refresh(act.origin.user)
         return transition(act, reference, Action(confirmed), seen)
     except NotFound:
         return act.deps.responder.replace(act.origin, GONE, messages.note(GONE))

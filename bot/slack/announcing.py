@@ -6,7 +6,7 @@ ack empty and open the announcement modal right after (a trigger id lives three 
 
 from __future__ import annotations
 
-from bot.domain.confirmations import doubt_about
+from bot.domain.confirmations import DOUBTED, doubt_about
 from bot.domain.enums import Action
 from bot.domain.lifecycle import OUTCOMES
 from bot.slack import editor, messages, second_thoughts
@@ -66,8 +66,9 @@ def ask_first(act: Act, reference: str, action: Action) -> tuple[str, list] | No
     """The question to ask before `action` when the domain has second thoughts about it (a window that has
     ended, a start more than an hour early); None to go ahead. Only managers are asked: anyone else's
     attempt goes on to the domain, which refuses it."""
-    announcements = act.services.announcements
-    view = announcements.get(act.actor, reference)
+    if action not in DOUBTED:
+        return None
+    view = act.services.announcements.get(act.actor, reference)
     doubt = doubt_about(action, view, act.services.context.clock.now())
     return None if doubt is None else second_thoughts.question(action.value, view, doubt)
 

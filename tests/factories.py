@@ -37,3 +37,9 @@ def announce(services: Services, actor: Actor, state: State = State.DRAFT, **fie
     for action in PATH_TO[state]:
         announcement = services.announcements.transition(actor, announcement.uuid, action)
     return announcement
+
+
+def starting_soon(services: Services) -> dict[str, Any]:
+    """A window starting within the hour, so that `/maint start` asks nothing first (bot/domain/confirmations.py)."""
+    now = services.context.clock.now()
+    return {"scheduled_start": now + timedelta(minutes=30), "scheduled_end": now + timedelta(hours=2)}

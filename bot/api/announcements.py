@@ -182,8 +182,10 @@ def delete_announcement(uuid: str, actor: Caller, services: DomainServices) -> R
 def _add_action(name: str, action: Action, description: str) -> None:
     done = {"detail": f"Maintenance announcement has been {PAST_TENSE[action]}"}
 
-    def act(uuid: str, actor: Caller, services: DomainServices) -> JSONResponse:
-        services.announcements.transition(actor, path_uuid(uuid), action)
+    def act(uuid: str, actor: Caller, services: DomainServices, links: RequestLinks) -> JSONResponse:
+        view = services.announcements.transition(actor, path_uuid(uuid), action)
+        if action is Action.SCHEDULE and view.conflicts:  # extension: the publisher is told what it overlaps
+            return JSONResponse({**done, "conflicts": wire.conflicts(view, links)})
         return JSONResponse(done)
 
     router.add_api_route(

@@ -167,6 +167,17 @@ class AffectedOffering(BaseModel):
     offering_name: str
 
 
+class Conflict(BaseModel):
+    """Extension: another announcement whose published window overlaps, on an offering both affect."""
+
+    url: Url
+    uuid: Hex
+    name: str
+    state: StateLabel
+    scheduled_start: datetime
+    scheduled_end: datetime
+
+
 class Announcement(BaseModel):
     url: Url
     uuid: Hex
@@ -188,6 +199,11 @@ class Announcement(BaseModel):
     affected_offerings: list[AffectedOffering]
     service_provider_name: str
     backend_id: str
+    conflicts: list[Conflict] = Field(
+        default_factory=list,
+        description="Extension, read-only, present only for the provider's managers and admins: published "
+        "(Scheduled or In progress) maintenance whose window overlaps this one on an offering both affect",
+    )
 
 
 class PublicAnnouncement(BaseModel):
@@ -284,6 +300,10 @@ class Stats(BaseModel):
 
 class ActionResponse(BaseModel):
     detail: str
+    conflicts: list[Conflict] = Field(
+        default_factory=list,
+        description="Extension, on `schedule` only: published maintenance the window now overlaps (never refused)",
+    )
 
 
 # -- documented refusals ----------------------------------------------------------------------------

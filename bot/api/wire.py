@@ -70,7 +70,24 @@ def announcement(view: AnnouncementView, links: Links) -> dict[str, Any]:
         service_provider_name=view.provider_name,
         backend_id=view.backend_id,
     )
+    if view.conflicts is not None:  # managers only (bot/domain/conflicts.py)
+        body["conflicts"] = conflicts(view, links)
     return body
+
+
+def conflicts(view: AnnouncementView, links: Links) -> list[dict[str, Any]]:
+    """Extension: the published maintenance `view`'s window overlaps on a shared offering."""
+    return [
+        {
+            "url": links.announcement(other.uuid),
+            "uuid": other.uuid.hex,
+            "name": other.name,
+            "state": other.state.label,
+            "scheduled_start": api_time(other.scheduled_start),
+            "scheduled_end": api_time(other.scheduled_end),
+        }
+        for other in view.conflicts or ()
+    ]
 
 
 def public_announcement(view: AnnouncementView, links: Links) -> dict[str, Any]:

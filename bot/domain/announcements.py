@@ -17,7 +17,7 @@ from uuid import UUID
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session, undefer
 
-from bot.domain import audit, lookup, notices, published, silences, timing, updates
+from bot.domain import audit, conflicts, lookup, notices, published, silences, timing, updates
 from bot.domain.actors import Actor, Reach
 from bot.domain.context import Context
 from bot.domain.enums import EDITABLE_STATES, Action, Impact, State, TimingBucket
@@ -64,6 +64,12 @@ def labels(states) -> list[str]:
 def highest_impact(row: Announcement) -> int:
     """What statistics count an announcement under: its worst impact, "No impact" when it has none."""
     return max((link.impact_level for link in row.affected), default=int(Impact.NONE))
+
+
+def require_version(row: Announcement, seen_sequence: int | None) -> None:
+    """Refuse (Stale) to act on a confirmation asked about another version of `row` than it has now."""
+    if seen_sequence is not None and row.sequence != seen_sequence:
+        raise Stale(f"It changed since you were asked (it is now {State(row.state).label}): look at it again.")
 
 
 @dataclass(frozen=True)
@@ -208,7 +214,8 @@ class Announcements:
         page, size = page_bounds(query.page, query.page_size, count)
         rows = session.execute(page_query(conditions, query.ordering, size, (page - 1) * size,
                                           soonest=query.soonest_first)).unique()
-        views = updates.with_latest(session, [announcement_view(row[0], row[1:], reach) for row in rows])
+        views = conflicts.attach(session, updates.with_latest(
+            session, [announcement_view(row[0], row[1:], reach) for row in rows]))
         return Page(views, count, page, size)
 
     def count(self, actor: Actor, query: ListQuery | None = None) -> int:
@@ -386,14 +393,16 @@ class Announcements:
             uow.commit()
             return view
 
-    def delete(self, actor: Actor, reference: object) -> AnnouncementView:
+    def delete(self, actor: Actor, reference: object, *, seen_sequence: int | None = None) -> AnnouncementView:
         """Delete in any state (as the seed does); the audit trail keeps the record of it. Returns the
-        announcement as it was, so that whoever deleted it can be told what is gone."""
+        announcement as it was, so that whoever deleted it can be told what is gone. `seen_sequence`: the
+        version a confirmation was asked about; changed since, nothing is deleted (Stale)."""
         with self.context.unit_of_work() as uow:
             session, now = uow.session, uow.now
             reach = uow.reach(actor)
             row = self._visible(session, reach, reference, lock=True)
             reach.require_manager(row.provider_id)
+            require_version(row, seen_sequence)
             view = self._view(session, reach, row)
             uow.record(
                 actor, "deleted", self._subject(row), announcement_uuid=row.uuid, provider_uuid=row.provider.uuid
@@ -407,8 +416,11 @@ class Announcements:
             uow.commit()
             return view
 
-    def transition(self, actor: Actor, reference: object, action: Action) -> AnnouncementView:
-        """Move an announcement along the state machine, or refuse naming the valid states."""
+    def transition(
+        self, actor: Actor, reference: object, action: Action, *, seen_sequence: int | None = None
+    ) -> AnnouncementView:
+        """Move an announcement along the state machine, or refuse naming the valid states. `seen_sequence`:
+        the version a confirmation was asked about; changed since, nothing moves (Stale)."""
         sources, target = TRANSITIONS[action]
         with self.context.unit_of_work() as uow:
             session, now = uow.session, uow.now
@@ -418,6 +430,7 @@ class Announcements:
             # the one read (wrong audit trail; a cancel of a just-published announcement told no one).
             row = self._visible(session, reach, reference, lock=True)
             reach.require_manager(row.provider_id)
+            require_version(row, seen_sequence)
             before = State(row.state)
             if action is Action.SCHEDULE:  # times saved before today's rules (years 2000–2100) are not published
                 errors = check_fields({"scheduled_start": row.scheduled_start, "scheduled_end": row.scheduled_end})
@@ -608,7 +621,7 @@ class Announcements:
     def _view(self, session: Session, reach: Reach, row: Announcement) -> AnnouncementView:
         session.flush()
         computed = session.execute(select(*timing.COMPUTED).where(Announcement.id == row.id)).one()
-        return updates.with_latest(session, [announcement_view(row, computed, reach)])[0]
+        return conflicts.attach(session, updates.with_latest(session, [announcement_view(row, computed, reach)]))[0]
 
     @staticmethod
     def _provider_field(session: Session, reference: object, errors: dict[str, list[str]]):

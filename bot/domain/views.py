@@ -74,6 +74,9 @@ class AnnouncementView:
     can_manage: bool
     #: The latest progress update, where the viewer may see it (bot/domain/updates.py `with_latest`).
     latest_update: UpdateView | None = None
+    #: Overlapping published maintenance on a shared offering (bot/domain/conflicts.py), for managers only:
+    #: None when the reader does not manage it (a channel card, the public views).
+    conflicts: tuple[ConflictView, ...] | None = None
 
     @property
     def short_id(self) -> str:
@@ -188,3 +191,19 @@ class UpdateView:
     author: str
     interface: str
     created: datetime
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    """A published maintenance whose window overlaps another's on a shared offering (bot/domain/conflicts.py).
+    Its wording is the published one (it is Scheduled or In progress), so naming it leaks nothing."""
+
+    uuid: UUID
+    name: str
+    state: State
+    scheduled_start: datetime
+    scheduled_end: datetime
+
+    @property
+    def short_id(self) -> str:
+        return self.uuid.hex[:8]

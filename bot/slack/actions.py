@@ -21,20 +21,23 @@ from __future__ import annotations
 import re
 
 from bot.domain.enums import Action
-from bot.domain.errors import InvalidState
+from bot.domain.errors import InvalidState, NotFound
 from bot.domain.lifecycle import OFFERED, OUTCOMES
 from bot.domain.views import AnnouncementView
-from bot.slack import editor, messages
+from bot.slack import editor, messages, second_thoughts
 from bot.slack.cards import EXTEND_VERBS, card_text, done, extend_target
 from bot.slack.listening import DOING, Act
 from bot.slack.notices import card as channel_card
 from bot.slack.parsing import BadArguments
 from bot.slack.payloads import BlockActions, json_object
 from bot.slack.reading import list_page
+from bot.slack.second_thoughts import CONFIRM_PREFIX, CONFIRMED_VERBS, KEEP
 from bot.slack.text import clip, date_token, escape
 
-CARD_ACTIONS = re.compile(rf"^maint\.({'|'.join([*OFFERED, *EXTEND_VERBS])})$")
+QUESTION_VERBS = [f"{CONFIRM_PREFIX}{verb}" for verb in CONFIRMED_VERBS] + [KEEP]
+CARD_ACTIONS = re.compile(rf"^maint\.({'|'.join(map(re.escape, [*OFFERED, *EXTEND_VERBS, *QUESTION_VERBS]))})$")
 PAGE_ACTIONS = re.compile(r"^maint\.page\.\d+$")
+GONE = "🔍 It was deleted meanwhile: nothing to do."
 OUT_OF_DATE = "That button is out of date: look for the newest alert, or use `/maint edit`."
 
 
@@ -64,6 +67,8 @@ def press_card_button(act: Act) -> None:
     if verb in EXTEND_VERBS:
         act.context[DOING] = "extend"
         return extend(act, verb, value)
+    if verb == KEEP or verb.startswith(CONFIRM_PREFIX):
+        return answer_question(act, verb, value)
     act.context[DOING] = verb
     reference = announcement_of(value)
     if verb == "edit":
@@ -72,9 +77,45 @@ def press_card_button(act: Act) -> None:
     if verb == "delete":
         view = announcements.delete(act.actor, reference)
         return show_deleted(act, view)
-    action = Action(verb)
-    view = announcements.transition(act.actor, reference, action)
-    return show_changed(act, view, f"{done(OUTCOMES[action])} *{escape(clip(view.name, 150))}* (`{view.short_id}`).")
+    return transition(act, reference, Action(verb))  # the button asked first, in Slack (`cards.SECOND_THOUGHTS`)
+
+
+def transition(act: Act, reference: str, action: Action, seen_sequence: int | None = None) -> None:
+    view = act.services.announcements.transition(act.actor, reference, action, seen_sequence=seen_sequence)
+    said = f"{done(OUTCOMES[action])} *{escape(clip(view.name, 150))}* (`{view.short_id}`)."
+    warning = second_thoughts.overlap_note(view) if action is Action.SCHEDULE else ""
+    show_changed(act, view, said + warning)
+    if warning and not act.origin.ephemeral and not act.origin.home and act.origin.message_ts is not None:
+        act.deps.responder.tell(act.origin, said + warning)  # a card in a channel: the warning to the presser only
+
+
+def answer_question(act: Act, verb: str, value: str) -> None:
+    """A press on a question of `second_thoughts.question`: go ahead with the version asked about, or keep it.
+
+    The question is replaced by the outcome. A press after the announcement changed is refused (Stale, told by
+    `listening.after_ack`); after it was deleted, the question says so."""
+    announcements = act.services.announcements
+    if verb == KEEP:
+        reference, _, asked = value.partition(":")
+        act.context[DOING] = asked if asked in CONFIRMED_VERBS else "keep"
+        try:
+            view = announcements.get(act.actor, reference)
+        except NotFound:
+            return act.deps.responder.replace(act.origin, GONE, messages.note(GONE))
+        said = second_thoughts.kept(asked, view)
+        return act.deps.responder.replace(act.origin, said, messages.note(said))
+    confirmed = verb.removeprefix(CONFIRM_PREFIX)
+    act.context[DOING] = confirmed
+    reference, seen = second_thoughts.confirmed_target(value)
+    if seen is None:
+        raise BadArguments("That button is out of date: run the command again.")
+    try:
+        if confirmed == "delete":
+            show_deleted(act, announcements.delete(act.actor, reference, seen_sequence=seen))
+            return act.deps.homes.refresh(act.origin.user)
+        return transition(act, reference, Action(confirmed), seen)
+    except NotFound:
+        return act.deps.responder.replace(act.origin, GONE, messages.note(GONE))
 
 
 def extend(act: Act, verb: str, value: str) -> None:
@@ -117,7 +158,7 @@ def show_card_as_it_is(act: Act, error: Exception) -> None:
     alert in its thread, and never another message a button was made to name this announcement from.
     """
     verb = verb_of(act.payload)
-    if not isinstance(error, InvalidState) or verb in EXTEND_VERBS or verb == "edit":
+    if not isinstance(error, InvalidState) or verb not in OFFERED or verb == "edit":
         return
     origin, responder, services = act.origin, act.deps.responder, act.services
     view = services.announcements.get(act.actor, announcement_of(act.payload.action.value))

@@ -6,9 +6,10 @@ ack empty and open the announcement modal right after (a trigger id lives three 
 
 from __future__ import annotations
 
+from bot.domain.confirmations import DOUBTED, doubt_about
 from bot.domain.enums import Action
 from bot.domain.lifecycle import OUTCOMES
-from bot.slack import editor, messages
+from bot.slack import editor, messages, second_thoughts
 from bot.slack.answer import Answer
 from bot.slack.cards import done
 from bot.slack.listening import Act
@@ -51,9 +52,25 @@ def edit(act: Act, args: Arguments) -> None:
 
 
 def transition(act: Act, args: Arguments, action: Action) -> Answer:
-    view = act.services.announcements.transition(act.actor, one_id(args), action)
+    reference = one_id(args)
+    if (asked := ask_first(act, reference, action)) is not None:
+        return Answer(*asked)
+    view = act.services.announcements.transition(act.actor, reference, action)
     text = f"{done(OUTCOMES[action])} *{escape(clip(view.name, 150))}* (`{view.short_id}`)."
+    if action is Action.SCHEDULE:
+        text += second_thoughts.overlap_note(view)
     return Answer(text, [*messages.note(text), *messages.announcement_detail(view)])
+
+
+def ask_first(act: Act, reference: str, action: Action) -> tuple[str, list] | None:
+    """The question to ask before `action` when the domain has second thoughts about it (a window that has
+    ended, a start more than an hour early); None to go ahead. Only managers are asked: anyone else's
+    attempt goes on to the domain, which refuses it."""
+    if action not in DOUBTED:
+        return None
+    view = act.services.announcements.get(act.actor, reference)
+    doubt = doubt_about(action, view, act.services.context.clock.now())
+    return None if doubt is None else second_thoughts.question(action.value, view, doubt)
 
 
 #: What each transition does, in the words `/maint help` lists it with (in the order listed).
@@ -81,9 +98,14 @@ for _action, _help in TRANSITION_HELP.items():
     declare_transition(_action, _help)
 
 
-@subcommand("delete", group=ANNOUNCING, usage="`/maint delete ID`", help="remove it for good",
-            after_ack=refresh_home)
+@subcommand("delete", group=ANNOUNCING, usage="`/maint delete ID`",
+            help="remove it for good (asks first: Delete or Keep)")
 def delete(act: Act, args: Arguments) -> Answer:
+    """Asks first, as the card's Delete button does; the Delete button of the question deletes
+    (bot/slack/actions.py). Someone who may not delete it is refused at once, not asked."""
     announcements = act.services.announcements
-    view = announcements.delete(act.actor, one_id(args))
-    return Answer(f"{done('deleted')} *{escape(clip(view.name, 150))}* (`{view.short_id}`).")
+    reference = one_id(args)
+    view = announcements.get(act.actor, reference)
+    if not view.can_manage:
+        announcements.delete(act.actor, reference)  # refused: NotAllowed
+    return Answer(*second_thoughts.question("delete", view))

@@ -78,7 +78,7 @@ def hostile(slack, api, services, world, clock, cloud_manager):
     slack.command(f"subscribe {typed(OFFERING)}", user=READER, channel=FOLLOWERS)
     gone = announce(services, cloud_manager, State.SCHEDULED, name=NAME, message=MESSAGE)
     slack.deliver()
-    deleted = slack.command(f"delete {gone.short_id}", user=MANAGER)
+    deleted = slack.press(slack.command(f"delete {gone.short_id}", user=MANAGER).last, "Delete", user=MANAGER)
     slack.deliver()  # its card becomes "Deleted: …"
     slack.command("new", user=MANAGER)
     slack.submit(slack.modal(), user=MANAGER, name=NAME, message=MESSAGE, offerings=[OFFERING],

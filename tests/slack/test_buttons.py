@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain.enums import Action, State
 from bot.slack.cards import extend_value
-from tests.factories import announce
+from tests.factories import announce, starting_soon
 
 MANAGER, GROUPIE, READER = "UCLOUDMGR1", "UGROUPIE01", "UREADER001"
 CHANNEL = "CCLOUD0001"
@@ -55,7 +55,7 @@ def test_two_presses_of_the_same_start_start_it_once(slack, services, world, clo
 
 
 def test_a_press_on_a_stale_card_explains_and_refreshes_it(slack, services, world, cloud_manager):
-    view, card = published_card(slack, services, cloud_manager)
+    view, card = published_card(slack, services, cloud_manager, **starting_soon(services))
     slack.command(f"start {view.short_id}", user=MANAGER)  # the card in the channel is not updated yet
 
     reply = slack.press(card, "Start", user=GROUPIE)

@@ -49,7 +49,8 @@ def test_destructive_buttons_are_red_and_ask_first(services, world, cloud_manage
 
     for label in ("Cancel", "Delete", "Unschedule"):
         assert elements[label].style == "danger" and elements[label].confirm is not None
-    assert elements["Start"].confirm is None
+    start = elements["Start"]
+    assert start.style == "primary" and "Scheduled start" in start.confirm.to_dict()["text"]["text"]
 
 
 def test_user_text_with_mentions_and_markup_stays_literal(services, world, cloud_manager):

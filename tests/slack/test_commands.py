@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.enums import Action, State
 from tests.conftest import ADMIN_ID
-from tests.factories import announce
+from tests.factories import announce, starting_soon
 
 READER, MANAGER, STORE = "UREADER001", "UCLOUDMGR1", "USTOREMGR1"
 
@@ -85,7 +85,7 @@ def test_ambiguous_six_digit_prefix_names_every_match(slack, services, world, cl
 
 
 def test_transitions_by_command_answer_with_the_new_card(slack, services, world, cloud_manager):
-    draft = announce(services, cloud_manager)
+    draft = announce(services, cloud_manager, **starting_soon(services))
 
     for verb, label in (("schedule", "Scheduled"), ("start", "In progress"), ("complete", "Completed")):
         reply = slack.command(f"{verb} {draft.short_id}", user=MANAGER)
@@ -113,7 +113,7 @@ def test_a_reader_is_refused_and_nothing_changes(slack, services, world, cloud_m
 
 
 def test_a_group_member_manages_through_the_user_group(slack, services, world, cloud_manager):
-    view = announce(services, cloud_manager, State.SCHEDULED)
+    view = announce(services, cloud_manager, State.SCHEDULED, **starting_soon(services))
 
     reply = slack.command(f"start {view.short_id}", user="UGROUPIE01")
 
@@ -123,9 +123,10 @@ def test_a_group_member_manages_through_the_user_group(slack, services, world, c
 def test_delete_by_command(slack, services, world, cloud_manager):
     view = announce(services, cloud_manager)
 
-    reply = slack.command(f"delete {view.short_id}", user=MANAGER)
+    asked = slack.command(f"delete {view.short_id}", user=MANAGER)
+    reply = slack.press(asked.last, "Delete", user=MANAGER)  # the command asks first (Delete / Keep)
 
-    assert "Deleted" in reply.ack["text"]
+    assert "Deleted" in reply.text
     assert services.announcements.count(cloud_manager) == 0
 
 

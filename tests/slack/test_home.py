@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.enums import State
-from tests.factories import announce
+from tests.factories import announce, starting_soon
 
 READER, MANAGER = "UREADER001", "UCLOUDMGR1"
 
@@ -66,7 +66,7 @@ def test_the_new_button_in_the_home_opens_the_modal_and_the_draft_lands_in_the_h
 
 
 def test_homes_of_recent_viewers_follow_changes_made_elsewhere(slack, services, world, cloud_manager):
-    view = announce(services, cloud_manager, State.SCHEDULED, name="Coming soon")
+    view = announce(services, cloud_manager, State.SCHEDULED, name="Coming soon", **starting_soon(services))
     slack.open_home(READER)
 
     slack.command(f"start {view.short_id}", user=MANAGER)

@@ -12,7 +12,7 @@ import pytest
 
 from bot.console.socket_standin import LINK_DISABLED, REFRESH
 from bot.domain.enums import State
-from tests.factories import announce
+from tests.factories import announce, starting_soon
 
 MANAGER, GROUPIE = "UCLOUDMGR1", "UGROUPIE01"
 CHANNEL = "CCLOUD0001"
@@ -97,7 +97,7 @@ def test_a_press_delivered_again_changes_nothing_the_second_time(slack, services
 
 def test_a_command_delivered_again_is_answered_the_same_and_acts_once(slack, services, world, cloud_manager):
     sockets = slack.transport.sockets
-    view = announce(services, cloud_manager, State.SCHEDULED)
+    view = announce(services, cloud_manager, State.SCHEDULED, **starting_soon(services))
     first = slack.command(f"start {view.short_id}", user=MANAGER)
 
     sockets.redeliver(sockets.last)

@@ -188,6 +188,11 @@ class Announcement(BaseModel):
     affected_offerings: list[AffectedOffering]
     service_provider_name: str
     backend_id: str
+    planned_end: datetime | None = Field(
+        default=None,
+        description="Extension: the scheduled end in force when the maintenance started; overrun_minutes and "
+        "timing_bucket are measured against it, so an extension does not hide an overrun. Null until it starts.",
+    )
 
 
 class PublicAnnouncement(BaseModel):

@@ -70,6 +70,7 @@ def announcement(view: AnnouncementView, links: Links) -> dict[str, Any]:
         service_provider_name=view.provider_name,
         backend_id=view.backend_id,
     )
+    body["planned_end"] = api_time(view.planned_end)  # extension: what overruns are measured against
     return body
 
 

@@ -72,6 +72,8 @@ class AnnouncementView:
     start_delta_minutes: int | None
     timing_bucket: TimingBucket
     can_manage: bool
+    #: The end in force when it started, which overruns are measured against (None until it starts).
+    planned_end: datetime | None = None
 
     @property
     def short_id(self) -> str:

@@ -165,6 +165,7 @@ def _when(view: AnnouncementView) -> str:
         f"*When:* {date_token(view.scheduled_start)} → {date_token(view.scheduled_end, '{time}')}"
         f" ({duration(view.scheduled_end - view.scheduled_start)})",
     ]
+    lines += extended_lines(view)
     if view.actual_start:
         lines.append(f"*Started:* {date_token(view.actual_start)}")
     if view.actual_end:
@@ -205,3 +206,10 @@ def _buttons(view: AnnouncementView) -> list[ButtonElement]:
             )
         )
     return elements
+
+
+def extended_lines(view: AnnouncementView) -> list[str]:
+    """The end planned when it started and the end it was extended to, when an extension moved it."""
+    if view.planned_end is None or view.planned_end == view.scheduled_end:
+        return []
+    return [f"*Planned end:* {date_token(view.planned_end)} · *extended to* {date_token(view.scheduled_end)}"]

@@ -129,7 +129,7 @@ def typed_zone(text: str) -> tuple[str, tzinfo | None]:
     """(the date and time, the zone typed with it or None). An offset word is joined back to the time for
     `fromisoformat`; an unknown zone name is refused, naming it."""
     match = _ZONE_WORD.match(text)
-    if match is None:
+    if match is None or not re.match(r"\d{4}-\d", match["time"]):  # a zone only follows a date
         return text, None
     name = match["bracketed"] or match["word"]
     if name[0] in "+-":

@@ -32,7 +32,7 @@ def length(text: str) -> timedelta:
     if match is None or not any(match.groups()):
         if re.fullmatch(r"[\d\s]+[a-z]*", text.strip(), re.IGNORECASE) and re.search(r"\d{7}", text):
             raise BadArguments("That is far too long: extend by at most 7 days at a time.")
-        raise BadArguments(f"`{escape(clip(text, 60))}` is not a length. {SHAPE}")
+        raise BadArguments(f"`{clip(text, 60)}` is not a length. {SHAPE}")
     days, hours, minutes = (int(match[unit] or 0) for unit in "dhm")
     return timedelta(days=days, hours=hours, minutes=minutes)
 

@@ -107,15 +107,15 @@ def instant(value: str, zone: tzinfo) -> datetime:
     try:
         parsed = datetime.fromisoformat(text) if "T" in text else datetime.combine(date.fromisoformat(text), time())
     except ValueError:
-        raise BadArguments(f"`{escape(clip(value, 80))}` is not a date or time like 2026-03-31 or "
+        raise BadArguments(f"`{clip(value, 80)}` is not a date or time like 2026-03-31 or "
                            "2026-03-31T22:00 (optionally with a zone: +02:00, UTC, Europe/Tallinn).") from None
     if named is not None and parsed.tzinfo is not None:
-        raise BadArguments(f"`{escape(clip(value, 80))}` names two time zones; give one.")
+        raise BadArguments(f"`{clip(value, 80)}` names two time zones; give one.")
     parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=named or zone)
     try:
         parsed.astimezone(UTC)  # times are kept in UTC: 0001-01-01T00:00+14:00 has no UTC time
     except OverflowError:
-        raise BadArguments(f"`{escape(clip(value, 80))}` is out of range.") from None
+        raise BadArguments(f"`{clip(value, 80)}` is out of range.") from None
     return parsed
 
 
@@ -139,7 +139,7 @@ def typed_zone(text: str) -> tuple[str, tzinfo | None]:
     try:
         return match["time"], ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise BadArguments(f"`{escape(clip(name, 64))}` is not a time zone (give one like Europe/Tallinn, UTC "
+        raise BadArguments(f"`{clip(name, 64)}` is not a time zone (give one like Europe/Tallinn, UTC "
                            "or +02:00).") from None
 
 

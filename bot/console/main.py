@@ -134,6 +134,8 @@ class Console:
             self.show_news()
         elif line.startswith("/as "):
             self.user = line.split(None, 1)[1].strip()
+            # Everyone at this console types times in its zone, as its form prompts say.
+            self.standin.user_timezones.setdefault(self.user, getattr(self.zone, "key", "UTC"))
             self.say(f"you are now {self.user}")
         elif line == "/summary":
             self.summary()

@@ -120,8 +120,11 @@ def test_the_consoles_date_prompt_names_its_zone(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()
     session = ("/maint provider add Cloud channel=<#CCLOUD0001|cloud> managers=<@UCONSOLE|me>\n"
-               "/maint new\nKernel upgrade\nRolling reboot\nRunbook\n\n/cancel\n/quit\n")
+               "/maint new\nKernel upgrade\nRolling reboot\nRunbook\n\n/cancel\n"
+               "/maint list start_after=2030-01-01T00:00\n/as UOTHER0001\n/maint list start_after=2030-01-01T00:00\n"
+               "/quit\n")
 
     assert console.main([], stdin=io.StringIO(session), out=out) == 0
 
     assert "YYYY-MM-DD HH:MM in Europe/Tallinn" in out.getvalue()
+    assert out.getvalue().count("Times read in your Slack time zone, Europe/Tallinn.") == 2

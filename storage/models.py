@@ -124,6 +124,7 @@ class Announcement(Base):
             "highest_impact",
             "actual_start",
             "actual_end",
+            "planned_end",  # migration 0006
         ),
         # Lists sort by these (migration 0003): with the columns visibility reads (state, provider), a deep
         # page is a walk along one index, without reading the rows it skips.
@@ -160,6 +161,9 @@ class Announcement(Base):
     published: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     created: Mapped[datetime] = mapped_column(Timestamp)
     modified: Mapped[datetime] = mapped_column(Timestamp)
+    #: The scheduled end in force when the maintenance started (migration 0006): overruns are measured against
+    #: it (bot/domain/timing.py), so extending a running maintenance does not hide that it overran. None before.
+    planned_end: Mapped[datetime | None] = mapped_column(Timestamp)
 
     provider: Mapped[Provider] = relationship(lazy="joined")
     affected: Mapped[list[AffectedOffering]] = relationship(

@@ -204,6 +204,11 @@ class Announcement(BaseModel):
         description="Extension, read-only, present only for the provider's managers and admins: published "
         "(Scheduled or In progress) maintenance whose window overlaps this one on an offering both affect",
     )
+    planned_end: datetime | None = Field(
+        default=None,
+        description="Extension: the scheduled end in force when the maintenance started; overrun_minutes and "
+        "timing_bucket are measured against it, so an extension does not hide an overrun. Null until it starts.",
+    )
 
 
 class PublicAnnouncement(BaseModel):

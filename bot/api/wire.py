@@ -72,6 +72,7 @@ def announcement(view: AnnouncementView, links: Links) -> dict[str, Any]:
     )
     if view.conflicts is not None:  # managers only (bot/domain/conflicts.py)
         body["conflicts"] = conflicts(view, links)
+    body["planned_end"] = api_time(view.planned_end)  # extension: what overruns are measured against
     return body
 
 

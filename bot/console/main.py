@@ -134,6 +134,8 @@ class Console:
             self.show_news()
         elif line.startswith("/as "):
             self.user = line.split(None, 1)[1].strip()
+            # Everyone at this console types times in its zone, as its form prompts say.
+            self.standin.user_timezones.setdefault(self.user, getattr(self.zone, "key", "UTC"))
             self.say(f"you are now {self.user}")
         elif line == "/summary":
             self.summary()
@@ -255,7 +257,7 @@ class Console:
             shown = ", ".join(o["text"]["text"] for o in element.get("initial_options") or [])
         elif kind == "datetimepicker" and element.get("initial_date_time"):
             shown = terminal.local(element["initial_date_time"], self.zone)
-        hint = " YYYY-MM-DD HH:MM" if kind == "datetimepicker" else ""
+        hint = f" YYYY-MM-DD HH:MM in {getattr(self.zone, 'key', self.zone)}" if kind == "datetimepicker" else ""
         while True:
             line = self.read(f"│ {label}{optional}{hint} [{shown[:60]}]: ")
             if line is None or line.strip() == "/cancel":
@@ -264,7 +266,7 @@ class Console:
             if not line:
                 return None
             if kind == "datetimepicker" and not _readable_time(line, self.zone):
-                self.say("│ ⚠ write it like 2030-01-31 22:00")
+                self.say(f"│ ⚠ write it like 2030-01-31 22:00 (read in {getattr(self.zone, 'key', self.zone)})")
             elif kind == "static_select" and not self._known(element, line):
                 self.say("│ ⚠ type one of the numbers or names above")
             elif kind == "multi_static_select" and line != "-" and not all(

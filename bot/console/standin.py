@@ -14,9 +14,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 @dataclass
@@ -339,8 +341,12 @@ class SlackStandIn:
 
     def _users_info(self, args):
         user = args["user"]
-        return {"user": {"id": user, "tz": self.user_timezones.get(user, "UTC"),
-                         "tz_offset": 0, "name": user.lower()}}
+        zone = self.user_timezones.get(user, "UTC")
+        try:  # as Slack gives it: the offset from UTC now, in seconds
+            offset = int(datetime.now(ZoneInfo(zone)).utcoffset().total_seconds())
+        except (ZoneInfoNotFoundError, ValueError):
+            offset = 0
+        return {"user": {"id": user, "tz": zone, "tz_offset": offset, "name": user.lower()}}
 
     # -- files (files_upload_v2) ---------------------------------------------------------------------
     # slack-sdk's files_upload_v2 makes three requests: files.getUploadURLExternal (a file id and an upload URL,

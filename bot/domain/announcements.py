@@ -17,7 +17,7 @@ from uuid import UUID
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session, undefer
 
-from bot.domain import audit, conflicts, lookup, notices, published, silences, timing, updates
+from bot.domain import audit, conflicts, extending, lookup, notices, published, silences, timing, updates
 from bot.domain.actors import Actor, Reach
 from bot.domain.context import Context
 from bot.domain.enums import EDITABLE_STATES, Action, Impact, State, TimingBucket
@@ -135,6 +135,7 @@ def announcement_view(row: Announcement, computed, reach: Reach) -> Announcement
         start_delta_minutes=start_delta,
         timing_bucket=TimingBucket(bucket),
         can_manage=manager,
+        planned_end=row.planned_end,
     )
 
 
@@ -440,6 +441,8 @@ class Announcements:
             stamp = literal(now, UTCDateTime())
             if action is Action.START:
                 values["actual_start"] = func.coalesce(Announcement.actual_start, stamp)
+                # The end promised when it began: what overruns are measured against (bot/domain/timing.py).
+                values["planned_end"] = func.coalesce(Announcement.planned_end, Announcement.scheduled_end)
             if action is Action.COMPLETE:
                 values["actual_end"] = func.coalesce(Announcement.actual_end, stamp)
             won = session.execute(
@@ -683,3 +686,23 @@ class Announcements:
             )
         row.highest_impact = highest_impact(row)
         session.flush()
+
+    def extend_to(
+        self, actor: Actor, reference: object, *, by: timedelta | None = None, until: datetime | None = None
+    ) -> AnnouncementView:
+        """Extend by any length (`by`) or to a later moment (`until`), as typed (bot/domain/extending.py): the
+        overrun buttons' operation (`extend`) from the end in force now, for Scheduled or In-progress work."""
+        with self.context.unit_of_work() as uow:
+            reach = uow.reach(actor)
+            row = self._visible(uow.session, reach, reference, lock=True)
+            reach.require_manager(row.provider_id)
+            if State(row.state) not in extending.EXTENDABLE:
+                raise InvalidState(labels(extending.EXTENDABLE), State(row.state).label)
+            end = row.scheduled_end
+            if until is not None:
+                new_end = extending.end_until(end, uow.now, until)
+            else:
+                new_end = extending.end_after(end, uow.now, by if by is not None else timedelta(0))
+            view = self.update_in(uow, actor, row.uuid, {"scheduled_end": new_end}, seen_end=end)
+            uow.commit()
+            return view

@@ -15,7 +15,7 @@ from bot.domain.actors import Actor
 from bot.domain.context import Context
 from bot.domain.enums import IMPACT_LABELS, STATE_LABELS, TYPE_LABELS, Impact, MaintenanceType, State, TimingBucket
 from bot.domain.listing import ListQuery, filter_conditions
-from bot.domain.timing import TOLERANCE_SECONDS
+from bot.domain.timing import TOLERANCE_SECONDS, planned_end
 from bot.domain.views import DailyStats, ProviderStats, Stats
 from storage.models import Announcement, Provider
 from storage.types import epoch, utc_date
@@ -126,13 +126,10 @@ class Statistics:
                 Announcement.provider_id,
                 Announcement.highest_impact.label("impact"),
                 case((timed, epoch(Announcement.actual_end) - epoch(Announcement.actual_start))).label("duration"),
-                case((completed, epoch(Announcement.actual_end) - epoch(Announcement.scheduled_end))).label("late"),
-                case((and_(completed, Announcement.actual_end <= Announcement.scheduled_end), 1), else_=0).label(
-                    "on_time"
-                ),
-                case((and_(completed, Announcement.actual_end > Announcement.scheduled_end), 1), else_=0).label(
-                    "overran"
-                ),
+                # Measured against the planned end (bot/domain/timing.py): an extension does not hide an overrun.
+                case((completed, epoch(Announcement.actual_end) - epoch(planned_end))).label("late"),
+                case((and_(completed, Announcement.actual_end <= planned_end), 1), else_=0).label("on_time"),
+                case((and_(completed, Announcement.actual_end > planned_end), 1), else_=0).label("overran"),
             )
             .where(*where)
             .offset(0)

@@ -2,6 +2,10 @@
 
 They are SQL expressions so that listing can filter and sort by them in the database; single
 announcements are read through the same expressions.
+
+The end they measure against is the *planned end*: the scheduled end in force when the maintenance started
+(`Announcement.planned_end`, stamped by the Start transition), or the scheduled end while it has not started.
+Extending a running maintenance moves `scheduled_end` but not the plan, so an overrun stays an overrun.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from storage.types import epoch
 
 TOLERANCE_SECONDS = 15 * 60
 
-_end_delta = epoch(Announcement.actual_end) - epoch(Announcement.scheduled_end)
+#: The end overruns are measured against: the one in force at the start (an extension does not move it).
+planned_end = func.coalesce(Announcement.planned_end, Announcement.scheduled_end)
+_end_delta = epoch(Announcement.actual_end) - epoch(planned_end)
 _start_delta = epoch(Announcement.actual_start) - epoch(Announcement.scheduled_start)
 
 
@@ -57,11 +63,14 @@ def minutes_of(delta: timedelta) -> int:
 
 
 def bucket_of(
-    scheduled_start: datetime, scheduled_end: datetime, actual_start: datetime | None, actual_end: datetime | None
+    scheduled_start: datetime, scheduled_end: datetime, actual_start: datetime | None, actual_end: datetime | None,
+    planned_end: datetime | None = None,
 ) -> TimingBucket:
     """How the maintenance kept to its schedule (`timing_bucket`): pending until it starts; then an end more than
-    the tolerance late is an overrun, else a start that late is a late start, else an end that early is early."""
+    the tolerance late is an overrun, else a start that late is a late start, else an end that early is early.
+    Ends are measured against `planned_end` when there is one (the end in force at the start)."""
     tolerance = timedelta(seconds=TOLERANCE_SECONDS)
+    scheduled_end = planned_end or scheduled_end
     if actual_start is None:
         return TimingBucket.PENDING
     if actual_end is not None and actual_end - scheduled_end > tolerance:
@@ -74,11 +83,13 @@ def bucket_of(
 
 
 def computed_of(
-    scheduled_start: datetime, scheduled_end: datetime, actual_start: datetime | None, actual_end: datetime | None
+    scheduled_start: datetime, scheduled_end: datetime, actual_start: datetime | None, actual_end: datetime | None,
+    planned_end: datetime | None = None,
 ) -> tuple[int | None, int | None, TimingBucket]:
     """(overrun_minutes, start_delta_minutes, timing_bucket), as `COMPUTED` selects them."""
+    end = planned_end or scheduled_end
     return (
-        minutes_of(actual_end - scheduled_end) if actual_end is not None else None,
+        minutes_of(actual_end - end) if actual_end is not None else None,
         minutes_of(actual_start - scheduled_start) if actual_start is not None else None,
-        bucket_of(scheduled_start, scheduled_end, actual_start, actual_end),
+        bucket_of(scheduled_start, end, actual_start, actual_end),
     )

@@ -77,6 +77,8 @@ class AnnouncementView:
     #: Overlapping published maintenance on a shared offering (bot/domain/conflicts.py), for managers only:
     #: None when the reader does not manage it (a channel card, the public views).
     conflicts: tuple[ConflictView, ...] | None = None
+    #: The end in force when it started, which overruns are measured against (None until it starts).
+    planned_end: datetime | None = None
 
     @property
     def short_id(self) -> str:

@@ -171,6 +171,7 @@ def _when(view: AnnouncementView) -> str:
         f"*When:* {date_token(view.scheduled_start)} → {date_token(view.scheduled_end, '{time}')}"
         f" ({duration(view.scheduled_end - view.scheduled_start)})",
     ]
+    lines += extended_lines(view)
     if view.actual_start:
         lines.append(f"*Started:* {date_token(view.actual_start)}")
     if view.actual_end:
@@ -232,3 +233,10 @@ def second_thought(view: AnnouncementView, verb: str) -> ConfirmObject:
                                                                               view.scheduled_end))
     return ConfirmObject(title=title, text=text.format(window=f"{start} – {end}", start=start), confirm=go,
                          deny="Not yet")
+
+
+def extended_lines(view: AnnouncementView) -> list[str]:
+    """The end planned when it started and the end it was extended to, when an extension moved it."""
+    if view.planned_end is None or view.planned_end == view.scheduled_end:
+        return []
+    return [f"*Planned end:* {date_token(view.planned_end)} · *extended to* {date_token(view.scheduled_end)}"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from slack_bolt import Ack
 from slack_bolt.context import BoltContext
 
-from bot.slack import announcing, catalog, channels, reading, templating, updating  # noqa: F401  (they declare the subcommands)
+from bot.slack import announcing, catalog, channels, extending, reading, templating, updating  # noqa: F401  (they declare the subcommands)
 from bot.slack.answer import Answer
 from bot.slack.listening import DOING, FOLLOW_UP, Act
 from bot.slack.parsing import Arguments, BadArguments, words

@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.enums import STATE_LABELS, MaintenanceType, State
-from bot.slack.text import escape
+from bot.slack.text import clip, escape
 
 MENTION = re.compile(r"<(?:@|#|!subteam\^)([A-Z0-9]+)(?:\|[^>]*)?>")
 TYPE_WORDS = {"scheduled": 1, "emergency": 2, "security": 3, "upgrade": 4, "patch": 5}
@@ -98,19 +98,49 @@ def day(value: str) -> date:
         raise BadArguments(f"{value!r} is not a date like 2026-03-31.") from None
 
 
-def instant(value: str, zone: ZoneInfo) -> datetime:
-    """`2026-03-31` (midnight) or `2026-03-31T22:00` / `2026-03-31 22:00`, read in `zone` unless it names one."""
-    text = value.strip().replace(" ", "T")
+def instant(value: str, zone: tzinfo) -> datetime:
+    """`2026-03-31` (midnight) or `2026-03-31T22:00` / `2026-03-31 22:00`, read in `zone` unless it names one:
+    an offset (`…T22:00+02:00`, `…T22:00Z`, `… 22:00 +02:00`) or a zone (`… 22:00 Europe/Tallinn`, `… 22:00 UTC`,
+    or in one word `…T22:00[Europe/Tallinn]`). The result keeps the zone it was read in."""
+    text, named = typed_zone(value.strip())
+    text = text.replace(" ", "T")
     try:
         parsed = datetime.fromisoformat(text) if "T" in text else datetime.combine(date.fromisoformat(text), time())
     except ValueError:
-        raise BadArguments(f"{value!r} is not a date or time like 2026-03-31 or 2026-03-31T22:00.") from None
-    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+        raise BadArguments(f"`{clip(value, 80)}` is not a date or time like 2026-03-31 or "
+                           "2026-03-31T22:00 (optionally with a zone: +02:00, UTC, Europe/Tallinn).") from None
+    if named is not None and parsed.tzinfo is not None:
+        raise BadArguments(f"`{clip(value, 80)}` names two time zones; give one.")
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=named or zone)
     try:
         parsed.astimezone(UTC)  # times are kept in UTC: 0001-01-01T00:00+14:00 has no UTC time
     except OverflowError:
-        raise BadArguments(f"{value!r} is out of range.") from None
+        raise BadArguments(f"`{clip(value, 80)}` is out of range.") from None
     return parsed
+
+
+#: A zone typed after a time: `[Europe/Tallinn]` joined to it, or a last word like `Europe/Tallinn`, `UTC`, `Z`,
+#: `+02:00`. Zone names are IANA keys (letters, digits, `_ + - /`).
+_ZONE_WORD = re.compile(r"^(?P<time>.+?)(?:\[(?P<bracketed>[^\]]{1,64})\]|\s+(?P<word>[A-Za-z][A-Za-z0-9_+\-/]{0,63}|"
+                        r"[+-]\d{2}(?::?\d{2})?))$")
+
+
+def typed_zone(text: str) -> tuple[str, tzinfo | None]:
+    """(the date and time, the zone typed with it or None). An offset word is joined back to the time for
+    `fromisoformat`; an unknown zone name is refused, naming it."""
+    match = _ZONE_WORD.match(text)
+    if match is None or not re.match(r"\d{4}-\d", match["time"]):  # a zone only follows a date
+        return text, None
+    name = match["bracketed"] or match["word"]
+    if name[0] in "+-":
+        return f"{match['time']}{name}", None
+    if name.upper() in ("UTC", "Z", "GMT"):
+        return match["time"], UTC
+    try:
+        return match["time"], ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise BadArguments(f"`{clip(name, 64)}` is not a time zone (give one like Europe/Tallinn, UTC "
+                           "or +02:00).") from None
 
 
 def one_id(args: Arguments) -> str:

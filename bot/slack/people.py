@@ -39,6 +39,7 @@ class People:
         self._groups: dict[str, frozenset[str]] = {}
         self._groups_until = 0.0
         self._zones: dict[str, tuple[ZoneInfo, float]] = {}
+        self._told: set[str] = set()  # users whose zone Slack told us (the others have the default)
 
     def actor_of(self, user_id: str) -> Actor:
         """The Slack user as the domain sees them, with their user groups, acting through `interface`."""
@@ -62,13 +63,21 @@ class People:
         if cached and cached[1] > now:
             return cached[0]
         zone, ttl = self.default_zone, RETRY_AFTER_FAILURE
+        self._told.discard(user_id)
         try:
             name = self.client.users_info(user=user_id)["user"].get("tz")
             zone, ttl = (ZoneInfo(name) if name else self.default_zone), ZONE_TTL
+            if name:
+                self._told.add(user_id)
         except (SlackApiError, SlackClientError, ZoneInfoNotFoundError, ValueError, KeyError) as error:
             log.warning("users.info for %s failed (%s); using %s", user_id, error, self.default_zone)
         self._zones[user_id] = (zone, now + ttl)
         return zone
+
+    def zone_told(self, user_id: str) -> tuple[ZoneInfo, bool]:
+        """(`zone_of`, whether Slack told it): False when the default stands in for a zone Slack did not give."""
+        zone = self.zone_of(user_id)
+        return zone, user_id in self._told
 
     def _load_groups(self) -> tuple[dict[str, frozenset[str]], float]:
         try:

@@ -23,7 +23,6 @@ from bot.slack.parsing import (
     BadArguments,
     day,
     id_list,
-    instant,
     one_id,
     positive,
     state_named,
@@ -32,6 +31,7 @@ from bot.slack.parsing import (
 )
 from bot.slack.subcommand import READING, subcommand
 from bot.slack.text import clip, escape
+from bot.slack.typed_times import TypedTimes
 
 LIST_OPTIONS = {"state", "type", "provider", "start_after", "start_before", "end_after", "end_before", "timing",
                 "by", "sort", "o", "page", "words"}
@@ -83,9 +83,10 @@ def list_query(act: Act, args: Arguments) -> tuple[ListQuery, str]:
         query.maintenance_type = type_named(args.first("type"))
     if args.first("provider"):
         query.provider_uuid = act.services.catalog.provider(args.first("provider")).uuid
+    times = TypedTimes(act)  # typed times are read in the typing user's zone, and the title names it
     for option, attribute in DATE_OPTIONS:
         if args.first(option):
-            setattr(query, attribute, instant(args.first(option), act.deps.settings.zone))
+            setattr(query, attribute, times.read(args.first(option)))
     if args.first("timing"):
         buckets = id_list([args.first("timing")])
         wrong = [b for b in buckets if b not in TimingBucket.__members__.values()]
@@ -105,7 +106,7 @@ def list_query(act: Act, args: Arguments) -> tuple[ListQuery, str]:
         query.soonest_first = True
     if args.first("page"):
         query.page = positive(args.first("page"), "page")
-    return query, " · ".join(titles) or "Announcements"
+    return query, (" · ".join(titles) or "Announcements") + (f" · {times.note}" if times.note else "")
 
 
 def sort_keys(terms: list[str]) -> tuple[str, ...]:

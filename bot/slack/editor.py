@@ -29,14 +29,15 @@ NO_PROVIDERS = (
 # -- opening ---------------------------------------------------------------------------------------
 
 
-def open_new(act: Act, template: str | None = None) -> None:
+def open_new(act: Act, template: str | None = None, *, message: str | None = None) -> None:
+    """The new-announcement modal; `message` starts its message field (a message shortcut's text)."""
     services = act.services
     providers = services.catalog.managed_providers(act.actor)
     if not providers:
         return act.deps.responder.tell(act.origin, NO_PROVIDERS)
     chosen = services.templates.get(act.actor, template) if template else None
     meta = FormMetadata(mode="new", channel=act.origin.channel, home=act.origin.home or None)
-    return open_form(act, providers, meta=meta.text(), template=chosen)
+    return open_form(act, providers, meta=meta.text(), template=chosen, message=message)
 
 
 def open_edit(act: Act, reference: str) -> None:
@@ -54,7 +55,7 @@ def open_edit(act: Act, reference: str) -> None:
     open_form(act, services.catalog.managed_providers(act.actor), meta=meta.text(), view=view)
 
 
-def open_form(act: Act, providers, *, meta: str, view=None, template=None) -> None:
+def open_form(act: Act, providers, *, meta: str, view=None, template=None, message: str | None = None) -> None:
     catalog = act.services.catalog
     if view is not None and view.provider_uuid not in {provider.uuid for provider in providers}:
         providers = [*providers, catalog.provider(view.provider_uuid)]
@@ -73,10 +74,19 @@ def open_form(act: Act, providers, *, meta: str, view=None, template=None) -> No
         view=view,
         template=template,
     )
+    if message:
+        prefill(modal, "message", message)
     responder = act.deps.responder
     opened = responder.call(responder.client.views_open, trigger_id=act.origin.trigger_id, view=modal.to_dict())
     if opened is None:
         responder.tell(act.origin, "⚠️ Slack did not open the form in time. Please try again.")
+
+
+def prefill(modal, block_id: str, text: str) -> None:
+    """Start the text field `block_id` of `modal` with `text`."""
+    for block in modal.blocks:
+        if getattr(block, "block_id", None) == block_id:
+            block.element.initial_value = text
 
 
 # -- submitting ------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -205,7 +205,7 @@ class Console:
             self._tick()
         return self.say(f"🕑 It is now {self.when(self.clock.now())}{self._ahead()}.")
 
-    def _next_moment(self, now):
+    def _next_moment(self, now: datetime) -> datetime | None:
         """The next moment the scheduler has work, from the database and the weekly summary's schedule."""
         assert self.ticker is not None
         moments = [agenda.next_moment(self.app.services.context, now),
@@ -223,7 +223,8 @@ class Console:
             self.say(f"🕑 {self.when(now)}")
             self.show_news()
 
-    def when(self, moment) -> str:
+    def when(self, moment: datetime) -> str:
+        """A moment as the console shows the time: in the console's zone."""
         return moment.astimezone(self.zone).strftime("%a %d %b %Y %H:%M %Z")
 
     def _ahead(self) -> str:

@@ -145,23 +145,67 @@ def offering_list(runtime: app.Runtime, args: argparse.Namespace) -> int:
 
 
 def offering_set(runtime: app.Runtime, args: argparse.Namespace) -> int:
-    reference = f"{args.provider}/{args.name}" if args.provider else args.name
-    offering = runtime.services.catalog.set_offering_silence(CLI, reference, args.silence)
+    offering = runtime.services.catalog.set_offering_silence(CLI, offering_reference(args), args.silence)
     what = f"silences {offering.silence_matchers}" if offering.silence_matchers else "uses its provider's matchers"
     print(f"offering {offering.name!r} of {offering.provider_name}: during maintenance {what}")
     return 0
 
 
 def provider_set(runtime: app.Runtime, args: argparse.Namespace) -> int:
-    fields: dict = {}
-    if args.silence is not None:
-        fields["silence_matchers"] = args.silence
-    if args.silence_at_start is not None:
-        fields["silence_at_start"] = args.silence_at_start
+    """Change only what was given; `''` clears an optional setting (stats channel, reminders, managers, silences)."""
+    given = {
+        "name": args.rename,
+        "channel_id": args.channel,
+        "stats_channel_id": args.stats_channel,
+        "manager_users": args.managers,
+        "manager_groups": args.manager_groups,
+        "auto_start": args.auto_start,
+        "reminders": args.reminders,
+        "silence_matchers": args.silence,
+        "silence_at_start": args.silence_at_start,
+    }
+    fields = {key: value for key, value in given.items() if value is not None}
+    for key in ("stats_channel_id", "reminders"):
+        if fields.get(key) == "":
+            fields[key] = None
+    for key in ("manager_users", "manager_groups"):
+        if key in fields:
+            fields[key] = tuple(fields[key])
+    before = runtime.services.catalog.provider(args.name)
     provider = runtime.services.catalog.update_provider(CLI, args.name, **fields)
-    print(f"service provider {provider.name!r}: silences {provider.silence_matchers or '(no default matchers)'}"
+    if provider == before:
+        print(f"service provider {provider.name!r}: nothing changed")
+    else:
+        print(f"updated service provider {provider.name!r}")
+    print(f"  channel {provider.channel_id}, stats channel {provider.stats_channel_id or '-'}, "
+          f"managers {', '.join(provider.manager_users + provider.manager_groups) or '-'}, "
+          f"auto-start {'yes' if provider.auto_start else 'no'}, reminders {provider.reminders or 'default'}")
+    print(f"  silences {provider.silence_matchers or '(no default matchers)'}"
           f"{', from the scheduled start' if provider.silence_at_start else ''}")
     return 0
+
+
+def provider_remove(runtime: app.Runtime, args: argparse.Namespace) -> int:
+    removed = runtime.services.catalog.remove_provider(CLI, args.name)
+    print(f"removed service provider {removed.name!r}, with {removed.summary()}")
+    return 0
+
+
+def offering_rename(runtime: app.Runtime, args: argparse.Namespace) -> int:
+    old = offering_reference(args)
+    offering = runtime.services.catalog.rename_offering(CLI, old, args.new_name)
+    print(f"offering {old!r} of {offering.provider_name} is now called {offering.name!r}")
+    return 0
+
+
+def offering_remove(runtime: app.Runtime, args: argparse.Namespace) -> int:
+    removed = runtime.services.catalog.remove_offering(CLI, offering_reference(args))
+    print(f"removed offering {removed.name!r}, with {removed.summary()}")
+    return 0
+
+
+def offering_reference(args: argparse.Namespace) -> str:
+    return f"{args.provider}/{args.name}" if args.provider else args.name
 
 
 # -- API tokens ------------------------------------------------------------------------------------
@@ -233,13 +277,28 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--reminders", metavar="LEADS", help="reminder lead times like 72h,24h,1h (default: settings)")
     add.set_defaults(handler=provider_add)
     provider.add_parser("list", help="list service providers").set_defaults(handler=provider_list)
-    change = provider.add_parser("set", help="change a provider's alert silences")
-    change.add_argument("name")
+    change = provider.add_parser("set", help="change a provider's settings (only those given; '' clears)")
+    change.add_argument("name", help="name or uuid")
+    change.add_argument("--name", dest="rename", metavar="NEW_NAME", help="a new name")
+    change.add_argument("--channel", metavar="CHANNEL_ID", help="announcement channel, like C0123ABCD")
+    change.add_argument("--stats-channel", metavar="CHANNEL_ID", help="channel for the weekly summary ('' clears)")
+    change.add_argument("--managers", type=id_list, action="extend", default=None, metavar="U1,U2",
+                        help="Slack user ids: replace the managing users ('' clears)")
+    change.add_argument("--manager-groups", type=id_list, action="extend", default=None, metavar="S1,S2",
+                        help="Slack user-group ids: replace the managing groups ('' clears)")
+    change.add_argument("--auto-start", action=argparse.BooleanOptionalAction, default=None,
+                        help="start announcements at their scheduled start")
+    change.add_argument("--reminders", metavar="LEADS", help="reminder lead times like 72h,24h,1h ('' for the "
+                        "configured default)")
     change.add_argument("--silence", metavar="MATCHERS",
                         help="default Alertmanager matchers of its offerings, like 'team=\"cloud\"' ('' clears)")
     change.add_argument("--silence-at-start", action=argparse.BooleanOptionalAction, default=None,
                         help="silence from the scheduled start, before anyone presses Start")
     change.set_defaults(handler=provider_set)
+    remove = provider.add_parser("remove", help="remove a provider with its offerings (refused while announcements "
+                                 "refer to it)")
+    remove.add_argument("name", help="name or uuid")
+    remove.set_defaults(handler=provider_remove)
 
     offering = commands.add_parser("offering", help="offerings").add_subparsers(dest="action", required=True)
     add = offering.add_parser("add", help="add an offering to a provider")
@@ -255,6 +314,15 @@ def build_parser() -> argparse.ArgumentParser:
     change.add_argument("--silence", required=True, metavar="MATCHERS",
                         help="Alertmanager matchers, like 'service=\"vm\", cluster=~\"a|b\"' ('' clears)")
     change.set_defaults(handler=offering_set)
+    rename = offering.add_parser("rename", help="give an offering a new name")
+    rename.add_argument("name", help="name, 'Provider/Name' or uuid")
+    rename.add_argument("new_name", metavar="NEW_NAME")
+    rename.add_argument("--provider", metavar="NAME_OR_UUID", help="the provider, when several have this offering")
+    rename.set_defaults(handler=offering_rename)
+    remove = offering.add_parser("remove", help="remove an offering (refused while announcements refer to it)")
+    remove.add_argument("name", help="name, 'Provider/Name' or uuid")
+    remove.add_argument("--provider", metavar="NAME_OR_UUID", help="the provider, when several have this offering")
+    remove.set_defaults(handler=offering_remove)
 
     token = commands.add_parser("token", help="HTTP API tokens").add_subparsers(dest="action", required=True)
     create = token.add_parser("create", help="create a token; its secret is printed once")

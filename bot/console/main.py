@@ -13,6 +13,11 @@ With `--socket-mode` the requests travel as `maintbot run` receives them by defa
 Slack's Socket Mode websocket (bot.console.socket_standin), the app connects to it with the same handler,
 and each command, press, form and Home opening is an envelope acked over that connection.
 
+The console runs maintbot's scheduler against its own clock: the real time, moved forward with `/clock +2h`.
+Moving it stops at every moment something is due on the way (a reminder, a start, an end passed, the weekly
+summary), runs the scheduler's tick there and shows what it sent, under the time it happened. Notices that
+were waiting in the outbox when the console starts are delivered and shown first.
+
 Commands are read from stdin, so a session can be scripted: `maintbot console < session.txt`.
 The database is DATABASE_URL (SQLite `maintbot.db` by default); `make console` loads demo data first.
 """
@@ -25,6 +30,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -34,13 +40,17 @@ from slack_bolt import BoltRequest
 from bot import app as runtime_app
 from bot.config import Settings, SettingsError, load_settings
 from bot.console import simulator, terminal
+from bot.console.clock import ConsoleClock, forward
 from bot.console.socket_standin import SocketModeStandIn
 from bot.console.standin import SlackStandIn
+from bot.domain import agenda
 from bot.domain.enums import Interface
 from bot.domain.service import build_services
+from bot.jobs.tick import SummarySchedule, Ticker
 from bot.slack.app import SlackApp, build_app
 from bot.slack.delivery import Dispatcher
 from bot.slack.socket_mode import socket_mode_handler
+from bot.slack.text import duration
 
 CONSOLE_USER = "UCONSOLE"
 CONSOLE_CHANNEL = "CCONSOLE"
@@ -54,7 +64,18 @@ Type what you would type in Slack, e.g. `/maint help`, `/maint list`, `/maint ne
   /as USER     act as another Slack user id (e.g. /as UDEMOALICE)
   /in CHANNEL  type in another channel (e.g. /in CDEMOCLOUD)
   /summary     send today's weekly summary now, with its chart, as the scheduler does on its day
+  /clock +2h   move the clock forward (+45m, +1d6h…): reminders, due nudges, overrun alerts and the weekly
+               summary happen on the way, each at its time; `/clock` alone says what time it is
   /quit        leave (or Ctrl-D)"""
+#: What `/maint help` adds in the console alone: the console's clock is no Slack command.
+CLOCK_HELP = """── in this console only ──
+  /clock +2h   move the console's clock forward (+45m, +1d6h…, at most 60 days at once); the scheduler runs
+               at every moment on the way, so reminders, the due nudge, overrun alerts and the weekly summary
+               show up as they would in Slack. `/clock` alone says what time it is. `help` lists the rest."""
+#: A summary moment strictly after now (the cron trigger finds the next one at or after what it is given).
+JUST_AFTER = timedelta(microseconds=1)
+#: A move of the clock stops at most this many times; past that it jumps to where it was told to go.
+MOST_STOPS = 500
 
 
 @dataclass
@@ -84,8 +105,12 @@ class Console:
         out: TextIO,
         files: Path = Path(FILES_DIR),
         sockets: SocketModeStandIn | None = None,
+        clock: ConsoleClock | None = None,
+        ticker: Ticker | None = None,
     ) -> None:
         self.app = app
+        self.clock = clock
+        self.ticker = ticker
         self.sockets = sockets
         self.standin = standin
         self.dispatcher = dispatcher
@@ -139,6 +164,8 @@ class Console:
             self.say(f"you are now {self.user}")
         elif line == "/summary":
             self.summary()
+        elif line == "/clock" or line.startswith("/clock "):
+            self.move_clock(line.removeprefix("/clock").strip())
         elif line.startswith("/in "):
             self.channel = line.split(None, 1)[1].strip().lstrip("#")
             self.say(f"you are now typing in #{self.channel}")
@@ -146,14 +173,66 @@ class Console:
             self.say("Not understood; type `help`.")
 
     def catch_up(self) -> None:
-        """Deliver what was waiting in the outbox before the session, quietly: it is old news."""
+        """Deliver what was waiting in the outbox before the session, and show it: channels as they are now."""
         if self.dispatcher is None:
             return
         delivered = self.dispatcher.deliver_due()
-        self._messages = len(self.standin.messages)
-        self._versions = {(m.channel, m.ts): len(m.history) for m in self.standin.messages}
         if delivered:
-            self.say(f"(delivered {delivered} notice(s) that were waiting in the outbox; channels are up to date)")
+            self.say(f"(delivered {delivered} notice(s) that were waiting in the outbox:)")
+        self.show_news()
+
+    # -- the clock ---------------------------------------------------------------------------------
+
+    def move_clock(self, how_far: str) -> None:
+        """`/clock +2h`: move forward, stopping wherever the scheduler has something to do; `/clock`: the time."""
+        if self.clock is None or self.ticker is None:
+            return self.say("This console has no clock of its own.")
+        if not how_far:
+            return self.say(f"🕑 It is {self.when(self.clock.now())}{self._ahead()}.")
+        try:
+            delta = forward(how_far)
+        except ValueError as error:
+            return self.say(f"⚠ {error}")
+        self.buttons = []
+        target = self.clock.now() + delta
+        for _ in range(MOST_STOPS):
+            moment = self._next_moment(self.clock.now())
+            stop = moment if moment is not None and moment < target else target
+            self.clock.set(stop)
+            self._tick()
+            if stop >= target:
+                break
+        else:
+            self.clock.set(target)
+            self._tick()
+        return self.say(f"🕑 It is now {self.when(self.clock.now())}{self._ahead()}.")
+
+    def _next_moment(self, now: datetime) -> datetime | None:
+        """The next moment the scheduler has work, from the database and the weekly summary's schedule."""
+        assert self.ticker is not None
+        moments = [agenda.next_moment(self.app.services.context, now),
+                   self.ticker.schedule.trigger().get_next_fire_time(None, now + JUST_AFTER)]
+        return min((moment for moment in moments if moment is not None), default=None)
+
+    def _tick(self) -> None:
+        """One scheduler tick at the clock's time, as `maintbot run` ticks; what it sent is shown under the time."""
+        assert self.clock is not None and self.ticker is not None
+        now = self.clock.now()
+        self.ticker.tick(now)
+        delivered = self.dispatcher.deliver_due() if self.dispatcher is not None else 0
+        if delivered:
+            self.app.drain()
+            self.say(f"🕑 {self.when(now)}")
+            self.show_news()
+
+    def when(self, moment: datetime) -> str:
+        """A moment as the console shows the time: in the console's zone."""
+        return moment.astimezone(self.zone).strftime("%a %d %b %Y %H:%M %Z")
+
+    def _ahead(self) -> str:
+        ahead = self.clock.ahead if self.clock is not None else None
+        minutes = round(ahead.total_seconds() / 60) if ahead else 0  # the move took a moment of real time
+        return f" ({duration(timedelta(minutes=minutes))} ahead of the real time)" if minutes else ""
 
     # -- acting ------------------------------------------------------------------------------------
 
@@ -189,6 +268,8 @@ class Console:
                           blocks=ack.get("blocks") or [])
             self._places[url] = place
             self.show(f"#{self.channel}" if in_channel else "only you see", place)
+        if text.strip().lower() in ("", "help") and self.clock is not None:
+            self.say(CLOCK_HELP)
         self.show_news()
 
     def press(self, number: int) -> None:
@@ -482,12 +563,15 @@ def session(
 ) -> int:
     user = user or CONSOLE_USER
     runtime = runtime_app.build_runtime(settings)
+    clock = ConsoleClock()
     standin = SlackStandIn().start(poll_interval=0.05)
     standin.user_timezones[user] = settings.timezone
     console_settings = settings.model_copy(update={
         "slack_api_url": standin.api_url, "slack_signing_secret": SECRET, "slack_bot_token": "xoxb-console"})
     admins = {*settings.admins, CONSOLE_USER}
-    services = build_services(runtime.db, admins=admins, reminder_leads=settings.reminder_leads)
+    services = build_services(runtime.db, clock, admins=admins, reminder_leads=settings.reminder_leads)
+    ticker = Ticker(services, schedule=SummarySchedule.parse(settings.summary_at, settings.zone),
+                    summary_channel=settings.summary_channel, chart=settings.summary_chart, since=clock.now())
     # audited as the console's; over Socket Mode no signatures, as `maintbot run` there
     app = build_app(services, console_settings, interface=Interface.CONSOLE, verify_requests=not socket_mode)
     dispatcher = Dispatcher(services, app.client, pace=0.0)
@@ -501,7 +585,7 @@ def session(
             handler.connect()
             sockets.wait_connected()
         console = Console(app, standin, dispatcher, user=user, channel=channel, zone=settings.zone,
-                          read=reader(stdin, out), out=out, files=files, sockets=sockets)
+                          read=reader(stdin, out), out=out, files=files, sockets=sockets, clock=clock, ticker=ticker)
         return console.run()
     finally:
         if handler is not None:

@@ -120,6 +120,40 @@ def block_actions(
     return _interaction(payload)
 
 
+def global_shortcut(user: str, callback_id: str) -> str:
+    """A shortcut chosen from Slack's shortcuts menu: no channel, no response_url."""
+    return _interaction({
+        "type": "shortcut",
+        "token": "verification-token-unused",
+        "action_ts": f"{time.time():.6f}",
+        "team": TEAM,
+        "user": {"id": user, "username": user.lower(), "team_id": TEAM["id"]},
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "callback_id": callback_id,
+        "trigger_id": trigger_id(),
+    })
+
+
+def message_shortcut(user: str, callback_id: str, *, channel: str, message: dict[str, Any], response_url: str) -> str:
+    """A shortcut chosen from a message's menu, carrying the message (`text`, `ts`, `user`…) as Slack sends it."""
+    return _interaction({
+        "type": "message_action",
+        "token": "verification-token-unused",
+        "action_ts": f"{time.time():.6f}",
+        "team": TEAM,
+        "user": {"id": user, "name": user.lower(), "team_id": TEAM["id"]},
+        "channel": {"id": channel, "name": channel.lower()},
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "callback_id": callback_id,
+        "trigger_id": trigger_id(),
+        "response_url": response_url,
+        "message_ts": message.get("ts"),
+        "message": {"type": "message", **message},
+    })
+
+
 def view_submission(user: str, view: dict[str, Any], values: dict[str, dict[str, Any]]) -> str:
     submitted = {**view, "state": {"values": values}, "team_id": TEAM["id"], "app_id": APP_ID,
                  "hash": f"{int(time.time())}.hash"}

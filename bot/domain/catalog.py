@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from bot.domain import lookup
 from bot.domain.actors import Actor
 from bot.domain.announcements import offering_view
 from bot.domain.context import Context
-from bot.domain.errors import Invalid
+from bot.domain.errors import Invalid, NotAllowed
 from bot.domain.matchers import MatcherError, canonical
 from bot.domain.validation import NAME_MAX, parse_lead_times, unsafe_characters
 from bot.domain.views import OfferingView, ProviderView
-from storage.models import Offering, Provider, ProviderManager
+from storage.models import (
+    AffectedOffering,
+    Announcement,
+    ApiToken,
+    Offering,
+    Provider,
+    ProviderManager,
+    Subscription,
+    Template,
+    TemplateOffering,
+)
 
 # Slack ids, as long as the columns that store them (32).
 CHANNEL = re.compile(r"[CGD][A-Z0-9]{2,31}")
@@ -25,6 +36,32 @@ REMINDERS_MAX = 100
 ADMINS_ONLY = "Only maintbot admins can set up service providers."
 MANAGERS_ONLY = "Only admins and this provider's managers can add its offerings."
 SILENCES_ADMINS_ONLY = "Only maintbot admins can set which alerts maintenance silences."
+OFFERING_MANAGERS_ONLY = "Only admins and this provider's managers can rename or remove its offerings."
+#: How many of the announcements that keep a provider or an offering in place a refusal names.
+NAMED_IN_REFUSAL = 3
+
+
+class InUse(NotAllowed):
+    """A provider or offering announcements still refer to: removing it would erase their history."""
+
+
+@dataclass(frozen=True)
+class Removed:
+    """What went with a removed provider or offering (offerings, templates' mentions, subscriptions, tokens)."""
+
+    name: str
+    offerings: int = 0
+    templates: int = 0
+    subscriptions: int = 0
+    tokens: int = 0
+
+    def summary(self) -> str:
+        """'2 offering(s), 1 channel subscription(s)', or 'nothing else'."""
+        parts = [f"{self.offerings} offering(s)" if self.offerings else "",
+                 f"{self.templates} template mention(s)" if self.templates else "",
+                 f"{self.subscriptions} channel subscription(s)" if self.subscriptions else "",
+                 f"{self.tokens} API token(s)" if self.tokens else ""]
+        return ", ".join(part for part in parts if part) or "nothing else"
 
 
 def provider_view(row: Provider) -> ProviderView:
@@ -271,6 +308,108 @@ class Catalog:
             uow.commit()
             return view
 
+    # -- renaming and removing (bot/cli.py) ----------------------------------------------------------
+
+    def remove_provider(self, actor: Actor, reference: object) -> Removed:
+        """Remove a provider with its offerings, templates, subscriptions, managers and API tokens (admins only).
+
+        Refused (`InUse`) while any announcement is its own or affects one of its offerings, in any state:
+        announcements are the record of what happened, and deleting them is a decision of its own
+        (`/maint delete`, or the HTTP API), never a side effect of tidying the catalog.
+        """
+        with self.context.unit_of_work() as uow:
+            session = uow.session
+            uow.require_admin(actor, ADMINS_ONLY)
+            row = lookup.provider(session, reference)
+            offerings = select(Offering.id).where(Offering.provider_id == row.id)
+            referring = select(Announcement).where(
+                (Announcement.provider_id == row.id)
+                | Announcement.id.in_(
+                    select(AffectedOffering.announcement_id).where(AffectedOffering.offering_id.in_(offerings))
+                )
+            )
+            self._refuse_in_use(session, referring, f"Service provider {row.name!r}")
+            removed = Removed(
+                row.name,
+                offerings=self._count(session, select(Offering.id).where(Offering.provider_id == row.id)),
+                templates=self._count(session, select(Template.id).where(Template.provider_id == row.id)),
+                subscriptions=self._count(session, select(Subscription.id).where(
+                    (Subscription.provider_id == row.id) | Subscription.offering_id.in_(offerings))),
+                tokens=self._count(session, select(ApiToken.id).where(ApiToken.provider_id == row.id)),
+            )
+            uow.record(actor, "deleted", f"Service provider {row.name}, with {removed.summary()}",
+                       provider_uuid=row.uuid)
+            # The rest goes with it by the foreign keys' ON DELETE CASCADE (other providers' templates that name
+            # its offerings lose those mentions).
+            session.execute(delete(Provider).where(Provider.id == row.id))
+            uow.commit()
+            return removed
+
+    def rename_offering(self, actor: Actor, reference: object, name: str) -> OfferingView:
+        """Give an offering a new name (admins and its provider's managers); unique within its provider.
+
+        Cards already posted show the new name the next time their announcement changes."""
+        with self.context.unit_of_work() as uow:
+            session = uow.session
+            row = lookup.offering(session, reference)
+            uow.reach(actor).require_manager(row.provider_id, OFFERING_MANAGERS_ONLY)
+            new = _offering_name(name)
+            taken = select(Offering.id).where(
+                Offering.provider_id == row.provider_id, func.lower(Offering.name) == new.lower(), Offering.id != row.id
+            )
+            if session.scalar(taken):
+                raise Invalid.one("name", f"{row.provider.name} already has an offering named {new!r}.")
+            if new != row.name:
+                changes = {"name": (row.name, new)}
+                uow.record(actor, "updated", f"Offering {row.provider.name}/{row.name}",
+                           provider_uuid=row.provider.uuid, changes=changes)
+                row.name = new
+            view = offering_view(row)
+            uow.commit()
+            return view
+
+    def remove_offering(self, actor: Actor, reference: object) -> Removed:
+        """Remove an offering (admins and its provider's managers), with the subscriptions to it and its place
+        in templates. Refused (`InUse`) while any announcement, in any state, marks it affected."""
+        with self.context.unit_of_work() as uow:
+            session = uow.session
+            row = lookup.offering(session, reference)
+            uow.reach(actor).require_manager(row.provider_id, OFFERING_MANAGERS_ONLY)
+            referring = select(Announcement).where(Announcement.id.in_(
+                select(AffectedOffering.announcement_id).where(AffectedOffering.offering_id == row.id)))
+            self._refuse_in_use(session, referring, f"Offering {row.provider.name}/{row.name}")
+            removed = Removed(
+                f"{row.provider.name}/{row.name}",
+                templates=self._count(session, select(TemplateOffering.id).where(
+                    TemplateOffering.offering_id == row.id)),
+                subscriptions=self._count(session, select(Subscription.id).where(
+                    Subscription.offering_id == row.id)),
+            )
+            uow.record(actor, "deleted", f"Offering {removed.name}, with {removed.summary()}",
+                       provider_uuid=row.provider.uuid)
+            session.execute(delete(Offering).where(Offering.id == row.id))
+            uow.commit()
+            return removed
+
+    @staticmethod
+    def _refuse_in_use(session, referring, what: str) -> None:
+        """Refuse, naming a few of them, when `referring` (announcements) finds any."""
+        total = Catalog._count(session, referring.with_only_columns(Announcement.id))
+        if not total:
+            return
+        named = session.scalars(referring.order_by(Announcement.scheduled_start.desc()).limit(NAMED_IN_REFUSAL))
+        examples = ", ".join(f"{row.uuid.hex[:8]} {row.name!r}" for row in named)
+        more = f" and {total - NAMED_IN_REFUSAL} more" if total > NAMED_IN_REFUSAL else ""
+        raise InUse(
+            f"{what} stays: {total} announcement(s) refer to it ({examples}{more}). Announcements are the record "
+            "of past maintenance, so they are never removed with it; delete them first (`/maint delete ID`) "
+            "if they really should go."
+        )
+
+    @staticmethod
+    def _count(session, query) -> int:
+        return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
     # -- internals ---------------------------------------------------------------------------------
 
     @staticmethod
@@ -279,3 +418,13 @@ class Catalog:
         return [
             ProviderManager(slack_id=slack_id, kind="group" if slack_id in groups else "user") for slack_id in unique
         ]
+
+
+def _offering_name(name: object) -> str:
+    """An offering's name as stored, or Invalid (the rules of `add_offering`)."""
+    if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX or "\x00" in name:
+        raise Invalid.one("name", f"A name of 1 to {NAME_MAX} characters is required.")
+    if unsafe_characters(name, multiline=False):
+        raise Invalid.one("name", unsafe_characters(name, multiline=False))
+    return name.strip()
+

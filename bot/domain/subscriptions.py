@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 
 from bot.domain import lookup, notices
 from bot.domain.actors import Actor
@@ -32,16 +32,30 @@ class Subscriptions:
         self.context = context
 
     def subscribe(self, actor: Actor, channel_id: str, target: str) -> SubscriptionView:
-        """Subscribe `channel_id` to an offering or provider named by `target`; subscribing twice is harmless."""
+        """Subscribe `channel_id` to an offering or provider named by `target`.
+
+        Subscribing again changes nothing and records nothing: the answer's `already` names the subscription
+        that brings those notices (the same one, or the channel's subscription to the offering's whole provider).
+        """
         if not CHANNEL.fullmatch(channel_id or ""):
             raise Invalid.one("channel", f"{channel_id!r} is not a Slack channel id.")
         with self.context.unit_of_work() as uow:
             session = uow.session
             offering, provider = self._target(session, target)
             match = (Subscription.offering_id == offering.id) if offering else (Subscription.provider_id == provider.id)
-            existing = session.scalar(select(Subscription).where(Subscription.channel_id == channel_id, match))
-            if existing:
-                return self._with_namesakes(session, target, subscription_view(existing))  # nothing to commit
+            if offering is not None:  # the whole provider's subscription brings this offering's notices too
+                match = or_(match, Subscription.provider_id == offering.provider_id)
+            existing = session.scalars(
+                select(Subscription).where(Subscription.channel_id == channel_id, match).order_by(Subscription.id)
+            ).first()
+            if existing:  # nothing to commit
+                found = subscription_view(existing)
+                if offering is not None and existing.offering_id is None:
+                    found = SubscriptionView(channel_id, offering_view(offering), offering.provider.uuid,
+                                             offering.provider.name, already=found.target)
+                else:
+                    found = replace(found, already=found.target)
+                return self._with_namesakes(session, target, found)
             row = Subscription(
                 channel_id=channel_id,
                 offering=offering,

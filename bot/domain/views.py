@@ -113,6 +113,9 @@ class SubscriptionView:
     provider_uuid: UUID
     provider_name: str
     namesakes: tuple[str, ...] = ()  # offerings (`Provider/Offering`) named like the provider subscribed to
+    #: Set when subscribing changed nothing: the channel's subscription that already brings these notices
+    #: (this very target, or "all of PROVIDER" for one of its offerings).
+    already: str | None = None
 
     @property
     def target(self) -> str:

@@ -70,13 +70,16 @@ class TickReport:
 
 class Ticker:
     def __init__(
-        self, services: Services, *, schedule: SummarySchedule, summary_channel: str | None = None, chart: bool = True
+        self, services: Services, *, schedule: SummarySchedule, summary_channel: str | None = None, chart: bool = True,
+        since: datetime | None = None,
     ) -> None:
         self.services = services
         self.schedule = schedule
         self.summary_channel = summary_channel
         self.chart = chart  # the summary's chart image too (MAINTBOT_SUMMARY_CHART)
-        self._summarised: datetime | None = None
+        # The summary moment handled last. `since`: the summaries due at or before it are not caught up (the
+        # console's scheduler, which starts with the console, sends only those its clock then passes).
+        self._summarised: datetime | None = schedule.latest(since) if since is not None else None
 
     def tick(self, now: datetime | None = None) -> TickReport:
         """One tick at `now` (default: the services' clock, which also stamps auto-starts)."""

@@ -1,10 +1,12 @@
 """Channel subcommands: `/maint subscribe`, `unsubscribe`, `subscriptions` — what a channel hears about.
 
 Subscribing and unsubscribing answer in the channel (everyone there will get, or stop getting, the notices).
+Subscribing to what the channel already follows changes nothing, so only the person who typed it is told.
 """
 
 from __future__ import annotations
 
+from bot.domain.views import SubscriptionView
 from bot.slack import messages
 from bot.slack.answer import Answer
 from bot.slack.listening import Act
@@ -21,6 +23,8 @@ from bot.slack.text import escape
 def subscribe(act: Act, args: Arguments) -> Answer:
     target = need_rest(args, "Name an offering or a provider.")
     subscription = act.services.subscriptions.subscribe(act.actor, act.origin.channel, target)
+    if subscription.already is not None:  # nothing changed: only the person who typed it needs to know
+        return Answer(already_subscribed(subscription))
     text = f"📣 <@{act.origin.user}> subscribed this channel to maintenance of {escape(subscription.target)}."
     if subscription.namesakes:
         named = ", ".join(f"`/maint subscribe {escape(name)}`" for name in subscription.namesakes[:5])
@@ -42,3 +46,12 @@ def unsubscribe(act: Act, args: Arguments) -> Answer:
 def subscriptions(act: Act, args: Arguments) -> Answer:
     items = act.services.subscriptions.of_channel(act.origin.channel)
     return Answer("Subscriptions of this channel", messages.subscriptions(act.origin.channel, items))
+
+
+def already_subscribed(subscription: SubscriptionView) -> str:
+    """The answer to subscribing again: what already brings those notices, and that nothing changed."""
+    if subscription.already == subscription.target:
+        return (f"This channel is already subscribed to maintenance of {escape(subscription.target)}; "
+                "nothing changed.")
+    return (f"This channel already hears about maintenance of {escape(subscription.target)} through its "
+            f"subscription to {escape(subscription.already or '')}; nothing changed.")

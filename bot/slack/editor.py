@@ -29,7 +29,8 @@ NO_PROVIDERS = (
 # -- opening ---------------------------------------------------------------------------------------
 
 
-def open_new(act: Act, template: str | None = None) -> None:
+def open_new(act: Act, template: str | None = None, *, message: str | None = None) -> None:
+    """The new-announcement modal; `message` starts its message field (a message shortcut's text)."""
     services = act.services
     providers = services.catalog.managed_providers(act.actor)
     if not providers:
@@ -39,7 +40,7 @@ def open_new(act: Act, template: str | None = None) -> None:
     except NotFound as error:
         return act.deps.responder.tell(act.origin, unknown_template(act, error))
     meta = FormMetadata(mode="new", channel=act.origin.channel, home=act.origin.home or None)
-    return open_form(act, providers, meta=meta.text(), template=chosen)
+    return open_form(act, providers, meta=meta.text(), template=chosen, message=message)
 
 
 def open_edit(act: Act, reference: str) -> None:
@@ -66,7 +67,8 @@ def unknown_template(act: Act, error: NotFound) -> str:
             + (f"Your templates: {known}." if names else "You have no templates yet: `/maint templates new`."))
 
 
-def open_form(act: Act, providers, *, meta: str, view=None, template=None, redrawn=None) -> None:
+def open_form(act: Act, providers, *, meta: str, view=None, template=None, redrawn=None,
+              message: str | None = None) -> None:
     """The announcement modal: opened, or (`redrawn`, the view being filled) redrawn in place for a new choice
     of offerings, with everything entered kept."""
     catalog = act.services.catalog
@@ -88,6 +90,8 @@ def open_form(act: Act, providers, *, meta: str, view=None, template=None, redra
         template=template,
         current=modals.submitted({"state": redrawn.state}) if redrawn is not None else None,
     )
+    if message:
+        prefill(modal, "message", message)
     responder = act.deps.responder
     if redrawn is not None:
         responder.call(responder.client.views_update, view_id=redrawn.id, hash=redrawn.hash,
@@ -108,6 +112,13 @@ def redraw(act: Act) -> None:
     providers = act.services.catalog.managed_providers(act.actor)
     view = act.services.announcements.for_editing(act.actor, str(meta.uuid)) if meta.mode == "edit" else None
     open_form(act, providers, meta=shown.private_metadata, view=view, redrawn=shown)
+
+
+def prefill(modal, block_id: str, text: str) -> None:
+    """Start the text field `block_id` of `modal` with `text`."""
+    for block in modal.blocks:
+        if getattr(block, "block_id", None) == block_id:
+            block.element.initial_value = text
 
 
 # -- submitting ------------------------------------------------------------------------------------

@@ -100,6 +100,25 @@ class ViewSubmission(Interaction):
     view: SubmittedView
 
 
+class Shortcut(Interaction):
+    """A global shortcut, chosen from Slack's shortcuts menu anywhere (no channel, no response_url)."""
+
+    type: Literal["shortcut"]
+    callback_id: str
+
+
+class ShortcutMessage(Shape):
+    text: str = ""  # a message of attachments or blocks alone has none
+
+
+class MessageShortcut(Interaction):
+    """A message shortcut, chosen from a message's menu: the message comes with it."""
+
+    type: Literal["message_action"]
+    callback_id: str
+    message: ShortcutMessage = ShortcutMessage()
+
+
 class Command(Shape):
     command: str
     text: str = ""
@@ -126,8 +145,10 @@ class UrlVerification(Shape):
     challenge: str
 
 
-Payload = Command | BlockActions | ViewSubmission | EventCallback | UrlVerification
+Payload = Command | BlockActions | ViewSubmission | EventCallback | UrlVerification | Shortcut | MessageShortcut
 KINDS: dict[str, type[Shape]] = {
+    "shortcut": Shortcut,
+    "message_action": MessageShortcut,
     "block_actions": BlockActions,
     "view_submission": ViewSubmission,
     "event_callback": EventCallback,

@@ -167,7 +167,7 @@ def test_new_from_a_template_fills_the_modal(slack, services, world, cloud_manag
     assert initial(modal, "name") == "Monthly patching" and initial(modal, "message") == "Patch Tuesday."
     assert initial(modal, "type")["text"]["text"] == "Patch deployment"
     assert [o["text"]["text"] for o in initial(modal, "offerings")] == ["Kubernetes"]
-    row = next(b["block_id"].split(":")[1] for b in modal["blocks"] if b["block_id"].startswith("impact:"))
+    row = next(b["block_id"].split(":")[1] for b in modal["blocks"] if b.get("block_id", "").startswith("impact:"))
     assert initial(modal, f"impact:{row}")["text"]["text"] == "Partial outage"
     assert initial(modal, f"what:{row}") == "pods restart"
 

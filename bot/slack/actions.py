@@ -77,7 +77,7 @@ def press_card_button(act: Act) -> None:
     if verb == "delete":
         view = announcements.delete(act.actor, reference)
         return show_deleted(act, view)
-    return transition(act, reference, Action(verb))  # the button asked first, in Slack (`cards.SECOND_THOUGHTS`)
+    return transition(act, reference, Action(verb))
 
 
 def transition(act: Act, reference: str, action: Action, seen_sequence: int | None = None) -> None:

@@ -7,7 +7,7 @@ user types can ping a channel or change formatting. Cards never carry internal n
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -54,8 +54,7 @@ BUTTON_LABELS = {
     "cancel": "Cancel",
     "delete": "Delete",
 }
-#: The step forward is the primary (green) button; it loses nothing, so it needs no danger dialog (Schedule
-#: and Start show the window first: SECOND_THOUGHTS).
+#: The step forward is the primary (green) button; it loses nothing, so it needs no confirm dialog.
 PRIMARY = FORWARD
 #: The emoji a confirmation of what was done starts with; its words are the domain's DEEDS.
 DONE_EMOJI = {
@@ -202,8 +201,6 @@ def _buttons(view: AnnouncementView) -> list[ButtonElement]:
         if verb in CONFIRM:
             title, text = CONFIRM[verb]
             confirm = ConfirmObject(title=title, text=text, confirm=BUTTON_LABELS[verb], deny="Keep it", style="danger")
-        elif verb in SECOND_THOUGHTS:
-            confirm = second_thought(view, verb)
         elements.append(
             ButtonElement(
                 text=BUTTON_LABELS[verb],
@@ -214,25 +211,6 @@ def _buttons(view: AnnouncementView) -> list[ButtonElement]:
             )
         )
     return progress.with_post_button(view, elements)
-
-
-#: Forward buttons whose press is worth a second look at the window (bot/domain/confirmations.py): a card is
-#: rendered once for many readers over days, so the dialog cannot know the time of the press; it shows the
-#: window and says what to check. `/maint schedule|start` asks only when the domain doubts it.
-SECOND_THOUGHTS = {
-    "schedule": ("Publish it now?", "Publish", "Everyone following it is told. Window: {window}. "
-                 "If that has already ended, keep it as a draft."),
-    "start": ("Start it now?", "Start", "Everyone following it is told the work has begun. Scheduled start: {start}. "
-              "If that is more than an hour away, wait."),
-}
-
-
-def second_thought(view: AnnouncementView, verb: str) -> ConfirmObject:
-    title, go, text = SECOND_THOUGHTS[verb]
-    start, end = (f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC" for moment in (view.scheduled_start,
-                                                                              view.scheduled_end))
-    return ConfirmObject(title=title, text=text.format(window=f"{start} – {end}", start=start), confirm=go,
-                         deny="Not yet")
 
 
 def extended_lines(view: AnnouncementView) -> list[str]:

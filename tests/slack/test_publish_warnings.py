@@ -134,26 +134,6 @@ def test_starting_within_the_hour_asks_nothing(slack, services, world, cloud_man
     assert state_of(services, cloud_manager, firmware) is State.IN_PROGRESS
 
 
-def dialog(message, label: str) -> dict:
-    [button] = [element for block in message.blocks if block["type"] == "actions"
-                for element in block["elements"] if element["text"]["text"] == label]
-    return button["confirm"]
-
-
-def test_the_cards_schedule_and_start_buttons_show_the_window_before_acting(slack, services, world, cloud_manager,
-                                                                           clock, firmware):
-    slack.deliver()
-    start = dialog(slack.card_in(CHANNEL), "Start")
-    draft = kernel(services, cloud_manager, clock, "Kubernetes")
-    schedule = dialog(slack.command(f"show {draft.short_id}", user=MANAGER).last, "Schedule")
-
-    assert start["confirm"]["text"] == "Start" and start["deny"]["text"] == "Not yet"
-    assert f"{firmware.scheduled_start:%Y-%m-%d %H:%M} UTC" in start["text"]["text"]
-    assert "more than an hour away" in start["text"]["text"]
-    assert f"{draft.scheduled_end:%Y-%m-%d %H:%M} UTC" in schedule["text"]["text"]
-    assert "already ended" in schedule["text"]["text"]
-
-
 def test_a_reader_is_refused_not_asked(slack, services, world, cloud_manager, clock, firmware):
     reply = slack.command(f"start {firmware.short_id}", user=READER)
 

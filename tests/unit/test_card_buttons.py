@@ -9,7 +9,7 @@ from bot.domain.enums import Action, State
 from bot.domain.lifecycle import EXTENSIONS, FORWARD, available, next_steps
 from bot.domain.views import Page
 from bot.slack.actions import CARD_ACTIONS
-from bot.slack.cards import ACTION_PREFIX, EXTEND_VERBS, SECOND_THOUGHTS, card_blocks, done
+from bot.slack.cards import ACTION_PREFIX, EXTEND_VERBS, card_blocks, done
 from bot.slack.home import home_view
 from bot.slack.messages import announcement_detail
 from bot.slack.progress import POST_UPDATE
@@ -65,9 +65,7 @@ def test_destructive_buttons_are_red_and_ask_first(state):
             continue
         for button in block.elements:
             verb = button.action_id.removeprefix(ACTION_PREFIX)
-            if verb in SECOND_THOUGHTS:  # a look at the window before publishing or starting
-                assert button.style == "primary" and button.confirm is not None and button.confirm.style is None
-            elif verb in FORWARD or verb == "edit" or button.action_id == POST_UPDATE:
+            if verb in FORWARD or verb == "edit" or button.action_id == POST_UPDATE:
                 assert button.confirm is None
             else:
                 assert button.style == "danger" and button.confirm is not None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from bot.api import affected, announcements, calendar, catalog, errors, health, public, templates
+from bot.api import affected, announcements, calendar, catalog, errors, health, public, series, templates
 from bot.api.links import VaryByHost
 
 ROUTERS = (
@@ -23,6 +23,7 @@ ROUTERS = (
     catalog.offerings,
     calendar.router,
     health.router,
+    series.router,
 )
 
 

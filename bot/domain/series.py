@@ -238,8 +238,8 @@ class SeriesService:
         """Published occurrences not yet started: what ending or deleting the series would ask about."""
         with self.context.reading() as uow:
             row = self._visible(uow.session, uow.reach(actor), reference)
-            rows = self._future(uow.session, row.id, uow.now, (State.SCHEDULED,))
-        return [self.announcements.get(actor, r.uuid) for r in rows]
+            uuids = [r.uuid for r in self._future(uow.session, row.id, uow.now, (State.SCHEDULED,))]
+        return [self.announcements.get(actor, uuid) for uuid in uuids]
 
     # -- writing -----------------------------------------------------------------------------------
 
@@ -387,8 +387,8 @@ class SeriesService:
             withdrawn, published = self._withdraw(uow, actor, row)
             view = series_view(row)
             uow.commit()
-        cancelled = self._cancel(actor, [a.uuid for a in published] if cancel_published else [])
-        left = () if cancel_published else tuple(self.announcements.get(actor, a.uuid) for a in published)
+        cancelled = self._cancel(actor, published if cancel_published else [])
+        left = () if cancel_published else tuple(self.announcements.get(actor, uuid) for uuid in published)
         return SeriesChange(view, withdrawn, (), cancelled, left)
 
     def delete(self, actor: Actor, reference: object, *, cancel_published: bool = False) -> SeriesChange:
@@ -405,8 +405,8 @@ class SeriesService:
             uow.record(actor, "deleted", f"Series {row.name}", provider_uuid=row.provider.uuid)
             session.delete(row)
             uow.commit()
-        cancelled = self._cancel(actor, [a.uuid for a in published] if cancel_published else [])
-        left = () if cancel_published else tuple(self.announcements.get(actor, a.uuid) for a in published)
+        cancelled = self._cancel(actor, published if cancel_published else [])
+        left = () if cancel_published else tuple(self.announcements.get(actor, uuid) for uuid in published)
         return SeriesChange(view, withdrawn, (), cancelled, left)
 
     # -- the scheduler's half ----------------------------------------------------------------------
@@ -617,15 +617,15 @@ class SeriesService:
         return SeriesChange(self.get(actor, series_id_ref(self.context, series_id)), tuple(withdrawn),
                             tuple(updated), cancelled, views)
 
-    def _withdraw(self, uow: UnitOfWork, actor: Actor, row: Series) -> tuple[tuple[UUID, ...], list[Announcement]]:
-        """Withdraw (delete) the series' future drafts; return them, and its future published occurrences."""
+    def _withdraw(self, uow: UnitOfWork, actor: Actor, row: Series) -> tuple[tuple[UUID, ...], list[UUID]]:
+        """Withdraw (delete) the series' future drafts; return them, and its future published occurrences' uuids."""
         withdrawn = []
         published = []
         for announcement in self._future(uow.session, row.id, uow.now, (State.DRAFT, State.SCHEDULED)):
             if State(announcement.state) is State.DRAFT:
                 withdrawn.append(self._withdraw_one(uow, actor, announcement))
             else:
-                published.append(announcement)
+                published.append(announcement.uuid)
         return tuple(withdrawn), published
 
     @staticmethod

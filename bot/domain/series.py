@@ -27,7 +27,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -425,7 +425,9 @@ class SeriesService:
                                           .limit(batch)).scalars())
         for series_id in due:
             try:
-                report.created += self._materialise_one(series_id, now)
+                created, published = self._materialise_one(series_id, now)
+                report.created += created
+                report.published += published
             except IntegrityError:
                 log.info("another process created the occurrences of series %s first", series_id)
         report.published += self.publish_due(now)
@@ -456,14 +458,14 @@ class SeriesService:
 
     # -- internals ---------------------------------------------------------------------------------
 
-    def _materialise_one(self, series_id: int, now: datetime) -> list[UUID]:
+    def _materialise_one(self, series_id: int, now: datetime) -> tuple[list[UUID], list[UUID]]:
         created: list[UUID] = []
         publish_now: list[UUID] = []
         with self.context.unit_of_work() as uow:
             session = uow.session
             row = session.scalar(locked_skipping(session, select(Series).where(Series.id == series_id), Series))
             if row is None or (row.next_due is not None and row.next_due > now):
-                return []  # another process has it, or did it
+                return [], []  # another process has it, or did it
             schedule = Schedule.of(row)
             horizon = now + timedelta(days=row.horizon_days)
             wanted = [o for o in schedule.by_rule(now, horizon) if row.ended is None or o.start <= row.ended]
@@ -478,22 +480,26 @@ class SeriesService:
                 created.append(announcement.uuid)
                 if announcement.series_publish_at is not None and announcement.series_publish_at <= now:
                     publish_now.append(announcement.uuid)
+            session.flush()
             following = recurrence.first_on_or_after(schedule.rule, schedule.first_day, schedule.start_time,
                                                      schedule.duration, schedule.zone, horizon)
             row.next_due = None if following is None or row.ended is not None else \
                 max(following.start - timedelta(days=row.horizon_days), now + timedelta(seconds=1))
             uow.commit()
+        published = []
         for uuid in publish_now:
             try:
                 self.announcements.transition(SCHEDULER, uuid, Action.SCHEDULE)
+                published.append(uuid)
             except (InvalidState, NotFound, Invalid):
                 continue
-        return created
+        return created, published
 
     def _new_occurrence(self, uow: UnitOfWork, row: Series, occurrence: Occurrence) -> Announcement:
         """A draft for one occurrence, from the series' preset (already checked when the series was saved)."""
         session, now = uow.session, uow.now
         announcement = Announcement(
+            uuid=uuid4(),  # set here, not at the flush: one flush for all the occurrences of a pass
             name=row.name, message=row.message, internal_notes=row.internal_notes,
             maintenance_type=row.maintenance_type, external_reference_url=row.external_reference_url,
             state=int(State.DRAFT), scheduled_start=occurrence.start, scheduled_end=occurrence.end,
@@ -508,7 +514,6 @@ class SeriesService:
         announcement.highest_impact = highest_impact(announcement)
         announcement.series_publish_at = self._publish_at(row, occurrence.start)
         session.add(announcement)
-        session.flush()
         announcement.series_fingerprint = fingerprint(announcement)
         uow.record(SCHEDULER, "created", f"Maintenance announcement {announcement.name}",
                    announcement_uuid=announcement.uuid, provider_uuid=row.provider.uuid,

@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,7 +39,6 @@ from bot.domain.announcements import (
     NO_PERMISSION_FOR_PROVIDER,
     AffectedInput,
     Announcements,
-    highest_impact,
     keep_fixed,
     offering_view,
 )
@@ -59,7 +58,7 @@ from bot.domain.views import (
     SeriesOfferingView,
     SeriesView,
 )
-from storage.models import AffectedOffering, Announcement, Provider, Series, SeriesOffering
+from storage.models import AffectedOffering, Announcement, Event, Provider, Series, SeriesOffering
 from storage.transaction import locked, locked_skipping
 
 log = logging.getLogger(__name__)
@@ -179,11 +178,15 @@ class MaterialiseReport:
 
 def fingerprint(row: Announcement) -> str:
     """What the series wrote into an occurrence: while its content still hashes to this, it is untouched."""
-    content = [row.name, row.message, row.internal_notes, row.maintenance_type, row.external_reference_url,
-               row.provider_id, row.scheduled_start.astimezone(UTC).isoformat(),
-               row.scheduled_end.astimezone(UTC).isoformat(),
-               sorted((a.offering_id, a.impact_level, a.impact_description) for a in row.affected)]
-    return hashlib.sha256(json.dumps(content, default=str).encode()).hexdigest()
+    return _fingerprint(row.name, row.message, row.internal_notes, row.maintenance_type, row.external_reference_url,
+                        row.provider_id, row.scheduled_start, row.scheduled_end,
+                        [(a.offering_id, a.impact_level, a.impact_description) for a in row.affected])
+
+
+def _fingerprint(name, message, notes, kind, url, provider_id, start, end, links) -> str:
+    content = [name, message, notes, int(kind), url, provider_id, start.astimezone(UTC).isoformat(),
+               end.astimezone(UTC).isoformat(), sorted([int(o), int(level), text] for o, level, text in links)]
+    return hashlib.sha256(json.dumps(content).encode()).hexdigest()
 
 
 class SeriesService:
@@ -425,9 +428,7 @@ class SeriesService:
                                           .limit(batch)).scalars())
         for series_id in due:
             try:
-                created, published = self._materialise_one(series_id, now)
-                report.created += created
-                report.published += published
+                report.created += self._materialise_one(series_id, now)
             except IntegrityError:
                 log.info("another process created the occurrences of series %s first", series_id)
         report.published += self.publish_due(now)
@@ -458,67 +459,67 @@ class SeriesService:
 
     # -- internals ---------------------------------------------------------------------------------
 
-    def _materialise_one(self, series_id: int, now: datetime) -> tuple[list[UUID], list[UUID]]:
-        created: list[UUID] = []
-        publish_now: list[UUID] = []
+    def _materialise_one(self, series_id: int, now: datetime) -> list[UUID]:
+        """Create the occurrences of one series now due, under its row lock; publishing is `publish_due`'s."""
         with self.context.unit_of_work() as uow:
             session = uow.session
             row = session.scalar(locked_skipping(session, select(Series).where(Series.id == series_id), Series))
             if row is None or (row.next_due is not None and row.next_due > now):
-                return [], []  # another process has it, or did it
+                return []  # another process has it, or did it
             schedule = Schedule.of(row)
             horizon = now + timedelta(days=row.horizon_days)
             wanted = [o for o in schedule.by_rule(now, horizon) if row.ended is None or o.start <= row.ended]
             days = {o.day for o in wanted}
             have = set(session.scalars(select(Announcement.series_occurrence).where(
                 Announcement.series_id == row.id, Announcement.series_occurrence.in_(days)))) if days else set()
-            for occurrence in wanted:
-                effective = schedule.effective(occurrence)
-                if occurrence.day in have or effective is None or effective.start <= now:
-                    continue
-                announcement = self._new_occurrence(uow, row, effective)
-                created.append(announcement.uuid)
-                if announcement.series_publish_at is not None and announcement.series_publish_at <= now:
-                    publish_now.append(announcement.uuid)
-            session.flush()
+            due = [effective for effective in (schedule.effective(o) for o in wanted if o.day not in have)
+                   if effective is not None and effective.start > now]
+            created = self._insert_occurrences(uow, row, due)
             following = recurrence.first_on_or_after(schedule.rule, schedule.first_day, schedule.start_time,
                                                      schedule.duration, schedule.zone, horizon)
             row.next_due = None if following is None or row.ended is not None else \
                 max(following.start - timedelta(days=row.horizon_days), now + timedelta(seconds=1))
             uow.commit()
-        published = []
-        for uuid in publish_now:
-            try:
-                self.announcements.transition(SCHEDULER, uuid, Action.SCHEDULE)
-                published.append(uuid)
-            except (InvalidState, NotFound, Invalid):
-                continue
-        return created, published
+        return created
 
-    def _new_occurrence(self, uow: UnitOfWork, row: Series, occurrence: Occurrence) -> Announcement:
-        """A draft for one occurrence, from the series' preset (already checked when the series was saved)."""
+    def _insert_occurrences(self, uow: UnitOfWork, row: Series, due: list[Occurrence]) -> list[UUID]:
+        """Drafts for `due`, from the series' preset (checked when the series was saved), with their offerings
+        and audit events: three bulk INSERTs, however many occurrences (a year of them for a new series)."""
+        if not due:
+            return []
         session, now = uow.session, uow.now
-        announcement = Announcement(
-            uuid=uuid4(),  # set here, not at the flush: one flush for all the occurrences of a pass
-            name=row.name, message=row.message, internal_notes=row.internal_notes,
-            maintenance_type=row.maintenance_type, external_reference_url=row.external_reference_url,
-            state=int(State.DRAFT), scheduled_start=occurrence.start, scheduled_end=occurrence.end,
-            provider=row.provider, provider_id=row.provider_id, created_by=row.created_by or SCHEDULER.id,
-            created=now, modified=now, series_id=row.id, series_occurrence=occurrence.day,
-        )
-        announcement.affected = [
-            AffectedOffering(offering=o.offering, offering_id=o.offering_id, impact_level=o.impact_level,
-                             impact_description=o.impact_description, created=now, modified=now)
-            for o in row.offerings
-        ]
-        announcement.highest_impact = highest_impact(announcement)
-        announcement.series_publish_at = self._publish_at(row, occurrence.start)
-        session.add(announcement)
-        announcement.series_fingerprint = fingerprint(announcement)
-        uow.record(SCHEDULER, "created", f"Maintenance announcement {announcement.name}",
-                   announcement_uuid=announcement.uuid, provider_uuid=row.provider.uuid,
-                   changes={"series": ("", str(row.uuid)), "occurrence": ("", occurrence.day.isoformat())})
-        return announcement
+        links = [(o.offering_id, o.impact_level, o.impact_description) for o in row.offerings]
+        impact = max((level for _, level, _ in links), default=int(Impact.NONE))
+        values = []
+        for occurrence in due:
+            values.append({
+                "uuid": uuid4(), "name": row.name, "message": row.message, "internal_notes": row.internal_notes,
+                "maintenance_type": row.maintenance_type, "external_reference_url": row.external_reference_url,
+                "state": int(State.DRAFT), "scheduled_start": occurrence.start, "scheduled_end": occurrence.end,
+                "provider_id": row.provider_id, "created_by": row.created_by or SCHEDULER.id,
+                "highest_impact": impact, "created": now, "modified": now, "series_id": row.id,
+                "series_occurrence": occurrence.day, "series_publish_at": self._publish_at(row, occurrence.start),
+                "series_fingerprint": _fingerprint(
+                    row.name, row.message, row.internal_notes, row.maintenance_type, row.external_reference_url,
+                    row.provider_id, occurrence.start, occurrence.end, links),
+            })
+        ids = dict(session.execute(insert(Announcement).returning(Announcement.uuid, Announcement.id), values).all())
+        if links:
+            session.execute(insert(AffectedOffering), [
+                {"uuid": uuid4(), "announcement_id": ids[v["uuid"]], "offering_id": offering, "impact_level": level,
+                 "impact_description": text, "created": now, "modified": now}
+                for v in values for offering, level, text in links
+            ])
+        session.execute(insert(Event), [
+            {"announcement_uuid": v["uuid"], "provider_uuid": row.provider.uuid, "actor": SCHEDULER.id,
+             "interface": SCHEDULER.interface.value, "action": "created",
+             "message": f"Maintenance announcement {row.name} has been created. Details: series:  -> {row.uuid}, "
+                        f"occurrence:  -> {v['series_occurrence'].isoformat()}",
+             "changes": {"series": ["", str(row.uuid)], "occurrence": ["", v["series_occurrence"].isoformat()]},
+             "created": now}
+            for v in values
+        ])
+        return [v["uuid"] for v in values]
 
     @staticmethod
     def _publish_at(row: Series, start: datetime) -> datetime | None:

@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -418,14 +418,25 @@ class SeriesService:
                     batch: int = BATCH) -> MaterialiseReport:
         """Create every occurrence due (within its series' horizon) and publish the drafts due; returns what
         was done. Safe from several processes at once: a series is worked on under its row lock (skipped when
-        another process holds it), and (series, day) is unique, so each occurrence is created once."""
+        another process holds it), and (series, day) is unique, so each occurrence is created once.
+
+        With nothing due it reads one row of two index minimums (the soonest `next_due` and the soonest
+        `series_publish_at`): an idle tick costs one statement more than it did before series existed."""
         now = now or self.context.clock.now()
         report = MaterialiseReport()
-        condition = Series.id == only if only is not None else and_(Series.next_due.is_not(None),
-                                                                    Series.next_due <= now)
         with self.context.db.single_statements() as connection:
-            due = list(connection.execute(select(Series.id).where(condition).order_by(Series.next_due)
-                                          .limit(batch)).scalars())
+            if only is not None:
+                due = [only]
+            else:
+                soonest, publishing = connection.execute(select(
+                    select(func.min(Series.next_due)).scalar_subquery(),
+                    select(func.min(Announcement.series_publish_at)).scalar_subquery(),
+                )).one()
+                if (soonest is None or soonest > now) and (publishing is None or publishing > now):
+                    return report
+                due = [] if soonest is None or soonest > now else list(connection.execute(
+                    select(Series.id).where(Series.next_due <= now).order_by(Series.next_due).limit(batch)
+                ).scalars())
         for series_id in due:
             try:
                 report.created += self._materialise_one(series_id, now)

@@ -48,7 +48,7 @@ from bot.domain.errors import Invalid, InvalidState, NotFound
 from bot.domain.listing import page_bounds
 from bot.domain.recurrence import Occurrence, Rule, RuleError
 from bot.domain.unit_of_work import UnitOfWork
-from bot.domain.validation import check_fields
+from bot.domain.validation import EARLIEST, LATEST, OUT_OF_RANGE, check_fields
 from bot.domain.views import (
     AnnouncementView,
     OccurrenceView,
@@ -222,6 +222,8 @@ class SeriesService:
         Refused (Invalid) for a range longer than MAX_RANGE; at most recurrence.MAX_OCCURRENCES."""
         if start.tzinfo is None or end.tzinfo is None:
             raise Invalid.one("start", "Give aware times.")
+        if not (EARLIEST <= start < LATEST and EARLIEST <= end < LATEST):
+            raise Invalid.one("start", OUT_OF_RANGE)
         if end < start:
             raise Invalid.one("end", "The end must not be before the start.")
         if end - start > MAX_RANGE + timedelta(days=1):  # a day's slack: local dates across DST changes
@@ -581,7 +583,7 @@ class SeriesService:
             session, now = uow.session, uow.now
             row = self._visible(session, uow.reach(actor), reference, lock=True)
             schedule = Schedule.of(row)
-            if not isinstance(day, date) or schedule.on(day) is None:
+            if not isinstance(day, date) or not EARLIEST.date() <= day < LATEST.date() or schedule.on(day) is None:
                 raise Invalid.one("day", NOT_AN_OCCURRENCE.format(day=day))
             announcement = session.scalar(select(Announcement).where(Announcement.series_id == row.id,
                                                                      Announcement.series_occurrence == day))
@@ -591,8 +593,13 @@ class SeriesService:
             if announcement is None and occurrence is not None and occurrence.start <= now:
                 raise Invalid.one("day", f"The occurrence of {day} has already begun.")
             if start is not None:
-                local = start.astimezone(schedule.zone).replace(tzinfo=None) if start.tzinfo else start
+                try:
+                    local = start.astimezone(schedule.zone).replace(tzinfo=None) if start.tzinfo else start
+                except OverflowError:
+                    raise Invalid.one("start", OUT_OF_RANGE) from None
                 local = local.replace(second=0, microsecond=0)
+                if not EARLIEST.replace(tzinfo=None) <= local < LATEST.replace(tzinfo=None):
+                    raise Invalid.one("start", OUT_OF_RANGE)
                 if recurrence.place(local, schedule.zone) <= now:
                     raise Invalid.one("start", "Move it to a time still to come.")
                 value = {"start": local.isoformat(timespec="minutes")}

@@ -163,3 +163,19 @@ def test_a_published_occurrence_is_seen_by_everyone_without_its_series(api, worl
 
     assert seen["state"] == "Scheduled" and seen["series"] is None
     clock.advance(timedelta(days=1))
+
+
+def test_far_dates_get_a_field_error_not_a_crash(api, world):
+    http = api.http("cloud")
+    series = http.post(SERIES, json=body(api, world)).json()
+
+    answers = [
+        http.get(series["occurrences"], params={"start": "0001-01-01", "end": "0001-12-31"}),
+        http.get(series["occurrences"], params={"start": "9999-01-01", "end": "9999-12-31"}),
+        http.post(f"{series['url']}skip/", json={"day": "0001-01-01"}),
+        http.post(f"{series['url']}move/", json={"day": "2026-11-29", "start": "9999-12-31T23:59:00-12:00"}),
+        http.post(f"{series['url']}move/", json={"day": "2026-11-29", "start": "2026-11-01T00:00:00Z"}),  # past
+        http.post(SERIES, json=body(api, world, first_day="1999-12-31")),
+    ]
+
+    assert [a.status_code for a in answers] == [400] * len(answers), [a.text for a in answers]

@@ -10,7 +10,19 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from bot.api import affected, announcements, calendar, catalog, errors, health, history, public, templates, updates
+from bot.api import (
+    affected,
+    announcements,
+    calendar,
+    catalog,
+    errors,
+    health,
+    history,
+    public,
+    series,
+    templates,
+    updates,
+)
 from bot.api.links import VaryByHost
 
 ROUTERS = (
@@ -25,6 +37,7 @@ ROUTERS = (
     health.router,
     updates.router,
     history.router,
+    series.router,
 )
 
 

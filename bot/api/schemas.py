@@ -209,6 +209,7 @@ class Announcement(BaseModel):
         description="Extension: the scheduled end in force when the maintenance started; overrun_minutes and "
         "timing_bucket are measured against it, so an extension does not hide an overrun. Null until it starts.",
     )
+    series: Url | None = Field(default=None, description="Extension: the recurring series it is an occurrence of")
 
 
 class PublicAnnouncement(BaseModel):

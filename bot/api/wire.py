@@ -73,6 +73,8 @@ def announcement(view: AnnouncementView, links: Links) -> dict[str, Any]:
     if view.conflicts is not None:  # managers only (bot/domain/conflicts.py)
         body["conflicts"] = conflicts(view, links)
     body["planned_end"] = api_time(view.planned_end)  # extension: what overruns are measured against
+    # Extension: the recurring series it is an occurrence of (series are their managers' alone: null for others).
+    body["series"] = links.series(view.series_uuid) if view.series_uuid is not None and view.can_manage else None
     return body
 
 

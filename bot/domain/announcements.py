@@ -136,6 +136,8 @@ def announcement_view(row: Announcement, computed, reach: Reach) -> Announcement
         timing_bucket=TimingBucket(bucket),
         can_manage=manager,
         planned_end=row.planned_end,
+        series_uuid=row.series.uuid if row.series is not None else None,
+        series_occurrence=row.series_occurrence,
     )
 
 

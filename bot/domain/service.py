@@ -11,6 +11,7 @@ from bot.domain.clock import Clock, SystemClock
 from bot.domain.context import DEFAULT_REMINDER_LEADS, Context
 from bot.domain.digest import Digest
 from bot.domain.outbox import Outbox
+from bot.domain.series import SeriesService
 from bot.domain.silence_policy import SilencePolicy
 from bot.domain.silences import Silences
 from bot.domain.stats import Statistics
@@ -38,6 +39,7 @@ class Services:
     silences: Silences
     status: StatusBoard
     updates: Updates
+    series: SeriesService
 
 
 def build_services(
@@ -64,4 +66,5 @@ def build_services(
         silences=Silences(context),
         status=StatusBoard(context),
         updates=Updates(context),
+        series=SeriesService(context, announcements),
     )

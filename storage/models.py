@@ -436,6 +436,8 @@ class AnnouncementUpdate(Base):
     author: Mapped[str] = mapped_column(String(100))
     interface: Mapped[str] = mapped_column(String(16))
     created: Mapped[datetime] = mapped_column(Timestamp)
+
+
 class Series(Base):
     """A recurring maintenance series (bot/domain/series.py): a template-like preset plus an RFC 5545 rule in a
     time zone. Its occurrences are announcements (`Announcement.series_id`), created `horizon_days` ahead by

@@ -211,6 +211,13 @@ class ConflictView:
     state: State
     scheduled_start: datetime
     scheduled_end: datetime
+
+    @property
+    def short_id(self) -> str:
+        return self.uuid.hex[:8]
+
+
+@dataclass(frozen=True)
 class SeriesOfferingView:
     offering: OfferingView
     impact_level: Impact

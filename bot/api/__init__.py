@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from bot.api import affected, announcements, calendar, catalog, errors, health, public, templates
+from bot.api import affected, announcements, calendar, catalog, errors, health, public, series_calendar, templates
 from bot.api.links import VaryByHost
 
 ROUTERS = (
@@ -22,6 +22,7 @@ ROUTERS = (
     catalog.providers,
     catalog.offerings,
     calendar.router,
+    series_calendar.router,
     health.router,
 )
 

@@ -151,6 +151,7 @@ def card_blocks(view: AnnouncementView, *, buttons: bool = True, page: str | Non
                 PlainTextObject(text=clip(f"{view.maintenance_type.label} · {view.provider_name}", 200)),
                 MarkdownTextObject(text=f"`{view.short_id}`"),
                 *([MarkdownTextObject(text=f"<{link}|Status page>")] if (link := page_link(view, page)) else []),
+                *series_mark(view),
             ]
         )
     )
@@ -205,3 +206,13 @@ def _buttons(view: AnnouncementView) -> list[ButtonElement]:
             )
         )
     return elements
+
+
+def series_mark(view: AnnouncementView) -> list[MarkdownTextObject]:
+    """Which series an occurrence belongs to (`/maint series show ID` tells the rest); nothing for the others."""
+    series = getattr(view, "series_uuid", None)
+    if series is None:
+        return []
+    occurrence = getattr(view, "series_occurrence", None)
+    which = f", the occurrence of {occurrence:%Y-%m-%d}" if occurrence else ""
+    return [MarkdownTextObject(text=f"🔁 Series `{series.hex[:8]}`{which}")]

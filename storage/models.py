@@ -7,12 +7,13 @@ their meaning lives in the domain. Times are timezone-aware UTC.
 from __future__ import annotations
 
 import uuid as uuid_module
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -133,6 +134,8 @@ class Announcement(Base):
         Index(None, "scheduled_end", "state", "provider_id"),
         CheckConstraint("state BETWEEN 1 AND 5", name="state"),
         CheckConstraint("maintenance_type BETWEEN 1 AND 5", name="maintenance_type"),
+        # Added by migration 0007 as a unique index (SQLite cannot add a constraint to an existing table).
+        Index("uq_announcements_series_id_series_occurrence", "series_id", "series_occurrence", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -160,6 +163,15 @@ class Announcement(Base):
     published: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     created: Mapped[datetime] = mapped_column(Timestamp)
     modified: Mapped[datetime] = mapped_column(Timestamp)
+    #: The series it is an occurrence of (bot/domain/series.py), and which one: the local date its rule gave.
+    #: Unique together, so each occurrence is created once however many processes materialise at once.
+    #: No foreign key (SQLite cannot add one to an existing table): deleting a series unlinks its occurrences.
+    series_id: Mapped[int | None] = mapped_column(Integer)
+    series_occurrence: Mapped[date | None] = mapped_column(Date)
+    #: What the series last wrote into it (a hash): while its content still matches, it is untouched by hand.
+    series_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    #: When the series publishes this draft by itself (publish_days_before); None once done or never.
+    series_publish_at: Mapped[datetime | None] = mapped_column(Timestamp, index=True)
 
     provider: Mapped[Provider] = relationship(lazy="joined")
     affected: Mapped[list[AffectedOffering]] = relationship(
@@ -168,6 +180,10 @@ class Announcement(Base):
         passive_deletes=True,
         lazy="selectin",
         order_by="AffectedOffering.id",
+    )
+    #: Selectin: one extra read for a page holding occurrences, none for a page without.
+    series: Mapped[Series | None] = relationship(
+        lazy="selectin", primaryjoin="foreign(Announcement.series_id) == Series.id", viewonly=True
     )
 
 
@@ -400,3 +416,66 @@ class AlertSilence(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     created: Mapped[datetime] = mapped_column(Timestamp)
     modified: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class Series(Base):
+    """A recurring maintenance series (bot/domain/series.py): a template-like preset plus an RFC 5545 rule in a
+    time zone. Its occurrences are announcements (`Announcement.series_id`), created `horizon_days` ahead by
+    the materialising job, which finds the series due by `next_due` (an index range: an idle tick reads none)."""
+
+    __tablename__ = "series"
+    __table_args__ = (CheckConstraint("maintenance_type BETWEEN 1 AND 5", name="maintenance_type"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[uuid_module.UUID] = mapped_column(Uuid, unique=True, default=_new_uuid)
+    name: Mapped[str] = mapped_column(String(150))
+    message: Mapped[str] = mapped_column(String(2000), default="")
+    internal_notes: Mapped[str] = mapped_column(String(2000), default="")
+    maintenance_type: Mapped[int] = mapped_column(SmallInteger, default=1)
+    external_reference_url: Mapped[str] = mapped_column(String(500), default="")
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), index=True)
+    rrule: Mapped[str] = mapped_column(String(500))
+    timezone: Mapped[str] = mapped_column(String(64))
+    #: DTSTART's local date (the rule's anchor: INTERVAL and COUNT count from it) and local time "HH:MM".
+    first_day: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[str] = mapped_column(String(5))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    horizon_days: Mapped[int] = mapped_column(Integer, default=30)
+    #: Publish each occurrence this many days before its start; None: occurrences stay drafts.
+    publish_days_before: Mapped[int | None] = mapped_column(Integer)
+    #: Skipped and moved occurrences: {"YYYY-MM-DD": {"skip": true} | {"start": "YYYY-MM-DDTHH:MM"}} (local).
+    exceptions: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: When the materialising job next has something to create (None: nothing ever again).
+    next_due: Mapped[datetime | None] = mapped_column(Timestamp, index=True)
+    ended: Mapped[datetime | None] = mapped_column(Timestamp)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created: Mapped[datetime] = mapped_column(Timestamp)
+    modified: Mapped[datetime] = mapped_column(Timestamp)
+
+    provider: Mapped[Provider] = relationship(lazy="joined")
+    offerings: Mapped[list[SeriesOffering]] = relationship(
+        back_populates="series",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+        order_by="SeriesOffering.id",
+    )
+
+
+class SeriesOffering(Base):
+    """An offering every occurrence of a series affects, with its impact."""
+
+    __tablename__ = "series_offerings"
+    __table_args__ = (
+        UniqueConstraint("series_id", "offering_id"),
+        CheckConstraint("impact_level BETWEEN 1 AND 4", name="impact_level"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"))
+    offering_id: Mapped[int] = mapped_column(ForeignKey("offerings.id", ondelete="CASCADE"), index=True)
+    impact_level: Mapped[int] = mapped_column(SmallInteger, default=2)
+    impact_description: Mapped[str] = mapped_column(Text, default="")
+
+    series: Mapped[Series] = relationship(back_populates="offerings")
+    offering: Mapped[Offering] = relationship(lazy="joined")

@@ -128,6 +128,8 @@ def announcement_view(row: Announcement, computed, reach: Reach) -> Announcement
         start_delta_minutes=start_delta,
         timing_bucket=TimingBucket(bucket),
         can_manage=manager,
+        series_uuid=row.series.uuid if row.series is not None else None,
+        series_occurrence=row.series_occurrence,
     )
 
 

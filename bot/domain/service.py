@@ -11,6 +11,7 @@ from bot.domain.clock import Clock, SystemClock
 from bot.domain.context import DEFAULT_REMINDER_LEADS, Context
 from bot.domain.digest import Digest
 from bot.domain.outbox import Outbox
+from bot.domain.series import SeriesService
 from bot.domain.silence_policy import SilencePolicy
 from bot.domain.silences import Silences
 from bot.domain.stats import Statistics
@@ -36,6 +37,7 @@ class Services:
     digest: Digest
     silences: Silences
     status: StatusBoard
+    series: SeriesService
 
 
 def build_services(
@@ -61,4 +63,5 @@ def build_services(
         digest=Digest(context),
         silences=Silences(context),
         status=StatusBoard(context),
+        series=SeriesService(context, announcements),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Generic, TypeVar
 from uuid import UUID
 
@@ -72,6 +72,9 @@ class AnnouncementView:
     start_delta_minutes: int | None
     timing_bucket: TimingBucket
     can_manage: bool
+    #: The series it is an occurrence of (bot/domain/series.py), and which one (the rule's local date).
+    series_uuid: UUID | None = None
+    series_occurrence: date | None = None
 
     @property
     def short_id(self) -> str:
@@ -174,3 +177,80 @@ class Stats:
     #: The window the figures cover, first and last day, with the defaults filled in.
     start: date | None = None
     end: date | None = None
+
+
+@dataclass(frozen=True)
+class SeriesOfferingView:
+    offering: OfferingView
+    impact_level: Impact
+    impact_description: str
+
+
+@dataclass(frozen=True)
+class SeriesExceptionView:
+    """One occurrence taken out of the rule (`start` None: skipped) or moved to `start` (naive local time)."""
+
+    day: date
+    start: datetime | None
+
+
+@dataclass(frozen=True)
+class SeriesView:
+    """A recurring maintenance series as its managers see it (series are their provider's managers' alone)."""
+
+    uuid: UUID
+    name: str
+    message: str
+    internal_notes: str
+    maintenance_type: MaintenanceType
+    external_reference_url: str
+    provider_uuid: UUID
+    provider_name: str
+    offerings: tuple[SeriesOfferingView, ...]
+    rrule: str  # canonical RFC 5545 RRULE text, without "RRULE:"
+    timezone: str  # IANA zone name
+    first_day: date  # DTSTART's local date
+    start_time: time  # local wall-clock time
+    duration_minutes: int
+    horizon_days: int
+    publish_days_before: int | None  # None: occurrences stay drafts
+    exceptions: tuple[SeriesExceptionView, ...]
+    ended: datetime | None
+    created_by: str
+    created: datetime
+    modified: datetime
+    description: str  # the rule in plain words ("every month on second Tuesday")
+
+    @property
+    def short_id(self) -> str:
+        return self.uuid.hex[:8]
+
+
+@dataclass(frozen=True)
+class OccurrenceView:
+    """One computed occurrence of a series, and its announcement once created (None before; a skipped one is
+    not listed)."""
+
+    day: date  # the rule's local date: the occurrence's identity
+    scheduled_start: datetime  # aware UTC
+    scheduled_end: datetime
+    local_start: datetime  # naive, in the series' zone, as the rule (or the move) states it
+    moved: bool
+    announcement_uuid: UUID | None
+    state: State | None
+
+
+@dataclass(frozen=True)
+class SeriesChange:
+    """What a series operation did to its occurrences.
+
+    `withdrawn`: unpublished occurrences deleted; `updated`: occurrences rewritten to the new preset/times;
+    `cancelled`: published ones cancelled (only with cancel_published=True); `published_left`: published,
+    not yet started occurrences the change would concern, left as they are (ask, then call again with
+    cancel_published=True)."""
+
+    series: SeriesView | None
+    withdrawn: tuple[UUID, ...] = ()
+    updated: tuple[UUID, ...] = ()
+    cancelled: tuple[UUID, ...] = ()
+    published_left: tuple[AnnouncementView, ...] = ()

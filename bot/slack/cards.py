@@ -210,9 +210,7 @@ def _buttons(view: AnnouncementView) -> list[ButtonElement]:
 
 def series_mark(view: AnnouncementView) -> list[MarkdownTextObject]:
     """Which series an occurrence belongs to (`/maint series show ID` tells the rest); nothing for the others."""
-    series = getattr(view, "series_uuid", None)
-    if series is None:
+    if view.series_uuid is None:
         return []
-    occurrence = getattr(view, "series_occurrence", None)
-    which = f", the occurrence of {occurrence:%Y-%m-%d}" if occurrence else ""
-    return [MarkdownTextObject(text=f"🔁 Series `{series.hex[:8]}`{which}")]
+    which = f", the occurrence of {view.series_occurrence:%Y-%m-%d}" if view.series_occurrence else ""
+    return [MarkdownTextObject(text=f"🔁 Series `{view.series_uuid.hex[:8]}`{which}")]

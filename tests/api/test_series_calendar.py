@@ -77,7 +77,8 @@ def test_expanding_the_rule_gives_the_domains_occurrences_across_dst_each_once_w
     now = clock.now()
     start, end = feed_since(now), now + timedelta(days=700)  # two DST changes in Tallinn
 
-    shown = expand([*parsed(series_feed(api, series.uuid)).walk("VEVENT")][0], TALLINN, start, end)
+    [event] = parsed(series_feed(api, series.uuid)).walk("VEVENT")
+    shown = expand(event, TALLINN, start, end)
     public = icalendar.Calendar.from_ical(api.http(None).get("/api/maintenance-calendar.ics").content)
     announced = {event.decoded("DTSTART") for event in public.walk("VEVENT") if "Patch window" in str(event["SUMMARY"])}
     domain = services.series.occurrences(cloud_manager, series.uuid, start, end)

@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from bot.api import affected, announcements, calendar, catalog, errors, health, public, series_calendar, templates
+from bot.api import (
+    affected,
+    announcements,
+    calendar,
+    catalog,
+    errors,
+    health,
+    public,
+    series,
+    series_calendar,
+    templates,
+)
 from bot.api.links import VaryByHost
 
 ROUTERS = (
@@ -24,6 +35,7 @@ ROUTERS = (
     calendar.router,
     series_calendar.router,
     health.router,
+    series.router,
 )
 
 

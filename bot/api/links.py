@@ -26,6 +26,7 @@ TEMPLATES = "/api/maintenance-announcements-template/"
 TEMPLATE_OFFERINGS = "/api/maintenance-announcement-template-offerings/"
 PROVIDERS = "/api/marketplace-service-providers/"
 OFFERINGS = "/api/marketplace-provider-offerings/"
+SERIES = "/api/maintenance-series/"
 
 BAD_LINK = "Invalid hyperlink - Object does not exist."
 
@@ -59,6 +60,9 @@ class Links:
 
     def offering(self, uuid: UUID) -> str:
         return self._at(OFFERINGS, uuid)
+
+    def series(self, uuid: UUID) -> str:
+        return self._at(SERIES, uuid)
 
 
 def parse_uuid(text: str) -> UUID | None:

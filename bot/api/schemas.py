@@ -188,6 +188,7 @@ class Announcement(BaseModel):
     affected_offerings: list[AffectedOffering]
     service_provider_name: str
     backend_id: str
+    series: Url | None = Field(default=None, description="Extension: the recurring series it is an occurrence of")
 
 
 class PublicAnnouncement(BaseModel):

@@ -70,6 +70,8 @@ def announcement(view: AnnouncementView, links: Links) -> dict[str, Any]:
         service_provider_name=view.provider_name,
         backend_id=view.backend_id,
     )
+    # Extension: the recurring series it is an occurrence of (series are their managers' alone: null for others).
+    body["series"] = links.series(view.series_uuid) if view.series_uuid is not None and view.can_manage else None
     return body
 
 

@@ -221,7 +221,7 @@ class SeriesService:
             raise Invalid.one("start", "Give aware times.")
         if end < start:
             raise Invalid.one("end", "The end must not be before the start.")
-        if end - start > MAX_RANGE:
+        if end - start > MAX_RANGE + timedelta(days=1):  # a day's slack: local dates across DST changes
             raise Invalid.one("end", f"Ask for at most {MAX_RANGE.days} days at once.")
         with self.context.reading() as uow:
             row = self._visible(uow.session, uow.reach(actor), reference)

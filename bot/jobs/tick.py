@@ -8,6 +8,8 @@ MAINTBOT_TICK_SECONDS, tests call it with the time they want. A tick:
 3. raises an overrun alert for those In progress past their end (once per end time),
 3a. with alert silences on: queues silence work for announcements of providers that silence from the
    scheduled start once it has come, and for any silence still held that should not be (a crash's leftover),
+3b. materialises recurring series (bot/domain/series.py): creates the occurrences coming within their horizon and
+   publishes the drafts whose moment has come (two index ranges read; nothing else when nothing is due),
 4. queues the weekly summary if its moment has passed and it is not queued yet (a moment missed while the
    process was down is caught up as long as the domain's `relevance.within_catch_up` says, like 1–3).
 Reminders need no tick: they wait in the outbox until due, and the dispatcher delivers them.
@@ -66,17 +68,26 @@ class TickReport:
     overruns: int = 0
     summaries: int = 0
     silence_work: int = 0
+    series_created: int = 0  # occurrences of recurring series created
+    series_published: int = 0  # and published by their series' publish_days_before
 
 
 class Ticker:
     def __init__(
-        self, services: Services, *, schedule: SummarySchedule, summary_channel: str | None = None, chart: bool = True
+        self,
+        services: Services,
+        *,
+        schedule: SummarySchedule,
+        summary_channel: str | None = None,
+        chart: bool = True,
+        series: bool = True,
     ) -> None:
         self.services = services
         self.schedule = schedule
         self.summary_channel = summary_channel
         self.chart = chart  # the summary's chart image too (MAINTBOT_SUMMARY_CHART)
         self._summarised: datetime | None = None
+        self.series = series  # materialise recurring series (off only to measure a tick without them: bench/series.py)
 
     def tick(self, now: datetime | None = None) -> TickReport:
         """One tick at `now` (default: the services' clock, which also stamps auto-starts)."""
@@ -89,7 +100,14 @@ class Ticker:
         silences = self.services.silences
         work = _once(lambda: silences.start_due(now)) + _once(lambda: silences.sweep(now))
         report = TickReport(timers.started, timers.nudged, timers.overruns, self.summarise(now), work)
-        if report.started or report.nudged or report.overruns or report.summaries or report.silence_work:
+        if self.series:
+            try:
+                made = self.services.series.materialise(now)
+                report.series_created, report.series_published = len(made.created), len(made.published)
+            except IntegrityError:
+                log.info("another process created the same occurrences first")
+        if (report.started or report.nudged or report.overruns or report.summaries or report.silence_work
+                or report.series_created or report.series_published):
             log.info("tick at %s: %s", now.isoformat(), report)
         return report
 

@@ -18,10 +18,10 @@ from tests.api.helpers import published
 from tests.factories import announce
 
 #: Everything that ever broke a hand-made writer: Unicode line and paragraph separators, NEL, CR, LF and CRLF,
-#: the TEXT separators, a backslash before `N` and `n`, emoji joined by ZWJ, and 10,000 characters.
+#: the TEXT separators, a backslash before `N` and `n`, emoji joined by ZWJ; as long as a message column holds.
 HOSTILE_NAME = "Kernel; upgrade, phase 2 \\N C:\\New \\n 🛠️👩‍🔧 ümlauts\u2028END:VEVENT\u2029X-INJECTED:1"
 HOSTILE_MESSAGE = ("first\r\nsecond\rthird\nfourth\x85fifth\u2028sixth\u2029seventh;a,b\\c\\N"
-                   + "🧑🏽‍💻 Supercalifragilistic" * 400)
+                   + "🧑🏽‍💻 Supercalifragilistic" * 70)
 
 
 def feed_bytes(api, path: str = "/api/maintenance-calendar.ics") -> bytes:
@@ -60,7 +60,7 @@ def test_hostile_text_stored_long_ago_reads_back_as_shown_and_breaks_no_line(api
     assert str(event["SUMMARY"]) == f"[Cloud] {HOSTILE_NAME}".replace("\u2028", "\n").replace("\u2029", "\n")
     description = str(event["DESCRIPTION"])
     assert description.startswith("first\nsecond\nthird\nfourth\nfifth\nsixth\nseventh;a,b\\c\\N🧑🏽‍💻 ")
-    assert description.count("Supercalifragilistic") == 400
+    assert description.count("Supercalifragilistic") == 70
     assert "X-INJECTED" not in event and "END:VEVENT" in str(event["SUMMARY"])
     assert len(icalendar.Calendar.from_ical(raw).walk("VEVENT")) == 1
 
@@ -113,6 +113,19 @@ def test_a_zoned_event_gets_its_vtimezone_from_icalendar():
     assert {part.name for part in zone.subcomponents} == {"STANDARD", "DAYLIGHT"}
     start = parsed.walk("VEVENT")[0].decoded("DTSTART")
     assert start.astimezone(UTC) == datetime(2026, 3, 29, 0, 0, tzinfo=UTC)
+
+
+def test_ten_thousand_characters_of_everything_fold_and_read_back():
+    value = (HOSTILE_NAME + "\r\n" + HOSTILE_MESSAGE) * 6
+    assert len(value) > 10_000
+    event = icalendar.Event()
+    event.add("DESCRIPTION", text(value))
+
+    raw = calendar("Long", [event]).to_ical()
+
+    assert_well_formed(raw)
+    read = str(icalendar.Calendar.from_ical(raw).walk("VEVENT")[0]["DESCRIPTION"])
+    assert read == plain(value) and "\u2028" not in read and "\r" not in read and read.count("🧑🏽‍💻") == 6 * 70
 
 
 @settings(max_examples=300, deadline=None)

@@ -154,7 +154,12 @@ def list_answer(act: Act) -> Answer:
 def show_answer(act: Act, reference: str) -> Answer:
     view = act.services.series.get(act.actor, reference)
     upcoming = act.services.series.upcoming(act.actor, view.uuid, UPCOMING_SHOWN)
-    return Answer(f"Series {escape(clip(view.name, 150))}", series_detail(view, upcoming))
+    blocks = series_detail(view, upcoming)
+    base = (act.deps.settings.base_url or "").rstrip("/")
+    feed = f"{base}/api/maintenance-series/{view.uuid.hex}/calendar.ics"
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(
+        text=f"📅 Its rule as one recurring calendar event (with an API token): `{escape(feed)}`")]))
+    return Answer(f"Series {escape(clip(view.name, 150))}", blocks)
 
 
 def series_detail(view: SeriesView, upcoming: Sequence[OccurrenceView]) -> list[Block]:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.domain.enums import State
 from bot.jobs.tick import SummarySchedule, Ticker
 from tests.factories import NOW
@@ -41,6 +43,7 @@ def create_series(slack, standin):
                         time="02:00", duration="120", horizon="30", publish="auto", publish_days="7")
 
 
+@pytest.mark.parametrize("db", ["sqlite", "postgresql"], indirect=True)
 def test_a_weekly_patch_window_from_creation_to_its_end(slack, services, world, standin, clock, cloud_manager):
     ticker = Ticker(services, schedule=SummarySchedule.parse("mon 09:00", ZoneInfo("UTC")))
 

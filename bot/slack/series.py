@@ -335,7 +335,7 @@ def save_form(ack: Ack, act: Act) -> None:
         ack(response_action="errors", errors=series_modal.field_errors(error.fields))
         return
     except NotAllowed as error:
-        ack(response_action="errors", errors={"provider": clip(error.message, 150)})
+        ack(response_action="errors", errors=series_modal.field_errors({error.field or "provider": [error.message]}))
         return
     act.context[FOLLOW_UP] = (meta, saved, what)
     ack()

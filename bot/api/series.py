@@ -307,6 +307,8 @@ def list_occurrences(uuid: str, actor: Caller, services: DomainServices, links: 
     zone = recurrence.zone(view.timezone)
     first = start or services.context.clock.now().astimezone(zone).date()
     last = end or first + timedelta(days=365)
+    if not date(2000, 1, 1) <= first <= date(2100, 12, 30) or not date(2000, 1, 1) <= last <= date(2100, 12, 30):
+        raise Invalid.one("start", "Dates lie in the years 2000–2100.")
     if last < first:
         raise Invalid.one("end", "The end must not be before the start.")
     if (last - first).days + 1 > MAX_RANGE.days:

@@ -20,6 +20,7 @@ from bot.api import (
     history,
     public,
     series,
+    series_calendar,
     templates,
     updates,
 )
@@ -34,6 +35,7 @@ ROUTERS = (
     catalog.providers,
     catalog.offerings,
     calendar.router,
+    series_calendar.router,
     health.router,
     updates.router,
     history.router,

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+import icalendar
 from fastapi import APIRouter, Response
 
 from bot.api.deps import DomainServices, RequestLinks
@@ -53,39 +54,37 @@ def feed_announcements(
 
 
 # -- rendering ----------------------------------------------------------------------------------------
+#
+# `icalendar` writes every feed: it escapes TEXT values, folds lines at 75 octets without splitting a
+# character, and (for a feed whose times carry a zone) writes VTIMEZONE from the zone database. Before
+# text reaches it, `plain` turns every kind of line break into "\n" and drops other control characters:
+# icalendar escapes CR and LF, but passes NEL, LINE and PARAGRAPH SEPARATOR (U+2028/U+2029) and C0/C1
+# controls through raw, and some readers end a line at those.
 
-
-#: Control characters a TEXT value may not hold (RFC 5545 3.3.11); tab is allowed, line breaks are escaped.
+#: Control characters a TEXT value may not hold (RFC 5545 3.3.11); tab is allowed, line breaks are kept as "\n".
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 #: Line breaks, Unicode's too (NEL, LINE and PARAGRAPH SEPARATOR): some readers end a line at each.
 LINE_BREAK = re.compile("\r\n|[\r\x85\u2028\u2029]")
 
 
-def escape(text: str) -> str:
-    """A TEXT value: every line break (CRLF, CR or LF) as `\\n`, separators escaped, other controls dropped —
-    a bare CR would end the line for some readers and let the rest pose as a property of its own."""
-    text = CONTROL.sub("", LINE_BREAK.sub("\n", text))
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+def plain(text: str) -> str:
+    """The text a calendar app will show: every line break as "\n", other control characters dropped."""
+    return CONTROL.sub("", LINE_BREAK.sub("\n", text))
 
 
-def fold(line: str) -> str:
-    """Lines of at most 75 octets, continued with a leading space, never splitting a character."""
-    encoded = line.encode()
-    if len(encoded) <= 75:
-        return line
-    parts, current, limit = [], b"", 75
-    for char in line:
-        octets = char.encode()
-        if len(current) + len(octets) > limit:
-            parts.append(current.decode())
-            current, limit = b"", 74
-        current += octets
-    parts.append(current.decode())
-    return "\r\n ".join(parts)
+class Text(icalendar.vText):
+    """icalendar's TEXT, keeping a typed backslash before `N` as typed: icalendar 7's writer reads `\\N` in
+    the value as a line break (its first escaping step), so `C:\\New` would come back as two lines. Every
+    backslash is set aside as NUL (which `plain` has removed from the text), escaped by icalendar, then
+    written as the escaped backslash it is."""
+
+    def to_ical(self) -> bytes:
+        escaped = icalendar.vText(str(self).replace("\\", "\x00")).to_ical()
+        return escaped.replace(b"\x00", b"\\\\")
 
 
-def stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+def text(value: str) -> Text:
+    return Text(plain(value))
 
 
 def describe(view: AnnouncementView) -> str:
@@ -104,46 +103,49 @@ def describe(view: AnnouncementView) -> str:
     return "\n".join(lines)
 
 
-def event(view: AnnouncementView, links: Links) -> list[str]:
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{view.uuid.hex}@{UID_DOMAIN}",
-        f"SEQUENCE:{view.sequence}",
-        f"DTSTAMP:{stamp(view.modified)}",
-        f"CREATED:{stamp(view.created)}",
-        f"LAST-MODIFIED:{stamp(view.modified)}",
-        f"DTSTART:{stamp(view.scheduled_start)}",
-    ]
+def utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def event(view: AnnouncementView, links: Links) -> icalendar.Event:
+    """One announcement as one VEVENT, in UTC (`…Z`)."""
+    item = icalendar.Event()
+    item.add("UID", f"{view.uuid.hex}@{UID_DOMAIN}")
+    item.add("SEQUENCE", view.sequence)
+    item.add("DTSTAMP", utc(view.modified))
+    item.add("CREATED", utc(view.created))
+    item.add("LAST-MODIFIED", utc(view.modified))
+    item.add("DTSTART", utc(view.scheduled_start))
     if view.scheduled_end > view.scheduled_start:
-        lines.append(f"DTEND:{stamp(view.scheduled_end)}")
-    lines += [
-        f"SUMMARY:{escape(f'[{view.provider_name}] {view.name}')}",
-        f"DESCRIPTION:{escape(describe(view))}",
-        f"CATEGORIES:{escape(view.maintenance_type.label)}",
-        f"STATUS:{'CANCELLED' if view.state is State.CANCELLED else 'CONFIRMED'}",
-        "TRANSP:TRANSPARENT",
-    ]
+        item.add("DTEND", utc(view.scheduled_end))
+    item.add("SUMMARY", text(f"[{view.provider_name}] {view.name}"))
+    item.add("DESCRIPTION", text(describe(view)))
+    item.add("CATEGORIES", [plain(view.maintenance_type.label)])
+    item.add("STATUS", "CANCELLED" if view.state is State.CANCELLED else "CONFIRMED")
+    item.add("TRANSP", "TRANSPARENT")
     if view.state is not State.CANCELLED:
-        lines.append(f"URL:{links.public_announcement(view.uuid)}")
-    lines.append("END:VEVENT")
-    return lines
+        item.add("URL", links.public_announcement(view.uuid))
+    return item
+
+
+def calendar(title: str, events: Iterable[icalendar.Component]) -> icalendar.Calendar:
+    """A feed's VCALENDAR holding `events`, with a VTIMEZONE (from icalendar) for every zone they name."""
+    feed = icalendar.Calendar()
+    feed.add("VERSION", "2.0")
+    feed.add("PRODID", "-//maintbot//maintenance calendar//EN")
+    feed.add("CALSCALE", "GREGORIAN")
+    feed.add("METHOD", "PUBLISH")
+    feed.add("X-WR-CALNAME", text(title))
+    feed.add("X-PUBLISHED-TTL", REFRESH)
+    feed.add("REFRESH-INTERVAL", timedelta(minutes=15), parameters={"VALUE": "DURATION"})
+    for item in events:
+        feed.add_component(item)
+    feed.add_missing_timezones()
+    return feed
 
 
 def render(views: Iterable[AnnouncementView], links: Links, title: str) -> str:
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//maintbot//maintenance calendar//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape(title)}",
-        f"X-PUBLISHED-TTL:{REFRESH}",
-        f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}",
-    ]
-    for view in views:
-        lines += event(view, links)
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(fold(line) for line in lines) + "\r\n"
+    return calendar(title, (event(view, links) for view in views)).to_ical().decode()
 
 
 def _feed(text: str) -> Response:

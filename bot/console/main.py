@@ -338,6 +338,8 @@ class Console:
             shown = ", ".join(o["text"]["text"] for o in element.get("initial_options") or [])
         elif kind == "datetimepicker" and element.get("initial_date_time"):
             shown = terminal.local(element["initial_date_time"], self.zone)
+        elif kind in simulator.PICKED:
+            shown = str(element.get(simulator.PICKED[kind][1]) or "")
         hint = f" YYYY-MM-DD HH:MM in {getattr(self.zone, 'key', self.zone)}" if kind == "datetimepicker" else ""
         while True:
             line = self.read(f"│ {label}{optional}{hint} [{shown[:60]}]: ")

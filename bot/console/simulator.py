@@ -205,6 +205,11 @@ def _find_option(element: dict[str, Any], wanted: str) -> dict[str, Any]:
     raise ValueError(f"{wanted!r} is not one of: {choices}")
 
 
+#: The simple inputs of the series modal: (the key of the value in `state.values`, the key of its initial value).
+PICKED = {"number_input": ("value", "initial_value"), "datepicker": ("selected_date", "initial_date"),
+          "timepicker": ("selected_time", "initial_time")}
+
+
 def element_state(element: dict[str, Any], answer: Any, zone: ZoneInfo = UTC) -> dict[str, Any]:
     """What Slack puts in `state.values` for one element, given the user's answer (None: its initial value)."""
     kind = element["type"]
@@ -224,6 +229,10 @@ def element_state(element: dict[str, Any], answer: Any, zone: ZoneInfo = UTC) ->
     if kind == "datetimepicker":
         return {"type": kind, "selected_date_time": epoch_of(answer, zone) if answer is not None
                 else element.get("initial_date_time")}
+    if kind in PICKED:  # number_input, datepicker, timepicker: the text typed, as Slack sends it
+        key, initial = PICKED[kind]
+        value = element.get(initial) if answer is None else str(answer)
+        return {"type": kind, key: value or None}
     raise ValueError(f"element {kind} is not supported")
 
 

@@ -30,7 +30,7 @@ from bot.config import Settings
 from bot.domain.enums import Interface
 from bot.domain.service import Services
 from bot.metrics import Metrics, counted, metrics_for
-from bot.slack import actions, commands, editor, shortcuts, templating, updating
+from bot.slack import actions, commands, editor, series, shortcuts, templating, updating
 from bot.slack.ack_errors import answer_error
 from bot.slack.actions import CARD_ACTIONS, PAGE_ACTIONS
 from bot.slack.commands import COMMAND
@@ -177,6 +177,8 @@ def build_app(
     bolt.view(templating.CALLBACK_ID)(ack=in_ack(deps, templating.save_template),
                                       lazy=[after_ack(deps, templating.show_saved_template)])
     shortcuts.listen(bolt, deps)
+    bolt.view(series.CALLBACK_ID)(ack=in_ack(deps, series.save_form), lazy=[after_ack(deps, series.show_saved)])
+    bolt.action(series.CANCEL_PUBLISHED_ACTIONS)(ack=acknowledge, lazy=[after_ack(deps, series.press_cancel_published)])
 
     services.context.when_notices_queued(homes.refresh_all)
     return SlackApp(bolt, deps)

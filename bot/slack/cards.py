@@ -156,6 +156,7 @@ def card_blocks(view: AnnouncementView, *, buttons: bool = True, page: str | Non
                 PlainTextObject(text=clip(f"{view.maintenance_type.label} · {view.provider_name}", 200)),
                 MarkdownTextObject(text=f"`{view.short_id}`"),
                 *([MarkdownTextObject(text=f"<{link}|Status page>")] if (link := page_link(view, page)) else []),
+                *series_mark(view),
             ]
         )
     )
@@ -218,3 +219,11 @@ def extended_lines(view: AnnouncementView) -> list[str]:
     if view.planned_end is None or view.planned_end == view.scheduled_end:
         return []
     return [f"*Planned end:* {date_token(view.planned_end)} · *extended to* {date_token(view.scheduled_end)}"]
+
+
+def series_mark(view: AnnouncementView) -> list[MarkdownTextObject]:
+    """Which series an occurrence belongs to (`/maint series show ID` tells the rest); nothing for the others."""
+    if view.series_uuid is None:
+        return []
+    which = f", the occurrence of {view.series_occurrence:%Y-%m-%d}" if view.series_occurrence else ""
+    return [MarkdownTextObject(text=f"🔁 Series `{view.series_uuid.hex[:8]}`{which}")]

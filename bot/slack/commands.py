@@ -3,7 +3,8 @@
 Answers go in the ack body (the fastest way back, and ephemeral unless said otherwise). `new` and `edit`
 ack empty and open their modal right after; a transition refreshes the actor's App Home right after (the
 `/maint` listener with a lazy function, chosen by `has_follow_up`; every other subcommand ends in the ack). The
-subcommands are declared in `reading`, `announcing`, `channels`, `catalog` and `templating` (`bot.slack.subcommand`);
+subcommands are declared in `reading`, `announcing`, `channels`, `catalog`, `templating`, `updating`, `extending` and
+`series` (`bot.slack.subcommand`);
 an unknown one gets the help. A refusal raised by a handler is worded by `bot.slack.ack_errors`: a bad
 argument with that subcommand's usage, a domain refusal by `replies.error_text`.
 """
@@ -13,7 +14,16 @@ from __future__ import annotations
 from slack_bolt import Ack
 from slack_bolt.context import BoltContext
 
-from bot.slack import announcing, catalog, channels, extending, reading, templating, updating  # noqa: F401  (they declare the subcommands)
+from bot.slack import (  # noqa: F401  (they declare the subcommands)
+    announcing,
+    catalog,
+    channels,
+    extending,
+    reading,
+    series,
+    templating,
+    updating,
+)
 from bot.slack.answer import Answer
 from bot.slack.listening import DOING, FOLLOW_UP, Act
 from bot.slack.parsing import Arguments, BadArguments, words

@@ -12,7 +12,6 @@ from waldur_api_client.api.maintenance_announcements import (
 )
 from waldur_api_client.models.patched_maintenance_announcement_request import PatchedMaintenanceAnnouncementRequest
 
-from bot.api.calendar import fold
 from bot.domain.enums import Action
 from tests.api.helpers import create, published
 
@@ -114,15 +113,6 @@ def test_text_is_escaped_and_long_lines_are_folded(api, world):
     assert str(event["SUMMARY"]) == f"[Cloud] {name}"
     assert str(event["DESCRIPTION"]).startswith("Line one\nLine two\n")
     assert max(len(line) for line in raw.split(b"\r\n")) <= 75
-
-
-def test_folding_never_splits_a_character():
-    line = "SUMMARY:" + "ü" * 100
-
-    folded = fold(line)
-
-    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
-    assert folded.replace("\r\n ", "") == line
 
 
 def test_a_cancellation_after_withdrawal_stays_in_the_feeds_that_published_it_as_published(api, services, world, admin):

@@ -45,6 +45,8 @@ def real_ids(api, admin, world) -> dict[str, list[str]]:
     ]
     template = services.templates.create(admin, {"name": "Kernel", "provider": world["cloud"].uuid})
     template_link = services.templates.add_offering(admin, template.uuid, AffectedInput(world["offerings"]["VMs"].uuid))
+    series = services.series.create(admin, {"name": "Patch window", "provider": "Cloud", "rrule": "FREQ=DAILY",
+                                            "timezone": "Europe/Tallinn", "start_time": "02:00", "duration_minutes": 9})
     return {
         "maintenance-announcements": [a.uuid.hex for a in announcements],
         "public-maintenance-announcements": [a.uuid.hex for a in announcements if a.state in (2, 3, 4)],
@@ -53,6 +55,7 @@ def real_ids(api, admin, world) -> dict[str, list[str]]:
         "maintenance-announcement-template-offerings": [template_link.uuid.hex],
         "marketplace-service-providers": [world["cloud"].uuid.hex, world["storage"].uuid.hex],
         "marketplace-provider-offerings": [o.uuid.hex for o in world["offerings"].values()],
+        "maintenance-series": [series.uuid.hex],
     }
 
 

@@ -21,7 +21,7 @@ busy. The feed covers windows that end at most 30 days ago, earliest first, at m
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -34,7 +34,7 @@ from bot.api.schemas import refusals
 from bot.domain.enums import State
 from bot.domain.feeds import feed_since
 from bot.domain.service import Services
-from bot.domain.views import AnnouncementView
+from bot.domain.views import AnnouncementView, UpdateView
 
 router = APIRouter(tags=["maintenance-calendar"])
 
@@ -87,7 +87,17 @@ def text(value: str) -> Text:
     return Text(plain(value))
 
 
-def describe(view: AnnouncementView) -> str:
+#: The latest published progress updates a feed shows per announcement (a feed's size stays bounded).
+FEED_UPDATES = 5
+
+
+def feed_updates(services: Services, views: list[AnnouncementView]) -> dict[UUID, list[UpdateView]]:
+    """The published progress updates of a feed's announcements, the latest `FEED_UPDATES` of each (one query)."""
+    found = services.updates.published(view.uuid for view in views)
+    return {uuid: updates[-FEED_UPDATES:] for uuid, updates in found.items()}
+
+
+def describe(view: AnnouncementView, updates: Sequence[UpdateView] = ()) -> str:
     lines = [view.message] if view.message else []
     if view.affected:
         lines.append(
@@ -100,6 +110,7 @@ def describe(view: AnnouncementView) -> str:
         lines.append(f"Completed: {view.actual_end.astimezone(UTC):%Y-%m-%d %H:%M} UTC")
     if view.external_reference_url:
         lines.append(view.external_reference_url)
+    lines += [f"Update {update.created.astimezone(UTC):%Y-%m-%d %H:%M} UTC: {update.message}" for update in updates]
     return "\n".join(lines)
 
 
@@ -107,7 +118,7 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def event(view: AnnouncementView, links: Links) -> icalendar.Event:
+def event(view: AnnouncementView, links: Links, updates: Sequence[UpdateView] = ()) -> icalendar.Event:
     """One announcement as one VEVENT, in UTC (`…Z`)."""
     item = icalendar.Event()
     item.add("UID", f"{view.uuid.hex}@{UID_DOMAIN}")
@@ -119,7 +130,7 @@ def event(view: AnnouncementView, links: Links) -> icalendar.Event:
     if view.scheduled_end > view.scheduled_start:
         item.add("DTEND", utc(view.scheduled_end))
     item.add("SUMMARY", text(f"[{view.provider_name}] {view.name}"))
-    item.add("DESCRIPTION", text(describe(view)))
+    item.add("DESCRIPTION", text(describe(view, updates)))
     item.add("CATEGORIES", [plain(view.maintenance_type.label)])
     item.add("STATUS", "CANCELLED" if view.state is State.CANCELLED else "CONFIRMED")
     item.add("TRANSP", "TRANSPARENT")
@@ -144,8 +155,11 @@ def calendar(title: str, events: Iterable[icalendar.Component]) -> icalendar.Cal
     return feed
 
 
-def render(views: Iterable[AnnouncementView], links: Links, title: str) -> str:
-    return calendar(title, (event(view, links) for view in views)).to_ical().decode()
+def render(
+    views: Iterable[AnnouncementView], links: Links, title: str, updates: dict[UUID, list[UpdateView]] | None = None
+) -> str:
+    updates = updates or {}
+    return calendar(title, (event(view, links, updates.get(view.uuid, [])) for view in views)).to_ical().decode()
 
 
 def _feed(text: str) -> Response:
@@ -163,7 +177,8 @@ def _feed(text: str) -> Response:
     responses=FEED,
 )
 def calendar_all(services: DomainServices, links: RequestLinks) -> Response:
-    return _feed(render(feed_announcements(services), links, "Maintenance"))
+    views = feed_announcements(services)
+    return _feed(render(views, links, "Maintenance", feed_updates(services, views)))
 
 
 @router.get(
@@ -176,7 +191,7 @@ def calendar_all(services: DomainServices, links: RequestLinks) -> Response:
 def calendar_of_provider(uuid: str, services: DomainServices, links: RequestLinks) -> Response:
     provider = services.catalog.provider(path_uuid(uuid))
     views = feed_announcements(services, provider=provider.uuid)
-    return _feed(render(views, links, f"Maintenance: {provider.name}"))
+    return _feed(render(views, links, f"Maintenance: {provider.name}", feed_updates(services, views)))
 
 
 @router.get(
@@ -189,4 +204,5 @@ def calendar_of_provider(uuid: str, services: DomainServices, links: RequestLink
 def calendar_of_offering(uuid: str, services: DomainServices, links: RequestLinks) -> Response:
     offering = services.catalog.offering(path_uuid(uuid))
     views = feed_announcements(services, offering=offering.uuid)  # whichever provider announces it
-    return _feed(render(views, links, f"Maintenance: {offering.provider_name} / {offering.name}"))
+    title = f"Maintenance: {offering.provider_name} / {offering.name}"
+    return _feed(render(views, links, title, feed_updates(services, views)))

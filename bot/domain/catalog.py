@@ -152,6 +152,8 @@ class Catalog:
         manager_groups: tuple[str, ...] = (),
         auto_start: bool = False,
         reminders: str | None = None,
+        silence_matchers: str | None = None,
+        silence_at_start: bool = False,
     ) -> ProviderView:
         fields = dict(
             name=name,
@@ -160,6 +162,7 @@ class Catalog:
             manager_users=manager_users,
             manager_groups=manager_groups,
             reminders=reminders,
+            silence_matchers=silence_matchers,
         )
         with self.context.unit_of_work() as uow:
             session, now = uow.session, uow.now
@@ -177,6 +180,8 @@ class Catalog:
                 stats_channel_id=stats_channel_id or None,
                 auto_start=auto_start,
                 reminders=reminders or None,
+                silence_matchers=fields["silence_matchers"],
+                silence_at_start=silence_at_start,
                 created=now,
             )
             row.managers = self._managers(manager_users, manager_groups)

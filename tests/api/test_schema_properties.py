@@ -53,6 +53,9 @@ def real_ids(api, admin, world) -> dict[str, list[str]]:
         "maintenance-announcement-template-offerings": [template_link.uuid.hex],
         "marketplace-service-providers": [world["cloud"].uuid.hex, world["storage"].uuid.hex],
         "marketplace-provider-offerings": [o.uuid.hex for o in world["offerings"].values()],
+        "maintenance-series": [services.series.create(admin, {
+            "name": "Patch window", "provider": world["cloud"].uuid, "rrule": "FREQ=WEEKLY;BYDAY=TU",
+            "timezone": "Europe/Tallinn", "start_time": "02:00", "duration_minutes": 60}).uuid.hex],
     }
 
 

@@ -228,7 +228,7 @@ def series_fields(body: BaseModel) -> dict[str, Any]:
 
 
 @router.get("/", operation_id="maintenance_series_list", summary="List recurring maintenance series",
-            response_model=list[Series], responses={200: {"headers": LIST_HEADERS}, **schemas.refusals(400, 401)})
+            response_model=list[Series], responses={200: {"headers": LIST_HEADERS}, **schemas.refusals(400, 401, 404)})
 def list_series(request: Request, actor: Caller, services: DomainServices, links: RequestLinks,
                 service_provider_uuid: ProviderUuid = None, page: PageNumber = 1,
                 page_size: PageSize = DEFAULT_PAGE_SIZE):
@@ -237,7 +237,7 @@ def list_series(request: Request, actor: Caller, services: DomainServices, links
 
 
 @router.post("/", operation_id="maintenance_series_create", summary="Create a recurring maintenance series",
-             status_code=201, response_model=Series, responses=schemas.refusals(400, 401, 403))
+             status_code=201, response_model=Series, responses=schemas.refusals(400, 401, 403, 404))
 def create_series(body: SeriesRequest, actor: Caller, services: DomainServices, links: RequestLinks):
     return JSONResponse(series_body(services.series.create(actor, series_fields(body)), links), status_code=201)
 
@@ -254,21 +254,21 @@ def _update(uuid: str, body: BaseModel, actor, services, links, cancel_published
 
 
 @router.put("/{uuid}/", operation_id="maintenance_series_update", summary="Update a series",
-            response_model=SeriesChangeBody, responses=schemas.refusals(400, 401, 403, 404))
+            response_model=SeriesChangeBody, responses=schemas.refusals(400, 401, 403, 404, 409))
 def update_series(uuid: str, body: SeriesRequest, actor: Caller, services: DomainServices, links: RequestLinks,
                   cancel_published: CancelPublished = False):
     return _update(uuid, body, actor, services, links, cancel_published)
 
 
 @router.patch("/{uuid}/", operation_id="maintenance_series_partial_update", summary="Partially update a series",
-              response_model=SeriesChangeBody, responses=schemas.refusals(400, 401, 403, 404))
+              response_model=SeriesChangeBody, responses=schemas.refusals(400, 401, 403, 404, 409))
 def patch_series(uuid: str, body: PatchedSeriesRequest, actor: Caller, services: DomainServices,
                  links: RequestLinks, cancel_published: CancelPublished = False):
     return _update(uuid, body, actor, services, links, cancel_published)
 
 
 @router.delete("/{uuid}/", operation_id="maintenance_series_destroy", summary="Delete a series", status_code=204,
-               response_class=Response, responses=schemas.refusals(401, 403, 404))
+               response_class=Response, responses=schemas.refusals(400, 401, 403, 404, 409))
 def delete_series(uuid: str, actor: Caller, services: DomainServices,
                   cancel_published: CancelPublished = False) -> Response:
     services.series.delete(actor, path_uuid(uuid), cancel_published=cancel_published)
@@ -276,7 +276,7 @@ def delete_series(uuid: str, actor: Caller, services: DomainServices,
 
 
 @router.post("/{uuid}/end/", operation_id="maintenance_series_end", summary="End a series now",
-             response_model=SeriesChangeBody, responses=schemas.refusals(401, 403, 404))
+             response_model=SeriesChangeBody, responses=schemas.refusals(400, 401, 403, 404, 409))
 def end_series(uuid: str, actor: Caller, services: DomainServices, links: RequestLinks,
                cancel_published: CancelPublished = False):
     return JSONResponse(change_body(services.series.end(actor, path_uuid(uuid), cancel_published=cancel_published),

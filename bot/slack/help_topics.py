@@ -41,7 +41,7 @@ TOPICS: dict[str, tuple[str, tuple[str, ...]]] = {
                  ("/maint complete 1a2b3c",)),
     "cancel": ("Calls off a Draft or Scheduled announcement; channels that saw it are told.",
                ("/maint cancel 1a2b3c",)),
-    "delete": ("Removes an announcement for good (managers).",
+    "delete": ("Removes an announcement for good (managers), after asking you to confirm.",
                ("/maint delete 1a2b3c",)),
     "extend": ("Moves the end of a Scheduled or In-progress announcement (managers); the channels are told.",
                ("/maint extend 1a2b3c 30m", "/maint extend 1a2b3c until 18:00")),
@@ -53,7 +53,15 @@ TOPICS: dict[str, tuple[str, tuple[str, ...]]] = {
     "subscriptions": ("What this channel follows.", ("/maint subscriptions",)),
     "providers": ("Every service provider, its channels and managers.", ("/maint providers",)),
     "offerings": ("Offerings, by provider; give a provider to see its own.", ("/maint offerings Cloud",)),
-    "templates": ("Templates of the providers you manage.", ("/maint templates",)),
+    "templates": ("Templates of the providers you manage; managers create, change and delete them in a form, "
+                  "with an impact per offering. `/maint new from NAME` starts an announcement from one.",
+                  ("/maint templates", "/maint templates new", "/maint templates edit \"Kernel upgrade\"")),
+    "series": ("Recurring maintenance: a preset and a rule (daily, weekly, monthly by day or by ordinal weekday) in "
+               "a time zone; each occurrence becomes an announcement ahead of time, as a draft or published. `skip` "
+               "takes one occurrence out; `end` withdraws the future drafts and asks before cancelling published "
+               "ones.",
+               ("/maint series new", "/maint series", "/maint series skip 1a2b3c 2026-12-08",
+                "/maint series end 1a2b3c")),
     "provider": ("Adds or changes a service provider (admins).",
                  ("/maint provider add Cloud channel=#cloud-maintenance managers=@ana",)),
     "offering": ("Adds an offering, or sets the alerts its maintenance silences.",

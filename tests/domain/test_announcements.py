@@ -277,10 +277,10 @@ def test_a_prefix_shorter_than_six_hex_digits_is_refused(services, world, cloud_
     with pytest.raises(NotFound) as refused:
         services.announcements.get(cloud_manager, announcement.uuid.hex[:digits])
 
-    assert "at least 6" in refused.value.message
+    assert "No announcement matches" in refused.value.message  # too short for an id, and no word of its name
 
 
-@pytest.mark.parametrize("reference", ["Kernel upgrade", "kernel", "", "zzzzzzzz"])
+@pytest.mark.parametrize("reference", ["Nothing called this", "zzz", "", "zzzzzzzz"])
 def test_a_reference_that_is_not_an_id_is_refused(services, world, cloud_manager, reference):
     announce(services, cloud_manager)
 

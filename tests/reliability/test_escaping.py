@@ -160,8 +160,10 @@ def test_homes_and_command_replies_show_names_as_typed(slack, hostile):
         assert shows(list(pieces(home.blocks, user)), NAME), user
         assert shows(list(pieces(home.blocks, user)), OFFERING), user
     replies = hostile["replies"]
-    for name in ("schedule", "list", "list upcoming", "show", "history", "start", "complete", "delete"):
+    for name in ("schedule", "list", "list upcoming", "show", "history", "start", "complete"):
         assert shows(ack(replies[name], name), NAME), name
+    deleted = replies["delete"].last  # `/maint delete` asks first: the answer replaces the question
+    assert shows(message(deleted.text, deleted.blocks, "delete"), NAME)
     assert shows(ack(replies["show"], "show"), MESSAGE) and shows(ack(replies["show"], "show"), IMPACT)
     assert shows(ack(replies["offerings"], "offerings"), OFFERING)
     assert shows(ack(replies["subscriptions"], "subscriptions"), OFFERING)

@@ -6,7 +6,7 @@ from tests.factories import ADMIN_ID
 
 
 def test_a_provider_added_with_matchers_and_silence_at_start_keeps_them(slack, services, world):
-    reply = slack.command("provider add Network channel=#net silence='team=\"net\"' silence_at_start=yes",
+    reply = slack.command("provider add Network channel=C0NETWORK1 silence='team=\"net\"' silence_at_start=yes",
                           user=ADMIN_ID)
 
     assert "Added" in reply.text
@@ -15,7 +15,7 @@ def test_a_provider_added_with_matchers_and_silence_at_start_keeps_them(slack, s
 
 
 def test_a_provider_added_with_bad_matchers_is_refused_and_not_added(slack, services, world):
-    reply = slack.command("provider add Network channel=#net silence='team=net'", user=ADMIN_ID)
+    reply = slack.command("provider add Network channel=C0NETWORK1 silence='team=net'", user=ADMIN_ID)
 
     assert "must be in double quotes" in reply.text
     assert "Network" not in {provider.name for provider in services.catalog.providers()}

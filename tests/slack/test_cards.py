@@ -38,8 +38,9 @@ def test_a_card_shows_state_times_offerings_and_the_short_id(services, world, cl
 def test_buttons_follow_the_state(services, world, cloud_manager):
     assert buttons(announce(services, cloud_manager)) == ["Schedule", "Edit", "Cancel", "Delete"]
     assert buttons(announce(services, cloud_manager, State.SCHEDULED)) == [
-        "Start", "Edit", "Unschedule", "Cancel", "Delete"]
-    assert buttons(announce(services, cloud_manager, State.IN_PROGRESS)) == ["Complete", "Edit", "Delete"]
+        "Start", "Edit", "Post update", "Unschedule", "Cancel", "Delete"]
+    assert buttons(announce(services, cloud_manager, State.IN_PROGRESS)) == ["Complete", "Edit", "Post update",
+                                                                          "Delete"]
     assert buttons(announce(services, cloud_manager, State.COMPLETED)) == ["Delete"]
 
 

@@ -117,9 +117,10 @@ class Rule:
         if self.count is not None:
             parts.append(f"COUNT={self.count}")
         if self.until is not None:
-            parts.append(f"UNTIL={self.until.astimezone(UTC):%Y%m%dT%H%M%SZ}")
+            until = self.until.astimezone(UTC)
+            parts.append(f"UNTIL={until.year:04d}{until:%m%dT%H%M%SZ}")
         if self.until_day is not None:
-            parts.append(f"UNTIL={self.until_day:%Y%m%d}")
+            parts.append(f"UNTIL={self.until_day.year:04d}{self.until_day:%m%d}")
         return ";".join(parts)
 
     def ending(self, moment: datetime) -> Rule:
@@ -297,7 +298,13 @@ def _byday(item: str, freq: str) -> tuple[int | None, str]:
     return ordinal, match.group(2)
 
 
+#: UNTIL before this year ends a series before it could begin: refused, like any other rule mistake.
+UNTIL_FIRST_YEAR = 1970
+
+
 def _until(value: str) -> tuple[datetime | None, date | None]:
+    if re.fullmatch(r"\d{8}(T\d{6}Z)?", value) and int(value[:4]) < UNTIL_FIRST_YEAR:
+        raise RuleError(f"UNTIL {value!r} is before {UNTIL_FIRST_YEAR}: give the last day the series may run.")
     try:
         if re.fullmatch(r"\d{8}", value):
             return None, datetime.strptime(value, "%Y%m%d").date()

@@ -444,6 +444,8 @@ class SeriesService:
                 report.created += self._materialise_one(series_id, now)
             except IntegrityError:
                 log.info("another process created the occurrences of series %s first", series_id)
+            except Exception:  # one series that cannot be read must not stop every other series
+                log.exception("materialising series %s failed; the others go on", series_id)
         report.published += self.publish_due(now)
         return report
 

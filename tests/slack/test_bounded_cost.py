@@ -3,7 +3,6 @@ query timeout, and acks that do not wait behind API work."""
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -112,17 +111,17 @@ def test_slack_answers_at_once_while_api_requests_wait_for_the_database(db, serv
                 held = [pool.submit(create) for _ in range(24)]
                 turns = app.state.turns
                 assert eventually(lambda: turns.in_flight == turns.limit and turns.waiting == 24 - turns.limit, 20)
-                began = time.monotonic()
                 reply = workspace.command("providers", user=READER)
-                answered_in = time.monotonic() - began
                 finished = [request.result() for request in held if request.done()]
             statuses = [request.result() for request in held]
     finally:
         workspace.close()
         server.stop()
 
-    assert reply.status == 200 and "Cloud" in reply.text
-    assert finished == [] and answered_in < 2.0
+    # Answered with the providers (not "took too long") while every API write still waits on the held lock: the
+    # command never queued behind them. No stopwatch: on a busy 2-core machine "at once" is not a figure.
+    assert reply.status == 200 and "Cloud" in reply.text and "took too long" not in reply.text
+    assert finished == []
     assert set(statuses) <= {201, 503} and 201 in statuses  # after the lock: created, or told the server was busy
 
 

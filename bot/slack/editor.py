@@ -92,6 +92,11 @@ def open_form(act: Act, providers, *, meta: str, view=None, template=None, redra
     )
     if message:
         prefill(modal, "message", message)
+    show_form(act, modal, redrawn)
+
+
+def show_form(act: Act, modal, redrawn=None) -> None:
+    """Open `modal`, or (`redrawn`, the view being filled) put it in that view's place keeping what was typed."""
     responder = act.deps.responder
     if redrawn is not None:
         responder.call(responder.client.views_update, view_id=redrawn.id, hash=redrawn.hash,

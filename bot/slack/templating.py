@@ -124,7 +124,7 @@ def template_modal(*, providers: list[ProviderView], offerings: list[OfferingVie
 
 def open_template(act: Act, template: TemplateView | None, redrawn: Any = None) -> None:
     """The template form: opened, or redrawn in place (`redrawn`, the view being filled) for a new choice."""
-    catalog, responder = act.services.catalog, act.deps.responder
+    catalog = act.services.catalog
     offerings = catalog.markable_offerings(act.actor)
     listed = {offering.uuid for offering in offerings}
     offerings += [item.offering for item in (template.offerings if template else ())
@@ -139,13 +139,7 @@ def open_template(act: Act, template: TemplateView | None, redrawn: Any = None) 
     modal = template_modal(providers=catalog.managed_providers(act.actor), offerings=offerings,
                            private_metadata=meta, template=template,
                            current=modals.submitted({"state": redrawn.state}) if redrawn is not None else None)
-    if redrawn is not None:
-        responder.call(responder.client.views_update, view_id=redrawn.id, hash=redrawn.hash,
-                       view=modals.kept(modal.to_dict(), redrawn.state))
-        return
-    opened = responder.call(responder.client.views_open, trigger_id=act.origin.trigger_id, view=modal.to_dict())
-    if opened is None:
-        responder.tell(act.origin, "⚠️ Slack did not open the form in time. Please try again.")
+    editor.show_form(act, modal, redrawn)
 
 
 def redraw(act: Act) -> None:

@@ -152,11 +152,23 @@ def db(request) -> Iterator[Database]:
         fresh_sqlite_file(database, request.getfixturevalue("sqlite_template"))
     else:
         database = request.getfixturevalue("postgres_engine_database")
-        tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
-        with database.engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        emptied_postgres(database)
     yield database
     database.dispose()
+
+
+def emptied_postgres(database: Database) -> None:
+    """Delete every row, children first, and restart the id sequences, as a fresh schema would have them.
+    DELETE, not TRUNCATE: on a handful of rows it takes milliseconds, where TRUNCATE's new files and their
+    sync cost half a second per test on a busy machine."""
+    with database.engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+        sequences = connection.scalars(text(
+            "SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relkind = 'S' AND n.nspname = current_schema()")).all()
+        if sequences:
+            connection.execute(text("SELECT " + ", ".join(f"setval('{name}', 1, false)" for name in sequences)))
 
 
 def fresh_sqlite_file(database: Database, template: str) -> None:

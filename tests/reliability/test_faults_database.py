@@ -20,7 +20,6 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import text
 
 from bot.config import Settings
 from bot.console.standin import SlackStandIn
@@ -33,8 +32,7 @@ from bot.slack.http import routes
 from bot.slack.replies import TRY_AGAIN
 from bot.web import create_app
 from storage.db import Database
-from storage.models import Base
-from tests.conftest import ADMIN_ID, NOW, postgres_database
+from tests.conftest import ADMIN_ID, NOW, emptied_postgres, postgres_database
 from tests.factories import announce
 from tests.reliability.faults_support import (
     delivered,
@@ -140,9 +138,7 @@ def db(postgres_schema) -> Database:
     if reason:
         pytest.skip(f"cannot restart PostgreSQL here: {reason}")
     database = postgres_database(postgres_schema)
-    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
-    with database.engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    emptied_postgres(database)
     yield database
     database.dispose()
 

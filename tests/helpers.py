@@ -8,12 +8,17 @@ behind it: every request still crosses HTTP on 127.0.0.1, to the app over the te
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+
+#: One TLS context for the tests' HTTP clients. The servers are plain HTTP on loopback, but httpx loads the CA
+#: bundle again for every client made without one: tens of milliseconds per client, in every test.
+TLS = ssl.create_default_context()
 
 
 class Plug:

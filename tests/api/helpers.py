@@ -21,6 +21,7 @@ from waldur_api_client.models.maintenance_announcement_request import Maintenanc
 
 from bot.domain.service import Services
 from tests.factories import NOW
+from tests.helpers import TLS
 
 BAD_TOKEN = "0" * 40
 
@@ -59,15 +60,17 @@ class Api:
     def client(self, role: str = "admin") -> AuthenticatedClient:
         """The published Waldur client with the token of `role` ('bad' is a token nobody issued)."""
         token = self._token(role)
-        return self._reuse(("client", role), lambda: AuthenticatedClient(base_url=self.base_url, token=token))
+        return self._reuse(("client", role),
+                           lambda: AuthenticatedClient(base_url=self.base_url, token=token, verify_ssl=TLS))
 
     def anonymous(self) -> Client:
-        return self._reuse(("anonymous",), lambda: Client(base_url=self.base_url))
+        return self._reuse(("anonymous",), lambda: Client(base_url=self.base_url, verify_ssl=TLS))
 
     def http(self, role: str | None = "admin") -> httpx.Client:
         """A raw HTTP client; `role=None` sends no Authorization header."""
         headers = {} if role is None else {"Authorization": f"Token {self._token(role)}"}
-        return self._reuse(("http", role), lambda: httpx.Client(base_url=self.base_url, headers=headers, timeout=30))
+        return self._reuse(("http", role),
+                           lambda: httpx.Client(base_url=self.base_url, headers=headers, timeout=30, verify=TLS))
 
     def _token(self, role: str) -> str:
         return BAD_TOKEN if role == "bad" else self.tokens[role]

@@ -23,6 +23,7 @@ import uvicorn
 from bot.console import simulator
 from bot.console.standin import SlackStandIn
 from bot.slack.app import SlackApp
+from tests.helpers import TLS
 
 SECRET = "test-signing-secret-0123456789"
 
@@ -126,7 +127,7 @@ class HttpTransport:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.http = httpx.Client(timeout=10)
+        self.http = httpx.Client(timeout=10, verify=TLS)
 
     def send(self, body: str, content_type: str, *, secret: str = SECRET, timestamp: int | None = None
              ) -> tuple[int, str]:
@@ -140,7 +141,7 @@ class HttpTransport:
 
         def send(body: str) -> tuple[int, str]:
             signed = simulator.sign(body, content_type, SECRET)
-            with httpx.Client(timeout=10) as client:
+            with httpx.Client(timeout=10, verify=TLS) as client:
                 barrier.wait()
                 response = client.post(self.url, content=signed.body.encode(), headers=signed.headers)
                 return response.status_code, response.text

@@ -140,7 +140,11 @@ def postgres_engine_database(postgres_schema) -> Iterator[Database]:
 
 
 def postgres_database(schema: str, **kwargs) -> Database:
-    return Database(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"}, **kwargs)
+    """The test server on `schema`. Commits do not wait for the WAL to reach the disk (synchronous_commit=off):
+    what other sessions see, locks and isolation are unchanged, and a test cannot tell, but each commit costs
+    a fraction of a millisecond instead of a disk flush (8 ms on a busy machine)."""
+    options = f"-csearch_path={schema} -csynchronous_commit=off"
+    return Database(POSTGRES_URL, connect_args={"options": options}, **kwargs)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

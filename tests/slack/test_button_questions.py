@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.domain.enums import State
 from tests.factories import announce, starting_soon
 
 MANAGER, GROUPIE, READER = "UCLOUDMGR1", "UGROUPIE01", "UREADER001"
 CHANNEL = "CCLOUD0001"
 HOUR = timedelta(hours=1)
+
+pytestmark = pytest.mark.parametrize("db", ["sqlite", "postgresql"], indirect=True)
 
 
 def state_of(services, actor, view) -> State:

@@ -10,6 +10,9 @@ presser sees next:
 - on a card in a channel: the card updated in place by the dispatcher, with a thread reply (the domain
   queued those notices with the change — this module posts nothing to channels);
 - in their App Home: the Home, republished.
+A press the domain has second thoughts about (Schedule of a window that has ended, Start more than an hour
+early) changes nothing yet: the presser alone gets the command's question (`ask`), answered by the same
+`answer_question` as the command's.
 A refusal goes to the presser only (`listening.after_ack` words it). A press on a stale card (the state
 already moved on) is refused by the domain's compare-and-set, so it can never cause a second transition:
 the presser is told what happened and their card is refreshed (`show_card_as_it_is`; a channel card exactly

@@ -10,6 +10,9 @@ presser sees next:
 - on a card in a channel: the card updated in place by the dispatcher, with a thread reply (the domain
   queued those notices with the change — this module posts nothing to channels);
 - in their App Home: the Home, republished.
+A press the domain has second thoughts about (Schedule of a window that has ended, Start more than an hour
+early) changes nothing yet: the presser alone gets the command's question (`ask`), answered by the same
+`answer_question` as the command's.
 A refusal goes to the presser only (`listening.after_ack` words it). A press on a stale card (the state
 already moved on) is refused by the domain's compare-and-set, so it can never cause a second transition:
 the presser is told what happened and their card is refreshed (`show_card_as_it_is`; a channel card exactly
@@ -25,6 +28,7 @@ from bot.domain.errors import InvalidState, NotFound
 from bot.domain.lifecycle import OFFERED, OUTCOMES
 from bot.domain.views import AnnouncementView
 from bot.slack import editor, messages, second_thoughts
+from bot.slack.announcing import ask_first
 from bot.slack.cards import EXTEND_VERBS, card_text, done, extend_target
 from bot.slack.listening import DOING, Act
 from bot.slack.notices import card as channel_card
@@ -77,7 +81,23 @@ def press_card_button(act: Act) -> None:
     if verb == "delete":
         view = announcements.delete(act.actor, reference)
         return show_deleted(act, view)
+    if (asked := ask_first(act, reference, Action(verb))) is not None:
+        return ask(act, *asked)
     return transition(act, reference, Action(verb))
+
+
+def ask(act: Act, text: str, blocks: list) -> None:
+    """A press the domain has second thoughts about (`confirmations.doubt`): nothing changes yet; the presser
+    alone gets the command's question, with its go-ahead and keep buttons. A card is posted once and pressed
+    days later, so only the press knows whether to ask: a static confirm dialog would ask every time."""
+    origin = act.origin
+    if origin.ephemeral:
+        act.deps.responder.replace(origin, text, blocks)
+    elif origin.home:  # a Home notice holds no buttons: the command asks with them
+        act.deps.homes.publish(origin.user, notice=f"{text} Type the command (`/maint {act.context[DOING]} ID`) "
+                                                   "to answer.")
+    else:
+        act.deps.responder.tell(origin, text, blocks)
 
 
 def transition(act: Act, reference: str, action: Action, seen_sequence: int | None = None) -> None:

@@ -54,7 +54,8 @@ BUTTON_LABELS = {
     "cancel": "Cancel",
     "delete": "Delete",
 }
-#: The step forward is the primary (green) button; it loses nothing, so it needs no confirm dialog.
+#: The step forward is the primary (green) button; it loses nothing, so it needs no static confirm dialog (a
+#: doubtful press, an ended window or a start hours early, is asked about when pressed: `actions.ask`).
 PRIMARY = FORWARD
 #: The emoji a confirmation of what was done starts with; its words are the domain's DEEDS.
 DONE_EMOJI = {

@@ -20,7 +20,7 @@ from bot.console import simulator
 from bot.domain.enums import State
 from bot.slack.app import build_app
 from bot.slack.http import standalone
-from tests.factories import announce
+from tests.factories import announce, starting_soon
 from tests.reliability.helpers import fingerprint
 from tests.slack.workspace import SECRET, Server
 
@@ -105,7 +105,7 @@ def forgeries(what: str, body: str, content_type: str, alter: Callable[[str], st
 def genuine(slack, services, world, cloud_manager):
     """Real requests of every kind, built as Slack builds them, not yet sent."""
     draft = announce(services, cloud_manager, name="Quiet draft")
-    published = announce(services, cloud_manager, State.SCHEDULED, name="Router swap")
+    published = announce(services, cloud_manager, State.SCHEDULED, name="Router swap", **starting_soon(services))
     slack.deliver()
     card = slack.card_in(CHANNEL)
     slack.command("new", user=MANAGER)

@@ -19,7 +19,7 @@ from bot.console import simulator
 from bot.domain.enums import State
 from storage.models import Base
 from tests.conftest import ADMIN_ID
-from tests.factories import announce
+from tests.factories import announce, starting_soon
 from tests.reliability.helpers import fingerprint
 from tests.slack.workspace import SECRET
 
@@ -83,7 +83,7 @@ def test_no_secret_in_logs_responses_messages_or_the_database(debug_logs, slack,
     answers: list[str] = []
 
     # Slack: real work, forged requests, refusals, and the Web API failing under it.
-    draft = announce(services, cloud_manager, name="Kernel upgrade")
+    draft = announce(services, cloud_manager, name="Kernel upgrade", **starting_soon(services))
     answers += [slack.command(f"schedule {draft.short_id}", user=MANAGER).body]
     standin.fail(method="chat.postMessage", status=503, times=2)
     for _ in range(3):  # the dispatcher backs off after each failure: let the test clock catch up

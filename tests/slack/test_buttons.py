@@ -22,7 +22,7 @@ def published_card(slack, services, manager, **fields):
 
 
 def test_start_on_a_channel_card_updates_it_in_place_with_a_thread_reply(slack, services, world, cloud_manager):
-    view, card = published_card(slack, services, cloud_manager)
+    view, card = published_card(slack, services, cloud_manager, **starting_soon(services))
     assert card.buttons == ["Start", "Edit", "Post update", "Unschedule", "Cancel", "Delete"]
 
     reply = slack.press(card, "Start", user=MANAGER)
@@ -39,7 +39,7 @@ def test_start_on_a_channel_card_updates_it_in_place_with_a_thread_reply(slack, 
 
 @pytest.mark.parametrize("db", ["sqlite", "postgresql"], indirect=True)
 def test_two_presses_of_the_same_start_start_it_once(slack, services, world, cloud_manager):
-    view, card = published_card(slack, services, cloud_manager)
+    view, card = published_card(slack, services, cloud_manager, **starting_soon(services))
 
     first, second = slack.press_together(card, "Start", users=[MANAGER, GROUPIE])
     slack.deliver()
@@ -93,7 +93,7 @@ def test_unschedule_withdraws_the_channel_card(slack, services, world, cloud_man
 
 
 def test_extend_buttons_move_the_scheduled_end(slack, services, world, cloud_manager, clock):
-    view, card = published_card(slack, services, cloud_manager)
+    view, card = published_card(slack, services, cloud_manager, **starting_soon(services))
     slack.press(card, "Start", user=MANAGER)
     extend = {"type": "button", "action_id": "maint.extend30", "value": extend_value(view),
               "text": {"type": "plain_text", "text": "Extend 30 min"}}

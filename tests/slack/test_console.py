@@ -28,6 +28,7 @@ tomorrow
 1
 1
 1
+1
 /maint list
 /maint show {missing}
 /quit
@@ -60,6 +61,7 @@ def test_a_scripted_session_creates_schedules_starts_and_completes_showing_the_c
     assert "Runbook" not in scheduled.split("── posted in #CCLOUD0001 ──")[1]  # no notes in the channel
     assert "🛠️ *In progress*" in started and "── updated in #CCLOUD0001 ──" in started
     assert "@UCONSOLE started the maintenance." in started
+    assert "more than an hour from now" in output and "[1] Start now anyway  [2] Not yet" in output  # 2030: asked
     assert "✅ *Completed*" in completed and "@UCONSOLE completed the maintenance." in completed
     assert "Showing 1–1 of 1" in output
     assert "No announcement matches 'abcdef'" in output

@@ -18,6 +18,7 @@ def test_a_scripted_session_over_socket_mode_creates_schedules_starts_and_comple
     assert "📝 *Draft*" in created and "│ ⚠ end: Scheduled end must not be before scheduled start." in created
     assert "🗓️ *Scheduled*" in scheduled and "── posted in #CCLOUD0001 ──" in scheduled
     assert "🛠️ *In progress*" in started and "@UCONSOLE started the maintenance." in started
+    assert "[1] Start now anyway  [2] Not yet" in output  # a start years early asks first, over the socket too
     assert "✅ *Completed*" in completed and "@UCONSOLE completed the maintenance." in completed
     assert "No announcement matches 'abcdef'" in output
 

@@ -18,7 +18,7 @@ from bot.jobs.scheduler import build_scheduler
 from bot.jobs.tick import SummarySchedule, Ticker
 from bot.web import create_app
 from tests.api.test_metrics import figures, value
-from tests.factories import announce
+from tests.factories import announce, starting_soon
 
 MANAGER = "UCLOUDMGR1"
 CHANNEL = "CCLOUD0001"
@@ -44,7 +44,7 @@ def scrape(live_server, services) -> Iterator:
 def test_a_command_and_a_button_press_move_the_counters_and_the_ack_histogram(
     slack, services, world, cloud_manager, scrape
 ):
-    view = announce(services, cloud_manager, State.SCHEDULED)
+    view = announce(services, cloud_manager, State.SCHEDULED, **starting_soon(services))
     slack.deliver()
     before = scrape()
 

@@ -24,7 +24,7 @@ pytestmark = [
 
 
 def published_card(slack, services, manager):
-    view = announce(services, manager, State.SCHEDULED)
+    view = announce(services, manager, State.SCHEDULED, **starting_soon(services))
     slack.deliver()
     return view, slack.card_in(CHANNEL)
 

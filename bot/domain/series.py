@@ -459,7 +459,7 @@ class SeriesService:
         for announcement_id, uuid, start in due:
             if start > now:  # one whose start passed (while the job was down) stays a draft: too late to announce
                 try:
-                    self.announcements.transition(SCHEDULER, uuid, Action.SCHEDULE)
+                    self.announcements.transition(SCHEDULER, uuid, Action.SCHEDULE, view=False)
                     published.append(uuid)
                 except (InvalidState, NotFound, Invalid):
                     pass  # published, deleted or cancelled by a person (or another process) in the meantime

@@ -66,7 +66,7 @@ class Timers:
                 to_tell.append(row.id)
         for uuid in to_start:
             try:
-                self.announcements.transition(SCHEDULER, uuid, Action.START)
+                self.announcements.transition(SCHEDULER, uuid, Action.START, view=False)
             except (InvalidState, NotFound):
                 continue  # someone (or another process) got there first
             report.started.append(uuid)

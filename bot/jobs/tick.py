@@ -9,7 +9,8 @@ MAINTBOT_TICK_SECONDS, tests call it with the time they want. A tick:
 3a. with alert silences on: queues silence work for announcements of providers that silence from the
    scheduled start once it has come, and for any silence still held that should not be (a crash's leftover),
 3b. materialises recurring series (bot/domain/series.py): creates the occurrences coming within their horizon and
-   publishes the drafts whose moment has come (two index ranges read; nothing else when nothing is due),
+   publishes the drafts whose moment has come (one read of two index minimums, on the connection the timers
+   read on; nothing else when nothing is due),
 4. queues the weekly summary if its moment has passed and it is not queued yet (a moment missed while the
    process was down is caught up as long as the domain's `relevance.within_catch_up` says, like 1–3).
 Reminders need no tick: they wait in the outbox until due, and the dispatcher delivers them.

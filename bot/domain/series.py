@@ -7,7 +7,8 @@ at once, each occurrence is created once. The rule and its DST handling are bot/
 - `materialise(now)` (the scheduler tick) creates the occurrences that start within `horizon_days`, as drafts;
   with `publish_days_before` = L, each is published (the normal Draft → Scheduled transition, so the normal
   notices go out) L days before its start, by `publish_due(now)`. Both read only what is due (index ranges on
-  `series.next_due` and `announcements.series_publish_at`): a tick with nothing to do reads no series.
+  `series.next_due` and `announcements.series_publish_at`): a tick with nothing to do reads no series. Due series
+  are materialised SERIES_PER_TRANSACTION at a time, each group in one transaction of three bulk INSERTs.
 - `update` rewrites future Draft/Scheduled occurrences that are untouched by hand (their content still matches
   what the series last wrote, `series_fingerprint`); occurrences edited by hand, started or past stay as they
   are. Days the new rule no longer has: drafts are withdrawn (deleted), published ones are reported.

@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/flood_while_acking.py
 	$(BIN)/python bench/slack_roundtrip.py
 	$(BIN)/python bench/jobs_tick.py
+	$(BIN)/python bench/series.py
 	$(BIN)/python bench/status_page.py
 
 # Faults, attacks and load (README, "Reliability"). Restarts the local PostgreSQL server: run it alone.

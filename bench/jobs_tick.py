@@ -16,6 +16,9 @@ and completed in 20 channels, and the time between two messages in one channel, 
 them, is checked against the pace (one per second).
 
     .venv/bin/python bench/jobs_tick.py [--count 100000] [--runs 40] [--workers 4] [--backend both]
+
+Prints the target beside each figure that has one and exits non-zero when one is missed: the busy tick's median
+(<= TICK_TARGET_MS), the fan-out ratio (<= FANOUT_TARGET_RATIO), one card per channel, and the pace kept.
 """
 
 from __future__ import annotations
@@ -259,7 +262,8 @@ def measure_ticks(db: Database, count: int, args, now: datetime) -> dict:
     return {"sizes": sizes, "loaded": loaded, **figures, "work": {k: v / args.runs for k, v in work.items()}}
 
 
-def report_ticks(label: str, big: dict, small: dict, args) -> None:
+def report_ticks(label: str, big: dict, small: dict, args) -> bool:
+    """Print the tick's table; True when every target in it is met."""
     sizes = big["sizes"]
     print(f"\n== {label}: tick")
     print(f"   stored: {sizes['announcements']:,} announcements, {sizes['affected_offerings']:,} affected offerings, "
@@ -276,11 +280,13 @@ def report_ticks(label: str, big: dict, small: dict, args) -> None:
         ("dispatcher claim, handful due", "claims", ""),
         ("dispatcher claim, nothing due", "claim_idle", ""),
     ]
+    met_all = True
     for name, key, target in rows:
         walls, cpus, statements = zip(*big[key], strict=True)
         small_walls, _, small_statements = zip(*small[key], strict=True)
         median, base = percentile(list(walls), 0.5), percentile(list(small_walls), 0.5)
         met = ("met" if median <= TICK_TARGET_MS else "NOT MET") if target else ""
+        met_all &= met != "NOT MET"
         sql = f"{statistics.median(statements):>4.0f}" if any(statements) else f"{'':>4}"
         small_sql = f"{statistics.median(small_statements):>4.0f}" if any(small_statements) else f"{'':>4}"
         print(f"   {name:<34} {median:>10.2f} {percentile(list(walls), 0.95):>8.2f} "
@@ -289,6 +295,7 @@ def report_ticks(label: str, big: dict, small: dict, args) -> None:
     print(f"   ({args.runs} ticks after {args.warmup} warm-ups, 30 s apart; CPU = this process's; SQL = statements "
           f"sent; '1k' = the same over {small['sizes']['announcements']:,} stored announcements; "
           "ratio = wall, 100k / 1k)")
+    return met_all
 
 
 # -- fan-out -------------------------------------------------------------------------------------------
@@ -333,7 +340,8 @@ def serve_standin(latency: float) -> int:
     return 0
 
 
-def measure_fanout(db: Database, args, now: datetime) -> None:
+def measure_fanout(db: Database, args, now: datetime) -> bool:
+    """Fan-out and pace; True when their targets are met."""
     clock = ManualClock(now)
     services = build_services(db, clock, admins={ADMIN.id})
     services.catalog.add_provider(ADMIN, "Fan", "CFAN000000")
@@ -365,8 +373,10 @@ def measure_fanout(db: Database, args, now: datetime) -> None:
         print(f"   one notice to {args.channels} channels, {args.latency * 1000:.0f} ms per call, "
               f"{args.workers} workers: {elapsed:.2f} s; ideal {ideal:.2f} s; ratio {elapsed / ideal:.2f} "
               f"(target <= {FANOUT_TARGET_RATIO}: {'met' if elapsed / ideal <= FANOUT_TARGET_RATIO else 'NOT MET'})")
-        print(f"   delivered {delivered}; channels with exactly one card: "
-              f"{sum(1 for times in posted.values() if len(times) == 1)} of {args.channels}")
+        once = sum(1 for times in posted.values() if len(times) == 1)
+        print(f"   delivered {delivered}; channels with exactly one card: {once} of {args.channels} "
+              f"(target: all: {'met' if once == args.channels else 'NOT MET'})")
+        met = elapsed / ideal <= FANOUT_TARGET_RATIO and once == args.channels
 
         slack.clear()
         pace = services.announcements.create(ADMIN, {"name": "Paced", "provider": "Pace", **window})
@@ -386,6 +396,7 @@ def measure_fanout(db: Database, args, now: datetime) -> None:
               f"messages in one channel {shortest:.3f} s (pace 1.000 s: {'kept' if shortest >= 1.0 else 'EXCEEDED'}),"
               f" median {statistics.median(gaps):.3f} s")
         dispatcher.stop()
+        return met and shortest >= 1.0
     finally:
         slack.close()
 
@@ -429,13 +440,15 @@ def main(argv: list[str] | None = None) -> int:
         backends.append((f"SQLite {sqlite3.sqlite_version}", with_sqlite))
     if args.backend in ("postgresql", "both") and (version := postgres_version()):
         backends.append((f"PostgreSQL {version}", with_postgres))
+    met = True
     for label, backend in backends:
         big = backend(lambda db: measure_ticks(db, args.count, args, now))
         small = backend(lambda db: measure_ticks(db, args.small, args, now))
-        report_ticks(label, big, small, args)
+        met = report_ticks(label, big, small, args) and met
         print(f"\n== {label}: fan-out")
-        backend(lambda db: measure_fanout(db, args, now))
-    return 0
+        met = backend(lambda db: measure_fanout(db, args, now)) and met
+    print(f"\n{'all targets met' if met else 'a target was NOT MET'}")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

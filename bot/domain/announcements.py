@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal, overload
 from uuid import UUID
 
 from sqlalchemy import func, literal, select, update
@@ -54,6 +54,8 @@ REQUIRED_ON_CREATE = ("name", "scheduled_start", "scheduled_end", "provider")
 #: A calendar feed holds at most this many pages of published maintenance and this many cancellations.
 CALENDAR_PAGES = 4
 CALENDAR_CANCELLED = 300
+#: The columns a transition's UPDATE may change, and the published wording compared after it.
+REFRESHED_BY_TRANSITION = ("state", "sequence", "modified", "actual_start", "actual_end", "planned_end", "published")
 NO_PERMISSION_FOR_PROVIDER = "You do not have permission to manage maintenance announcements for this service provider."
 
 
@@ -419,11 +421,21 @@ class Announcements:
             uow.commit()
             return view
 
+    @overload
+    def transition(self, actor: Actor, reference: object, action: Action, *, seen_sequence: int | None = None,
+                   view: Literal[True] = True) -> AnnouncementView: ...
+
+    @overload
+    def transition(self, actor: Actor, reference: object, action: Action, *, seen_sequence: int | None = None,
+                   view: Literal[False]) -> None: ...
+
     def transition(
-        self, actor: Actor, reference: object, action: Action, *, seen_sequence: int | None = None
-    ) -> AnnouncementView:
+        self, actor: Actor, reference: object, action: Action, *, seen_sequence: int | None = None,
+        view: bool = True,
+    ) -> AnnouncementView | None:
         """Move an announcement along the state machine, or refuse naming the valid states. `seen_sequence`:
-        the version a confirmation was asked about; changed since, nothing moves (Stale)."""
+        the version a confirmation was asked about; changed since, nothing moves (Stale). `view=False`: the
+        announcement's view (three reads) is not built, for callers that show nothing (the scheduler)."""
         sources, target = TRANSITIONS[action]
         with self.context.unit_of_work() as uow:
             session, now = uow.session, uow.now
@@ -453,7 +465,9 @@ class Announcements:
                 .values(**values)
                 .execution_options(synchronize_session=False)
             ).rowcount
-            session.refresh(row)
+            # Only what the UPDATE may have changed (and the published wording `published.record` compares):
+            # one read, not the row's eager relationships again.
+            session.refresh(row, REFRESHED_BY_TRANSITION)
             if not won:
                 raise InvalidState(labels(sources), State(row.state).label)
             published.record(row)
@@ -470,9 +484,9 @@ class Announcements:
                 notices.queue(session, row, kind, now, refers_to=str(row.sequence), actor=actor)
             notices.after_transition(session, row, action, now, self.context.reminder_leads)
             silences.after_change(session, row, now, self.context.silences, str(action))
-            view = self._view(session, reach, row)
+            shown = self._view(session, reach, row) if view else None
             uow.commit()
-            return view
+            return shown
 
     # -- affected offerings ------------------------------------------------------------------------
 

@@ -7,7 +7,8 @@ at once, each occurrence is created once. The rule and its DST handling are bot/
 - `materialise(now)` (the scheduler tick) creates the occurrences that start within `horizon_days`, as drafts;
   with `publish_days_before` = L, each is published (the normal Draft → Scheduled transition, so the normal
   notices go out) L days before its start, by `publish_due(now)`. Both read only what is due (index ranges on
-  `series.next_due` and `announcements.series_publish_at`): a tick with nothing to do reads no series.
+  `series.next_due` and `announcements.series_publish_at`): a tick with nothing to do reads no series. Due series
+  are materialised SERIES_PER_TRANSACTION at a time, each group in one transaction of three bulk INSERTs.
 - `update` rewrites future Draft/Scheduled occurrences that are untouched by hand (their content still matches
   what the series last wrote, `series_fingerprint`); occurrences edited by hand, started or past stay as they
   are. Days the new rule no longer has: drafts are withdrawn (deleted), published ones are reported.
@@ -24,12 +25,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -75,6 +77,8 @@ MAX_DURATION_MINUTES = 7 * 24 * 60
 MAX_RANGE = timedelta(days=731)
 #: How many series one materialising pass takes on (the rest: the next tick).
 BATCH = 200
+#: How many of them one transaction creates the occurrences of (a year of a daily series is ~365 rows).
+SERIES_PER_TRANSACTION = 25
 NOT_AN_OCCURRENCE = "{day} is not an occurrence of this series."
 
 
@@ -416,17 +420,18 @@ class SeriesService:
 
     # -- the scheduler's half ----------------------------------------------------------------------
 
-    def materialise(self, now: datetime | None = None, *, only: int | None = None,
-                    batch: int = BATCH) -> MaterialiseReport:
+    def materialise(self, now: datetime | None = None, *, only: int | None = None, batch: int = BATCH,
+                    reads: Connection | None = None) -> MaterialiseReport:
         """Create every occurrence due (within its series' horizon) and publish the drafts due; returns what
         was done. Safe from several processes at once: a series is worked on under its row lock (skipped when
         another process holds it), and (series, day) is unique, so each occurrence is created once.
 
         With nothing due it reads one row of two index minimums (the soonest `next_due` and the soonest
-        `series_publish_at`): an idle tick costs one statement more than it did before series existed."""
+        `series_publish_at`): an idle tick costs one statement more than it did before series existed, on
+        `reads` (a connection outside any transaction: the tick's, shared with its other reads) if given."""
         now = now or self.context.clock.now()
         report = MaterialiseReport()
-        with self.context.db.single_statements() as connection:
+        with nullcontext(reads) if reads is not None else self.context.db.single_statements() as connection:
             if only is not None:
                 due = [only]
             else:
@@ -439,13 +444,8 @@ class SeriesService:
                 due = [] if soonest is None or soonest > now else list(connection.execute(
                     select(Series.id).where(Series.next_due <= now).order_by(Series.next_due).limit(batch)
                 ).scalars())
-        for series_id in due:
-            try:
-                report.created += self._materialise_one(series_id, now)
-            except IntegrityError:
-                log.info("another process created the occurrences of series %s first", series_id)
-            except Exception:  # one series that cannot be read must not stop every other series
-                log.exception("materialising series %s failed; the others go on", series_id)
+        for group in (due[i:i + SERIES_PER_TRANSACTION] for i in range(0, len(due), SERIES_PER_TRANSACTION)):
+            report.created += self._materialise_group(group, now)
         report.published += self.publish_due(now)
         return report
 
@@ -462,7 +462,7 @@ class SeriesService:
         for announcement_id, uuid, start in due:
             if start > now:  # one whose start passed (while the job was down) stays a draft: too late to announce
                 try:
-                    self.announcements.transition(SCHEDULER, uuid, Action.SCHEDULE)
+                    self.announcements.transition(SCHEDULER, uuid, Action.SCHEDULE, view=False)
                     published.append(uuid)
                 except (InvalidState, NotFound, Invalid):
                     pass  # published, deleted or cancelled by a person (or another process) in the meantime
@@ -474,39 +474,105 @@ class SeriesService:
 
     # -- internals ---------------------------------------------------------------------------------
 
-    def _materialise_one(self, series_id: int, now: datetime) -> list[UUID]:
-        """Create the occurrences of one series now due, under its row lock; publishing is `publish_due`'s."""
+    def _materialise_group(self, ids: list[int], now: datetime) -> list[UUID]:
+        """Create the due occurrences of series `ids` in one transaction: their rows read and locked in one
+        statement, the announcements, offerings and audit events of all of them in three bulk INSERTs.
+
+        Each series is planned on its own (a series whose rule cannot be read is logged and left due; the
+        others go on). Should the group's transaction fail anyway (another process created the same occurrence
+        first, say), each series is done again in a transaction of its own, so one cannot stop the others."""
+        try:
+            return self._materialise(ids, now)
+        except Exception as error:
+            if len(ids) == 1:
+                self._failed(ids[0], error)
+                return []
+            log.info("materialising %d series at once failed; each again on its own", len(ids), exc_info=True)
+        created: list[UUID] = []
+        for series_id in ids:
+            try:
+                created += self._materialise([series_id], now)
+            except Exception as error:
+                self._failed(series_id, error)
+        return created
+
+    @staticmethod
+    def _failed(series_id: int, error: Exception) -> None:
+        if isinstance(error, IntegrityError):
+            log.info("another process created the occurrences of series %s first", series_id)
+        else:  # one series that cannot be read must not stop every other series
+            log.error("materialising series %s failed; the others go on", series_id, exc_info=error)
+
+    def _materialise(self, ids: list[int], now: datetime) -> list[UUID]:
+        """Create the occurrences of the series `ids` now due, under their row locks (series another process
+        holds are skipped); publishing is `publish_due`'s."""
         with self.context.unit_of_work() as uow:
             session = uow.session
-            row = session.scalar(locked_skipping(session, select(Series).where(Series.id == series_id), Series))
-            if row is None or (row.next_due is not None and row.next_due > now):
-                return []  # another process has it, or did it
-            schedule = Schedule.of(row)
-            horizon = now + timedelta(days=row.horizon_days)
-            wanted = [o for o in schedule.by_rule(now, horizon) if row.ended is None or o.start <= row.ended]
-            days = {o.day for o in wanted}
-            have = set(session.scalars(select(Announcement.series_occurrence).where(
-                Announcement.series_id == row.id, Announcement.series_occurrence.in_(days)))) if days else set()
-            due = [effective for effective in (schedule.effective(o) for o in wanted if o.day not in have)
-                   if effective is not None and effective.start > now]
-            created = self._insert_occurrences(uow, row, due)
-            following = recurrence.first_on_or_after(schedule.rule, schedule.first_day, schedule.start_time,
-                                                     schedule.duration, schedule.zone, horizon)
-            row.next_due = None if following is None or row.ended is not None else \
-                max(following.start - timedelta(days=row.horizon_days), now + timedelta(seconds=1))
+            rows = session.scalars(locked_skipping(
+                session, select(Series).where(Series.id.in_(ids)).order_by(Series.id), Series)).unique().all()
+            plans: list[tuple[Series, list[Occurrence], datetime | None]] = []
+            for row in rows:
+                if row.next_due is not None and row.next_due > now:
+                    continue  # another process did it
+                try:
+                    plans.append(self._plan(row, now))
+                except Exception:
+                    if len(ids) == 1:
+                        raise
+                    log.exception("materialising series %s failed; the others go on", row.id)
+            have = self._existing(session, plans)
+            due = [(row, occurrence) for row, wanted, _ in plans
+                   for occurrence in self._due(row, wanted, have, now)]
+            created = self._insert_occurrences(uow, due)
+            for row, _, next_due in plans:
+                row.next_due = next_due
             uow.commit()
         return created
 
-    def _insert_occurrences(self, uow: UnitOfWork, row: Series, due: list[Occurrence]) -> list[UUID]:
-        """Drafts for `due`, from the series' preset (checked when the series was saved), with their offerings
-        and audit events: three bulk INSERTs, however many occurrences (a year of them for a new series)."""
+    @staticmethod
+    def _plan(row: Series, now: datetime) -> tuple[Series, list[Occurrence], datetime | None]:
+        """(row, the rule's occurrences within its horizon, when it is next due): recurrence.py's answer."""
+        schedule = Schedule.of(row)
+        horizon = now + timedelta(days=row.horizon_days)
+        wanted = [o for o in schedule.by_rule(now, horizon) if row.ended is None or o.start <= row.ended]
+        following = recurrence.first_on_or_after(schedule.rule, schedule.first_day, schedule.start_time,
+                                                 schedule.duration, schedule.zone, horizon)
+        next_due = None if following is None or row.ended is not None else \
+            max(following.start - timedelta(days=row.horizon_days), now + timedelta(seconds=1))
+        return row, wanted, next_due
+
+    @staticmethod
+    def _existing(session: Session, plans) -> set[tuple[int, date]]:
+        """(series id, day) of the planned occurrences created already: one read, a range of the unique
+        (series, occurrence) index per series."""
+        days = [o.day for _, wanted, _ in plans for o in wanted]
+        if not days:
+            return set()
+        ids = [row.id for row, wanted, _ in plans if wanted]
+        return set(session.execute(select(Announcement.series_id, Announcement.series_occurrence).where(
+            Announcement.series_id.in_(ids), Announcement.series_occurrence >= min(days),
+            Announcement.series_occurrence <= max(days))).all())
+
+    @staticmethod
+    def _due(row: Series, wanted: list[Occurrence], have: set[tuple[int, date]], now: datetime) -> list[Occurrence]:
+        """The occurrences still to create, after the series' skips and moves, that have not begun."""
+        schedule = Schedule.of(row)
+        return [effective for effective in (schedule.effective(o) for o in wanted if (row.id, o.day) not in have)
+                if effective is not None and effective.start > now]
+
+    def _insert_occurrences(self, uow: UnitOfWork, due: list[tuple[Series, Occurrence]]) -> list[UUID]:
+        """Drafts for `due`, from their series' presets (checked when each series was saved), with their
+        offerings and audit events: three bulk INSERTs (SQLAlchemy Core: no per-row ORM work), however many
+        occurrences and series."""
         if not due:
             return []
-        session, now = uow.session, uow.now
-        links = [(o.offering_id, o.impact_level, o.impact_description) for o in row.offerings]
-        impact = max((level for _, level, _ in links), default=int(Impact.NONE))
+        connection, now = uow.session.connection(), uow.now
+        links = {}
         values = []
-        for occurrence in due:
+        for row, occurrence in due:
+            if row.id not in links:
+                links[row.id] = [(o.offering_id, o.impact_level, o.impact_description) for o in row.offerings]
+            impact = max((level for _, level, _ in links[row.id]), default=int(Impact.NONE))
             values.append({
                 "uuid": uuid4(), "name": row.name, "message": row.message, "internal_notes": row.internal_notes,
                 "maintenance_type": row.maintenance_type, "external_reference_url": row.external_reference_url,
@@ -516,23 +582,24 @@ class SeriesService:
                 "series_occurrence": occurrence.day, "series_publish_at": self._publish_at(row, occurrence.start),
                 "series_fingerprint": _fingerprint(
                     row.name, row.message, row.internal_notes, row.maintenance_type, row.external_reference_url,
-                    row.provider_id, occurrence.start, occurrence.end, links),
+                    row.provider_id, occurrence.start, occurrence.end, links[row.id]),
             })
-        ids = dict(session.execute(insert(Announcement).returning(Announcement.uuid, Announcement.id), values).all())
-        if links:
-            session.execute(insert(AffectedOffering), [
-                {"uuid": uuid4(), "announcement_id": ids[v["uuid"]], "offering_id": offering, "impact_level": level,
-                 "impact_description": text, "created": now, "modified": now}
-                for v in values for offering, level, text in links
-            ])
-        session.execute(insert(Event), [
+        announcements = Announcement.__table__
+        ids = dict(connection.execute(insert(announcements).returning(announcements.c.uuid, announcements.c.id),
+                                      values).all())
+        offerings = [{"uuid": uuid4(), "announcement_id": ids[v["uuid"]], "offering_id": offering,
+                      "impact_level": level, "impact_description": text, "created": now, "modified": now}
+                     for v in values for offering, level, text in links[v["series_id"]]]
+        if offerings:
+            connection.execute(insert(AffectedOffering.__table__), offerings)
+        connection.execute(insert(Event.__table__), [
             {"announcement_uuid": v["uuid"], "provider_uuid": row.provider.uuid, "actor": SCHEDULER.id,
              "interface": SCHEDULER.interface.value, "action": "created",
              "message": f"Maintenance announcement {row.name} has been created. Details: series:  -> {row.uuid}, "
                         f"occurrence:  -> {v['series_occurrence'].isoformat()}",
              "changes": {"series": ["", str(row.uuid)], "occurrence": ["", v["series_occurrence"].isoformat()]},
              "created": now}
-            for v in values
+            for (row, _), v in zip(due, values, strict=True)
         ])
         return [v["uuid"] for v in values]
 

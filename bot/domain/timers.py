@@ -18,6 +18,7 @@ overrun is only ever reported, never completed on anyone's behalf.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -50,10 +51,11 @@ class Timers:
         self.context = context
         self.announcements = announcements
 
-    def run(self, now: datetime) -> TimersReport:
+    def run(self, now: datetime, *, reads: Connection | None = None) -> TimersReport:
+        """`reads`: a connection outside any transaction to read on (the tick's, shared with its other reads)."""
         report = TimersReport()
         # Two plain reads, outside any transaction: one round trip each on PostgreSQL.
-        with self.context.db.single_statements() as connection:
+        with nullcontext(reads) if reads is not None else self.context.db.single_statements() as connection:
             rows = connection.execute(self._candidates(now)).all()
             handled = self._handled(connection, {row.uuid: self._refers_to(row) for row in rows})
         to_start, to_tell = [], []
@@ -66,7 +68,7 @@ class Timers:
                 to_tell.append(row.id)
         for uuid in to_start:
             try:
-                self.announcements.transition(SCHEDULER, uuid, Action.START)
+                self.announcements.transition(SCHEDULER, uuid, Action.START, view=False)
             except (InvalidState, NotFound):
                 continue  # someone (or another process) got there first
             report.started.append(uuid)

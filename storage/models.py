@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -499,3 +500,30 @@ class SeriesOffering(Base):
 
     series: Mapped[Series] = relationship(back_populates="offerings")
     offering: Mapped[Offering] = relationship(lazy="joined")
+
+
+class StatsRollup(Base):
+    """What statistics count, kept per group instead of per announcement (bot/domain/stats.py): one row per
+    (day of the scheduled start, day of the scheduled end, provider, state, type, highest impact, timing bucket)
+    with the count and the integer sums every summary figure is made of (times in microseconds, so adding and
+    taking away stays exact). Database triggers on `announcements` (migration 0008) keep it in the same
+    transaction as every insert, update and delete, whichever code writes; a group whose count falls to 0
+    stays, holding zeros. No foreign key: a provider's announcements are taken away after it is."""
+
+    __tablename__ = "stats_rollup"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    start_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    end_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    maintenance_type: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    impact: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+    timed: Mapped[int] = mapped_column(BigInteger)  # completed, with both actual times
+    duration_us: Mapped[int] = mapped_column(BigInteger)  # their actual durations
+    on_time: Mapped[int] = mapped_column(BigInteger)  # completed at or before the planned end
+    on_time_15: Mapped[int] = mapped_column(BigInteger)  # completed at most 15 minutes after it
+    overran: Mapped[int] = mapped_column(BigInteger)  # completed after it
+    overrun_us: Mapped[int] = mapped_column(BigInteger)  # by how much, together

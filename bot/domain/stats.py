@@ -4,8 +4,8 @@ An announcement counts when the date of its scheduled start is on or after `star
 scheduled end is on or before `end`.
 
 They are added up from `stats_rollup` (storage/models.py): the announcements' counts and sums kept per
-(start day, end day, provider, state, type, highest impact, timing bucket) by triggers in the same transaction
-as every change (migration 0008). The window is whole days of start and end, visibility is by state and
+(start day, end day, provider, state, type, timing bucket), with counts by highest impact, by triggers in the
+same transaction as every change (migration 0008). The window is whole days of start and end, visibility is by state and
 provider, and the filters it serves (type, state, provider, timing bucket) are columns of the groups, so the
 answer is exactly that of counting the rows; a window of all 100,000 announcements adds up a few tens of
 thousands of narrow groups instead of parsing every row's timestamps. The filters the groups do not hold —
@@ -39,13 +39,12 @@ PAGING = frozenset({"ordering", "page", "page_size", "soonest_first"})
 
 
 class Group(NamedTuple):
-    """The count and sums of the announcements of one (state, type, provider, highest impact) in the window;
-    durations in seconds."""
+    """The count and sums of the announcements of one (state, type, provider) in the window, durations in seconds,
+    and how many of them have each highest impact (`impacts[level - 1]`)."""
 
     state: int
     maintenance_type: int
     provider_id: int
-    impact: int
     n: int
     duration: float
     timed: int
@@ -53,6 +52,7 @@ class Group(NamedTuple):
     on_time_15: int
     overrun: float
     overran: int
+    impacts: tuple[int, ...]
 
 
 def _midnight(day: date) -> datetime:
@@ -151,7 +151,7 @@ class Statistics:
             summary=self._summary(groups),
             by_state=self._labelled(groups, 0, STATE_LABELS, State),
             by_type=self._labelled(groups, 1, TYPE_LABELS, MaintenanceType),
-            by_impact_level={impact.label: 0 for impact in Impact} | self._labelled(groups, 3, IMPACT_LABELS, Impact),
+            by_impact_level={IMPACT_LABELS[impact]: sum(g.impacts[impact - 1] for g in groups) for impact in Impact},
             daily=self._daily_rows(daily),
             providers=self._providers(groups, providers),
             start=start,
@@ -171,13 +171,14 @@ class Statistics:
             reach.visible_announcements(r.state, r.provider_id),
             *rollup_conditions(query),
         ]
-        keys = (r.state, r.maintenance_type, r.provider_id, r.impact)
-        sums = (r.n, r.duration_us, r.timed, r.on_time, r.on_time_15, r.overrun_us, r.overran)
+        keys = (r.state, r.maintenance_type, r.provider_id)
+        sums = (r.n, r.duration_us, r.timed, r.on_time, r.on_time_15, r.overrun_us, r.overran,
+                r.impact_none, r.impact_degraded, r.impact_partial, r.impact_full)
         rows = session.execute(select(*keys, *(func.sum(column) for column in sums)).where(*where).group_by(*keys))
         groups = [
-            Group(state, kind, provider, impact, int(n), int(duration) * MICROSECOND, int(timed), int(on_time),
-                  int(on_time_15), int(overrun) * MICROSECOND, int(overran))
-            for state, kind, provider, impact, n, duration, timed, on_time, on_time_15, overrun, overran in rows
+            Group(state, kind, provider, int(n), int(duration) * MICROSECOND, int(timed), int(on_time),
+                  int(on_time_15), int(overrun) * MICROSECOND, int(overran), tuple(int(i) for i in impacts))
+            for state, kind, provider, n, duration, timed, on_time, on_time_15, overrun, overran, *impacts in rows
         ]
         daily = session.execute(
             select(r.start_day, r.state, func.sum(r.n)).where(*where).group_by(r.start_day, r.state)
@@ -197,7 +198,10 @@ class Statistics:
             Announcement.scheduled_start < high,  # implied by the end bound; it closes the index range
             Announcement.scheduled_end < high,
         ]
-        groups = [Group(*row) for row in session.execute(cls._groups(where))]
+        groups = [
+            Group(state, kind, provider, n, *sums, tuple(n if level == impact else 0 for level in Impact))
+            for state, kind, provider, impact, n, *sums in session.execute(cls._groups(where))
+        ]
         return groups, session.execute(cls._daily(where)).all()
 
     @staticmethod

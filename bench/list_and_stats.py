@@ -265,7 +265,8 @@ def load(db: Database, world: World, count: int, now: datetime, seed: int, analy
             world.affected += len(affected)
         move_sequences(db, connection, ("announcements", "affected_offerings"))
     # A benchmark of a long-running deployment has the planner statistics it would have after such a load.
-    planner_statistics(db, ("announcements", "affected_offerings", "providers", "offerings"), analyze=analyze)
+    planner_statistics(db, ("announcements", "affected_offerings", "providers", "offerings", "stats_rollup"),
+                       analyze=analyze)
     if db.dialect == "sqlite":
         with db.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

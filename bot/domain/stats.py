@@ -27,7 +27,7 @@ from bot.domain.enums import IMPACT_LABELS, STATE_LABELS, TYPE_LABELS, Impact, M
 from bot.domain.listing import ListQuery, filter_conditions
 from bot.domain.timing import TOLERANCE_SECONDS, planned_end
 from bot.domain.views import DailyStats, ProviderStats, Stats
-from storage.models import Announcement, Provider, StatsRollup
+from storage.models import Announcement, Provider, StatsRollup, StatsRollupMonthly
 from storage.types import epoch, utc_date
 
 HOUR = 3600.0
@@ -101,6 +101,23 @@ def overrun_only(query: ListQuery | None) -> ListQuery:
     return replace(query or ListQuery(), timing_buckets=[TimingBucket.OVERRUN.value])
 
 
+def whole_months(start: date, last: date) -> tuple[date, date] | None:
+    """(first day of the first, last day of the last) of the calendar months wholly inside start..last, or None."""
+    first = start if start.day == 1 else _next_month(start)
+    after = last + timedelta(days=1)
+    final = (after if after.day == 1 else after.replace(day=1)) - timedelta(days=1)
+    if first is None or final < first:
+        return None
+    return first, final
+
+
+def _next_month(day: date) -> date | None:
+    """The first day of the month after `day`'s (None past the calendar's end)."""
+    if day.month < 12:
+        return date(day.year, day.month + 1, 1)
+    return date(day.year + 1, 1, 1) if day.year < date.max.year else None
+
+
 def rollup_serves(query: ListQuery) -> bool:
     """Whether the rollup's groups can answer `query`: it sets no filter but those they hold."""
     default = ListQuery()
@@ -108,9 +125,9 @@ def rollup_serves(query: ListQuery) -> bool:
                for name in vars(default) if name not in ROLLUP_FILTERS | PAGING)
 
 
-def rollup_conditions(query: ListQuery) -> list:
-    """The WHERE conditions of the filters the rollup serves, on its groups (as `filter_conditions` on rows)."""
-    r, conditions = StatsRollup, []
+def rollup_conditions(query: ListQuery, r=StatsRollup) -> list:
+    """The WHERE conditions of the filters the rollup serves, on the groups of `r` (as `filter_conditions` on rows)."""
+    conditions = []
     if query.maintenance_type is not None:
         conditions.append(r.maintenance_type == query.maintenance_type)
     if query.states:
@@ -162,27 +179,51 @@ class Statistics:
 
     @staticmethod
     def _rollup(session, reach, query: ListQuery, start: date, last: date) -> tuple[list[Group], list]:
-        r = StatsRollup
-        where = [
-            r.n > 0,  # a group emptied by later changes stays, holding zeros
-            r.start_day >= start,
-            r.start_day <= last,  # implied by the end day; it closes the key's range
-            r.end_day <= last,
-            reach.visible_announcements(r.state, r.provider_id),
-            *rollup_conditions(query),
-        ]
-        keys = (r.state, r.maintenance_type, r.provider_id)
-        sums = (r.n, r.duration_us, r.timed, r.on_time, r.on_time_15, r.overrun_us, r.overran,
-                r.impact_none, r.impact_degraded, r.impact_partial, r.impact_full)
-        rows = session.execute(select(*keys, *(func.sum(column) for column in sums)).where(*where).group_by(*keys))
+        """The window's whole months from the monthly groups, its partial edges from the daily ones; the days
+        for the chart from the daily ones."""
+
+        def where(r, low: date, high: date, *bounds) -> list:
+            return [
+                r.n > 0,  # a group emptied by later changes stays, holding zeros
+                r.start_day >= low,
+                r.start_day <= high,  # implied by the end day; it closes the key's range
+                r.end_day <= high,
+                *bounds,
+                reach.visible_announcements(r.state, r.provider_id),
+                *rollup_conditions(query, r),
+            ]
+
+        d, m = StatsRollup, StatsRollupMonthly
+        months = whole_months(start, last)
+        if months is None:
+            parts = [(d, where(d, start, last))]
+        else:
+            first, final = months  # the first day of the first whole month, the last day of the last one
+            parts = [
+                (m, where(m, first, final.replace(day=1))),  # starting and ending in whole months
+                (d, where(d, start, last, d.start_day < first)),  # starting before them
+                (d, where(d, first, last, d.end_day > final)),  # starting in them, ending after them
+            ]
+        totals: dict[tuple, list[int]] = {}
+        for r, conditions in parts:
+            keys = (r.state, r.maintenance_type, r.provider_id)
+            sums = (r.n, r.duration_us, r.timed, r.on_time, r.on_time_15, r.overrun_us, r.overran,
+                    r.impact_none, r.impact_degraded, r.impact_partial, r.impact_full)
+            rows = session.execute(select(*keys, *map(func.sum, sums)).where(*conditions).group_by(*keys))
+            for row in rows:
+                total = totals.setdefault(tuple(row[:3]), [0] * len(sums))
+                for i, value in enumerate(row[3:]):
+                    total[i] += int(value)
         groups = [
-            Group(state, kind, provider, int(n), int(duration) * MICROSECOND, int(timed), int(on_time),
-                  int(on_time_15), int(overrun) * MICROSECOND, int(overran), tuple(int(i) for i in impacts))
-            for state, kind, provider, n, duration, timed, on_time, on_time_15, overrun, overran, *impacts in rows
+            Group(state, kind, provider, n, duration * MICROSECOND, timed, on_time, on_time_15,
+                  overrun * MICROSECOND, overran, tuple(impacts))
+            for (state, kind, provider), (n, duration, timed, on_time, on_time_15, overrun, overran, *impacts)
+            in totals.items()
         ]
+        days = where(d, start, last)
         daily = session.execute(
-            select(r.start_day, r.state, func.sum(r.n)).where(*where).group_by(r.start_day, r.state)
-            .order_by(r.start_day)
+            select(d.start_day, d.state, func.sum(d.n)).where(*days).group_by(d.start_day, d.state)
+            .order_by(d.start_day)
         ).all()
         return groups, [(day, state, int(count)) for day, state, count in daily]
 

@@ -23,7 +23,7 @@ from bot.domain.listing import ListQuery
 from bot.domain.timing import bucket_of
 from bot.domain.views import DailyStats, ProviderStats, Stats
 from storage import migrate
-from storage.models import AffectedOffering, Announcement, Offering, Provider, StatsRollup
+from storage.models import AffectedOffering, Announcement, Offering, Provider, StatsRollup, StatsRollupMonthly
 
 READERS = ["admin", "cloud_manager", "storage_manager", "anyone"]
 OFFERINGS = ["VMs", "Kubernetes", "Object store", "Backup"]
@@ -32,8 +32,8 @@ PROVIDER_OF = {"VMs": "Cloud", "Kubernetes": "Cloud", "Object store": "Storage",
 creates = st.tuples(
     st.just("create"),
     st.sampled_from(["cloud_manager", "storage_manager", "admin"]),
-    st.integers(min_value=-3 * 24 * 60, max_value=3 * 24 * 60),  # start, minutes from now
-    st.sampled_from([30, 60, 120, 600, 1500]),  # minutes long: some cross midnight
+    st.integers(min_value=-40 * 24 * 60, max_value=40 * 24 * 60),  # start, minutes from now
+    st.sampled_from([30, 60, 120, 600, 1500, 4 * 24 * 60]),  # minutes long: some cross midnight, or a month's end
     st.sampled_from(list(MaintenanceType)),
     st.lists(st.tuples(st.sampled_from(OFFERINGS), st.sampled_from(list(Impact))), max_size=2),
 )
@@ -184,11 +184,12 @@ def play(services, actors, world, clock, script, made: list) -> None:
 
 def rollup_rows(db) -> set[tuple]:
     with db.read() as session:
-        return {tuple(row) for row in session.execute(select(StatsRollup.__table__).where(StatsRollup.n != 0))}
+        return {(table.__tablename__, *row) for table in (StatsRollup, StatsRollupMonthly)
+                for row in session.execute(select(table.__table__).where(table.n != 0))}
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(script=scripts, reader=st.sampled_from(READERS), days=st.tuples(st.integers(-4, 4), st.integers(-4, 4)))
+@given(script=scripts, reader=st.sampled_from(READERS), days=st.tuples(st.integers(-45, 45), st.integers(-45, 45)))
 def test_statistics_from_the_rollup_are_those_of_counting_each_announcement(
     request, db, services, world, clock, script, reader, days
 ):
@@ -197,7 +198,13 @@ def test_statistics_from_the_rollup_are_those_of_counting_each_announcement(
     play(services, actors, world, clock, script, made)
 
     today = clock.now().date()
-    windows = [(today + timedelta(days=min(days)), today + timedelta(days=max(days))), (date(2000, 1, 1), None)]
+    month = today.replace(day=1)
+    windows = [  # any days; whole months, with and without partial edges; the default's end
+        (today + timedelta(days=min(days)), today + timedelta(days=max(days))),
+        (month - timedelta(days=31), month - timedelta(days=1)),
+        (month - timedelta(days=40), month + timedelta(days=40)),
+        (date(2000, 1, 1), None),
+    ]
     with db.read() as session:
         rows = session.scalars(select(Announcement)).all()
         affected = session.scalars(select(AffectedOffering)).all()

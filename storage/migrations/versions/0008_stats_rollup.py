@@ -21,6 +21,9 @@ down_revision = "0007_series"
 branch_labels = None
 depends_on = None
 
+#: Days, and months (whose first day stands for them in start_day and end_day): a long window adds up its
+#: whole months from the second and only its edges from the first (bot/domain/stats.py).
+TABLES = ("stats_rollup", "stats_rollup_monthly")
 KEYS = ("start_day", "end_day", "provider_id", "state", "maintenance_type", "bucket")
 #: Highest impact is counted in columns, not keyed: no reader filters by it, and as a key it made ~4 times the rows.
 IMPACTS = ("impact_none", "impact_degraded", "impact_partial", "impact_full")
@@ -32,7 +35,12 @@ COMPLETED = 4
 TOLERANCE_US = 15 * 60 * 1_000_000
 
 
-def _day(column: str, dialect: str) -> str:
+def _day(column: str, dialect: str, table: str = "stats_rollup") -> str:
+    """The UTC day of `column`, or for the monthly table the first day of its month."""
+    if table == "stats_rollup_monthly":
+        if dialect == "sqlite":
+            return f"date({column}, 'start of month')"
+        return f"CAST(date_trunc('month', {column} AT TIME ZONE 'UTC') AS DATE)"
     return f"date({column})" if dialect == "sqlite" else f"CAST(({column} AT TIME ZONE 'UTC') AS DATE)"
 
 
@@ -44,7 +52,7 @@ def _us(column: str, dialect: str) -> str:
     return f"CAST(round(extract(epoch FROM {column}) * 1000000) AS BIGINT)"
 
 
-def _contribution(row: str, sign: str, dialect: str) -> list[str]:
+def _contribution(row: str, sign: str, dialect: str, table: str = "stats_rollup") -> list[str]:
     """The KEYS and SUMS of announcement `row` (a table alias, NEW or OLD), each sum times `sign`. The rules
     are those of bot/domain/timing.py: ends are measured against the planned end (the one in force at the
     start), a bucket's tolerance is 15 minutes."""
@@ -61,8 +69,8 @@ def _contribution(row: str, sign: str, dialect: str) -> list[str]:
         " ELSE 'on_time' END"
     )
     return [
-        _day(f"{row}.scheduled_start", dialect),
-        _day(f"{row}.scheduled_end", dialect),
+        _day(f"{row}.scheduled_start", dialect, table),
+        _day(f"{row}.scheduled_end", dialect, table),
         f"{row}.provider_id",
         f"{row}.state",
         f"{row}.maintenance_type",
@@ -78,15 +86,19 @@ def _contribution(row: str, sign: str, dialect: str) -> list[str]:
     ]
 
 
-def _apply(row: str, sign: str, dialect: str) -> str:
-    """One statement adding `row`'s contribution to its group (creating the group the first time)."""
-    values = ", ".join(_contribution(row, sign, dialect))
-    added = ", ".join(f"{name} = stats_rollup.{name} + excluded.{name}" for name in SUMS)
+def _upsert(table: str, row: str, sign: str, dialect: str) -> str:
+    values = ", ".join(_contribution(row, sign, dialect, table))
+    added = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in SUMS)
     # "WHERE true": SQLite's parser needs it to tell the upsert's ON CONFLICT from a join's ON.
     return (
-        f"INSERT INTO stats_rollup ({', '.join(KEYS + SUMS)}) SELECT {values} WHERE true"
+        f"INSERT INTO {table} ({', '.join(KEYS + SUMS)}) SELECT {values} WHERE true"
         f" ON CONFLICT ({', '.join(KEYS)}) DO UPDATE SET {added}"
     )
+
+
+def _apply(row: str, sign: str, dialect: str) -> str:
+    """The statements adding `row`'s contribution to its groups, daily and monthly (creating them the first time)."""
+    return "; ".join(_upsert(table, row, sign, dialect) for table in TABLES)
 
 
 def _create_triggers(dialect: str) -> None:
@@ -111,25 +123,28 @@ def _create_triggers(dialect: str) -> None:
 
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
-    op.create_table(
-        "stats_rollup",
-        sa.Column("start_day", sa.Date(), nullable=False),
-        sa.Column("end_day", sa.Date(), nullable=False),
-        sa.Column("provider_id", sa.Integer(), nullable=False),
-        sa.Column("state", sa.SmallInteger(), nullable=False),
-        sa.Column("maintenance_type", sa.SmallInteger(), nullable=False),
-        sa.Column("bucket", sa.String(16), nullable=False),
-        *(sa.Column(name, sa.BigInteger(), nullable=False) for name in SUMS),
-        sa.PrimaryKeyConstraint(*KEYS, name="pk_stats_rollup"),
-        sqlite_with_rowid=False,
-    )
-    # The backfill: the same contributions, added up per group.
-    values = _contribution("a", "1", dialect)
-    op.execute(
-        f"INSERT INTO stats_rollup ({', '.join(KEYS + SUMS)}) SELECT {', '.join(values[:len(KEYS)])}, "
-        f"{', '.join(f'sum({value})' for value in values[len(KEYS):])} FROM announcements a "
-        f"GROUP BY {', '.join(str(i + 1) for i in range(len(KEYS)))}"
-    )
+    for table in TABLES:
+        op.create_table(
+            table,
+            sa.Column("start_day", sa.Date(), nullable=False),
+            sa.Column("end_day", sa.Date(), nullable=False),
+            sa.Column("provider_id", sa.Integer(), nullable=False),
+            sa.Column("state", sa.SmallInteger(), nullable=False),
+            sa.Column("maintenance_type", sa.SmallInteger(), nullable=False),
+            sa.Column("bucket", sa.String(16), nullable=False),
+            *(sa.Column(name, sa.BigInteger(), nullable=False) for name in SUMS),
+            sa.PrimaryKeyConstraint(*KEYS, name=f"pk_{table}"),
+            sqlite_with_rowid=False,
+        )
+        # The backfill: the same contributions, added up per group.
+        values = _contribution("a", "1", dialect, table)
+        op.execute(
+            f"INSERT INTO {table} ({', '.join(KEYS + SUMS)}) SELECT {', '.join(values[:len(KEYS)])}, "
+            f"{', '.join(f'sum({value})' for value in values[len(KEYS):])} FROM announcements a "
+            f"GROUP BY {', '.join(str(i + 1) for i in range(len(KEYS)))}"
+        )
+    # The days of a window's last, partial month are found by the day they end.
+    op.create_index("ix_stats_rollup_end_day", "stats_rollup", ["end_day"])
     _create_triggers(dialect)
 
 
@@ -140,4 +155,6 @@ def downgrade() -> None:
     else:
         op.execute("DROP TRIGGER stats_rollup ON announcements")
         op.execute("DROP FUNCTION stats_rollup_apply()")
-    op.drop_table("stats_rollup")
+    op.drop_index("ix_stats_rollup_end_day", "stats_rollup")
+    for table in TABLES:
+        op.drop_table(table)

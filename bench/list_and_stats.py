@@ -5,7 +5,10 @@ Fixtures are bulk-loaded through SQLAlchemy Core into the real tables (after `st
 every measured operation goes through the real domain services (`build_services(db, clock, admins)`).
 The baseline in the same run is the naive floor: load the actor's whole visible set (announcements and
 their affected offerings) and compute the same statistics / the same filtered, sorted page in Python.
-Its results are also checked against the services' results.
+Its results are also checked against the services' results. Statistics are measured for every kind of reader
+(an admin, a provider's manager, a provider token, a read-only token, someone who manages nothing), over the
+default window and over one holding every row. Exits non-zero when a median misses its target or a result
+differs from the baseline's.
 
     .venv/bin/python bench/list_and_stats.py [--count 100000] [--runs 30] [--explain]
 
@@ -31,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from databases import move_sequences, planner_statistics, postgres_version, scratch_database
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import event, func, insert, or_, select
 
 from bot.domain.actors import Actor
 from bot.domain.clock import ManualClock
@@ -43,11 +46,13 @@ from bot.domain.views import DailyStats, ProviderStats, Stats
 from storage.db import Database
 from storage.models import AffectedOffering, Announcement, Offering, Provider
 
-STATS_TARGET_MS = 150.0
+STATS_TARGET_MS = 50.0
 LIST_TARGET_MS = 20.0
 
 ADMIN = Actor("UBENCHADM1", Interface.SLACK)
 ANYONE = Actor("UREADER001", Interface.SLACK)  # manages nothing: sees published announcements only
+MANAGER = Actor("UCLOUDMGR1", Interface.SLACK)  # manages Cloud: sees its drafts and cancelled ones too
+READ_ONLY = Actor("token:bench-read", Interface.API)  # a read-only API token: published announcements only
 
 # Scheduled starts are spread over a year around now: 275 days back, 90 ahead. The default stats window
 # (today-90 .. today+30) then holds about a third of them.
@@ -260,7 +265,8 @@ def load(db: Database, world: World, count: int, now: datetime, seed: int, analy
             world.affected += len(affected)
         move_sequences(db, connection, ("announcements", "affected_offerings"))
     # A benchmark of a long-running deployment has the planner statistics it would have after such a load.
-    planner_statistics(db, ("announcements", "affected_offerings", "providers", "offerings"), analyze=analyze)
+    planner_statistics(db, ("announcements", "affected_offerings", "providers", "offerings", "stats_rollup"),
+                       analyze=analyze)
     if db.dialect == "sqlite":
         with db.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -270,10 +276,13 @@ def load(db: Database, world: World, count: int, now: datetime, seed: int, analy
 # -- the baseline: load the visible set, compute in Python ------------------------------------------
 
 
-def load_visible(db: Database, actor_is_admin: bool):
-    """All visible announcements (every column) and their affected offerings, as the naive code would."""
+def load_visible(db: Database, sees: str, world: World):
+    """All visible announcements (every column) and their affected offerings, as the naive code would.
+    `sees`: "all" (an admin), "cloud" (published ones and all of Cloud's), "public" (published ones)."""
     table = Announcement.__table__
-    visible = [] if actor_is_admin else [Announcement.state.in_([int(s) for s in PUBLIC_STATES])]
+    public = Announcement.state.in_([int(s) for s in PUBLIC_STATES])
+    cloud = Announcement.provider_id == world.provider_ids["Cloud"]
+    visible = {"all": [], "public": [public], "cloud": [or_(public, cloud)]}[sees]
     with db.engine.connect() as connection:
         rows = connection.execute(select(table).where(*visible)).all()
         affected = connection.execute(
@@ -415,7 +424,7 @@ def timed(fn: Callable[[], object], runs: int, warmup: int, budget: float | None
 class Operation:
     name: str
     kind: str  # "stats" or "list"
-    admin: bool  # whose visible set the baseline loads
+    sees: str  # whose visible set the baseline loads (see `load_visible`)
     run: Callable[[], object]
     baseline: Callable[[tuple], object]  # computes from the loaded visible set
     check: Callable[[object, object], list[str]]
@@ -434,8 +443,11 @@ def operations(services: Services, world: World, now: datetime) -> list[Operatio
         states=[State.SCHEDULED, State.IN_PROGRESS], provider_uuid=cloud_uuid, ordering=("-scheduled_start",), page=3
     )
     default = ListQuery()
+    full = (full_start, full_end)
+    provider_token = Actor("token:bench-cloud", Interface.API, providers=frozenset({cloud_uuid}))
 
-    def stats_op(label: str, actor: Actor, start: date, end: date, window: tuple[date, date] | None) -> Operation:
+    def stats_op(label: str, actor: Actor, sees: str, start: date, end: date,
+                 window: tuple[date, date] | None) -> Operation:
         def run():
             if window is None:
                 return services.statistics.compute(actor)
@@ -445,7 +457,7 @@ def operations(services: Services, world: World, now: datetime) -> list[Operatio
             rows, affected, providers = visible
             return python_stats(rows, affected, providers, start, end)
 
-        return Operation(label, "stats", actor is ADMIN, run, baseline, diff_stats, lambda r: r.summary["total"])
+        return Operation(label, "stats", sees, run, baseline, diff_stats, lambda r: r.summary["total"])
 
     def list_op(label: str, actor: Actor, query: ListQuery, provider_id: int | None) -> Operation:
         def run():
@@ -461,12 +473,17 @@ def operations(services: Services, world: World, now: datetime) -> list[Operatio
             problems = [] if page.count == count else [f"count {page.count} != {count}"]
             return problems + ([] if got == uuids else ["page items differ"])
 
-        return Operation(label, "list", actor is ADMIN, run, baseline, check, lambda page: page.count)
+        return Operation(label, "list", "all" if actor is ADMIN else "public", run, baseline, check,
+                         lambda page: page.count)
 
     return [
-        stats_op("stats, default window, admin", ADMIN, default_start, default_end, None),
-        stats_op("stats, full window, admin", ADMIN, full_start, full_end, (full_start, full_end)),
-        stats_op("stats, default window, anyone", ANYONE, default_start, default_end, None),
+        stats_op("stats, default window, admin", ADMIN, "all", default_start, default_end, None),
+        stats_op("stats, full window, admin", ADMIN, "all", full_start, full_end, full),
+        stats_op("stats, full window, manager", MANAGER, "cloud", full_start, full_end, full),
+        stats_op("stats, full window, provider token", provider_token, "cloud", full_start, full_end, full),
+        stats_op("stats, full window, read-only", READ_ONLY, "public", full_start, full_end, full),
+        stats_op("stats, default window, anyone", ANYONE, "public", default_start, default_end, None),
+        stats_op("stats, full window, anyone", ANYONE, "public", full_start, full_end, full),
         list_op("list filtered p3, admin", ADMIN, filtered, cloud_id),
         list_op("list filtered p3, anyone", ANYONE, filtered, cloud_id),
         list_op("list default p1, admin", ADMIN, default, None),
@@ -516,7 +533,8 @@ class StatementLog:
 # -- one backend -----------------------------------------------------------------------------------
 
 
-def run_backend(label: str, db: Database, args, now: datetime) -> None:
+def run_backend(label: str, db: Database, args, now: datetime) -> bool:
+    """Load, measure, print; True when every median met its target and every result was the baseline's."""
     services = build_services(db, ManualClock(now), admins={ADMIN.id})
     world = create_catalog(services)
     load(db, world, args.count, now, args.seed, analyze=not args.no_sqlite_analyze)
@@ -538,16 +556,16 @@ def run_backend(label: str, db: Database, args, now: datetime) -> None:
         f"in {world.load_seconds:.1f} s; default window {default_start}..{default_end} holds {in_window:,} "
         f"({in_window / max(1, world.announcements):.0%}); states: {states}"
     )
-    visible: dict[bool, tuple[float, tuple]] = {}  # admin? -> (median load ms, loaded visible set)
+    visible: dict[str, tuple[float, tuple]] = {}  # whose -> (median load ms, loaded visible set)
     results = []
     for op in operations(services, world, now):
         if args.only and args.only not in op.name:
             continue
         times, ours = timed(op.run, args.runs, args.warmup, args.budget)
-        if op.admin not in visible:
-            load_times, loaded = timed(lambda op=op: load_visible(db, op.admin), args.baseline_runs, 1)
-            visible[op.admin] = percentile(load_times, 0.5), loaded
-        load_ms, loaded = visible[op.admin]
+        if op.sees not in visible:
+            load_times, loaded = timed(lambda op=op: load_visible(db, op.sees, world), args.baseline_runs, 1)
+            visible[op.sees] = percentile(load_times, 0.5), loaded
+        load_ms, loaded = visible[op.sees]
         compute_times, expected = timed(lambda op=op, loaded=loaded: op.baseline(loaded), args.baseline_runs, 1)
         problems = op.check(ours, expected)
         results.append((op, times, load_ms + percentile(compute_times, 0.5), problems, op.rows(ours)))
@@ -555,20 +573,22 @@ def run_backend(label: str, db: Database, args, now: datetime) -> None:
 
     print()
     header = (
-        f"   {'operation':<30} {'rows':>7} {'runs':>4} {'median ms':>9} {'p95 ms':>8} {'baseline ms':>11}"
+        f"   {'operation':<34} {'rows':>7} {'runs':>4} {'median ms':>9} {'p95 ms':>8} {'baseline ms':>11}"
         f" {'ratio':>6} {'target':>9}  {'met':<3}  check"
     )
     print(header)
     print("   " + "-" * (len(header) - 3))
-    missed = []
+    missed, differs = [], []
     for op, times, base, problems, rows in results:
         median, p95 = percentile(times, 0.5), percentile(times, 0.95)
         if median > op.target:
             missed.append(op)
+        if problems:
+            differs.append(op)
         check = "same as baseline" if not problems else "DIFFERS: " + "; ".join(problems)
         target, met = f"<={op.target:.0f} ms", "yes" if median <= op.target else "NO"
         print(
-            f"   {op.name:<30} {rows:>7,} {len(times):>4} {median:>9.1f} {p95:>8.1f} {base:>11.1f}"
+            f"   {op.name:<34} {rows:>7,} {len(times):>4} {median:>9.1f} {p95:>8.1f} {base:>11.1f}"
             f" {median / base:>6.3f} {target:>9}  {met:<3}  {check}"
         )
     print(
@@ -590,19 +610,25 @@ def run_backend(label: str, db: Database, args, now: datetime) -> None:
                     for line in log.explain(statement, parameters):
                         print(f"                 {line}")
         log.close()
+    for op in missed:
+        print(f"   MISSED: {op.name} (target {op.target:.0f} ms)")
+    for op in differs:
+        print(f"   DIFFERS from the baseline: {op.name}")
+    return not missed and not differs
 
 
-def run_sqlite(args, now: datetime) -> None:
+def run_sqlite(args, now: datetime) -> bool:
     import sqlite3
 
     with scratch_database("sqlite") as scratch:
-        run_backend(f"SQLite {sqlite3.sqlite_version} ({scratch.label})", scratch.db, args, now)
+        return run_backend(f"SQLite {sqlite3.sqlite_version} ({scratch.label})", scratch.db, args, now)
 
 
-def run_postgres(args, now: datetime) -> None:
+def run_postgres(args, now: datetime) -> bool:
     if version := postgres_version():
         with scratch_database("postgresql", name="maintbot_bench_ls") as scratch:
-            run_backend(f"PostgreSQL {version} ({scratch.label})", scratch.db, args, now)
+            return run_backend(f"PostgreSQL {version} ({scratch.label})", scratch.db, args, now)
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -638,12 +664,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f}), "
         f"targets: stats <= {STATS_TARGET_MS:.0f} ms, list page <= {LIST_TARGET_MS:.0f} ms"
     )
+    met = True
     if args.backend in ("sqlite", "both"):
-        run_sqlite(args, now)
+        met = run_sqlite(args, now) and met
     if args.backend in ("postgresql", "both"):
-        run_postgres(args, now)
+        met = run_postgres(args, now) and met
     print(f"\ntotal {time.perf_counter() - began:.0f} s, load average now {os.getloadavg()[0]:.1f}")
-    return 0
+    print("every target met, every result the baseline's" if met else "TARGET MISSED or RESULT DIFFERS (see above)")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

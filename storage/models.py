@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -499,3 +500,46 @@ class SeriesOffering(Base):
 
     series: Mapped[Series] = relationship(back_populates="offerings")
     offering: Mapped[Offering] = relationship(lazy="joined")
+
+
+class _RollupColumns:
+    """The key and the sums of a statistics rollup table (daily or monthly)."""
+
+    start_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    end_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    maintenance_type: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+    # By highest impact: counts, not a key (no reader filters by it), which keeps the groups ~4 times fewer.
+    impact_none: Mapped[int] = mapped_column(BigInteger)
+    impact_degraded: Mapped[int] = mapped_column(BigInteger)
+    impact_partial: Mapped[int] = mapped_column(BigInteger)
+    impact_full: Mapped[int] = mapped_column(BigInteger)
+    timed: Mapped[int] = mapped_column(BigInteger)  # completed, with both actual times
+    duration_us: Mapped[int] = mapped_column(BigInteger)  # their actual durations
+    on_time: Mapped[int] = mapped_column(BigInteger)  # completed at or before the planned end
+    on_time_15: Mapped[int] = mapped_column(BigInteger)  # completed at most 15 minutes after it
+    overran: Mapped[int] = mapped_column(BigInteger)  # completed after it
+    overrun_us: Mapped[int] = mapped_column(BigInteger)  # by how much, together
+
+
+class StatsRollup(_RollupColumns, Base):
+    """What statistics count, kept per group instead of per announcement (bot/domain/stats.py): one row per
+    (day of the scheduled start, day of the scheduled end, provider, state, type, timing bucket) with the count,
+    the counts by highest impact and the integer sums every summary figure is made of (times in microseconds,
+    so adding and taking away stays exact). Database triggers on `announcements` (migration 0008) keep it in the
+    same transaction as every insert, update and delete, whichever code writes; a group whose count falls to 0
+    stays, holding zeros. No foreign key: a provider's announcements are taken away after it is."""
+
+    __tablename__ = "stats_rollup"
+    __table_args__ = (Index(None, "end_day"), {"sqlite_with_rowid": False})
+
+
+class StatsRollupMonthly(_RollupColumns, Base):
+    """`StatsRollup` per month: start_day and end_day hold the first day of the month of the scheduled start and
+    end. A window adds up its whole months here and only its partial edges from the daily groups."""
+
+    __tablename__ = "stats_rollup_monthly"
+    __table_args__ = ({"sqlite_with_rowid": False},)

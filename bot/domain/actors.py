@@ -109,10 +109,11 @@ class Reach:
             return true()
         return column.in_(self._ids) if self._ids else false()
 
-    def visible_announcements(self) -> ColumnElement[bool]:
-        """SQL: announcements this actor may see (`may_see`): published ones, and all of the providers they manage."""
+    def visible_announcements(
+        self, state=Announcement.state, provider_id=Announcement.provider_id
+    ) -> ColumnElement[bool]:
+        """SQL: announcements this actor may see (`may_see`): published ones, and all of the providers they manage.
+        `state` and `provider_id` are the columns they are read from (those of the statistics rollup's groups too)."""
         if self._ids is None:
             return true()
-        return or_(
-            Announcement.state.in_([int(s) for s in PUBLIC_STATES]), self.provider_condition(Announcement.provider_id)
-        )
+        return or_(state.in_([int(s) for s in PUBLIC_STATES]), self.provider_condition(provider_id))

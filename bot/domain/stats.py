@@ -1,15 +1,25 @@
 """Maintenance statistics (DESIGN §2), computed with SQL aggregates over the visible set.
 
 An announcement counts when the date of its scheduled start is on or after `start` and the date of its
-scheduled end is on or before `end`. The window is applied as a timestamp range so the indexes serve it.
+scheduled end is on or before `end`.
+
+They are added up from `stats_rollup` (storage/models.py): the announcements' counts and sums kept per
+(start day, end day, provider, state, type, timing bucket), with counts by highest impact, by triggers in the
+same transaction as every change (migration 0008). The window is whole days of start and end, visibility is by state and
+provider, and the filters it serves (type, state, provider, timing bucket) are columns of the groups, so the
+answer is exactly that of counting the rows; a window of all 100,000 announcements adds up a few tens of
+thousands of narrow groups instead of parsing every row's timestamps. The filters the groups do not hold —
+words anywhere in the text, an affected offering, the author, bounds finer than a day — fall back to the
+scan of the rows themselves (`_scan`), which gives the same figures more slowly.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, false, func, select
 
 from bot.domain.actors import Actor
 from bot.domain.context import Context
@@ -17,10 +27,32 @@ from bot.domain.enums import IMPACT_LABELS, STATE_LABELS, TYPE_LABELS, Impact, M
 from bot.domain.listing import ListQuery, filter_conditions
 from bot.domain.timing import TOLERANCE_SECONDS, planned_end
 from bot.domain.views import DailyStats, ProviderStats, Stats
-from storage.models import Announcement, Provider
+from storage.models import Announcement, Provider, StatsRollup, StatsRollupMonthly
 from storage.types import epoch, utc_date
 
 HOUR = 3600.0
+MICROSECOND = 1e-6
+#: The list filters the rollup's groups can answer; any other one set sends statistics to the scan.
+ROLLUP_FILTERS = frozenset({"maintenance_type", "states", "provider_uuid", "timing_buckets"})
+#: ListQuery fields that say how to page a list, not what to count.
+PAGING = frozenset({"ordering", "page", "page_size", "soonest_first"})
+
+
+class Group(NamedTuple):
+    """The count and sums of the announcements of one (state, type, provider) in the window, durations in seconds,
+    and how many of them have each highest impact (`impacts[level - 1]`)."""
+
+    state: int
+    maintenance_type: int
+    provider_id: int
+    n: int
+    duration: float
+    timed: int
+    on_time: int
+    on_time_15: int
+    overrun: float
+    overran: int
+    impacts: tuple[int, ...]
 
 
 def _midnight(day: date) -> datetime:
@@ -69,6 +101,45 @@ def overrun_only(query: ListQuery | None) -> ListQuery:
     return replace(query or ListQuery(), timing_buckets=[TimingBucket.OVERRUN.value])
 
 
+def whole_months(start: date, last: date) -> tuple[date, date] | None:
+    """(first day of the first, last day of the last) of the calendar months wholly inside start..last, or None."""
+    first = start if start.day == 1 else _next_month(start)
+    after = last + timedelta(days=1)
+    final = (after if after.day == 1 else after.replace(day=1)) - timedelta(days=1)
+    if first is None or final < first:
+        return None
+    return first, final
+
+
+def _next_month(day: date) -> date | None:
+    """The first day of the month after `day`'s (None past the calendar's end)."""
+    if day.month < 12:
+        return date(day.year, day.month + 1, 1)
+    return date(day.year + 1, 1, 1) if day.year < date.max.year else None
+
+
+def rollup_serves(query: ListQuery) -> bool:
+    """Whether the rollup's groups can answer `query`: it sets no filter but those they hold."""
+    default = ListQuery()
+    return all(getattr(query, name) == getattr(default, name)
+               for name in vars(default) if name not in ROLLUP_FILTERS | PAGING)
+
+
+def rollup_conditions(query: ListQuery, r=StatsRollup) -> list:
+    """The WHERE conditions of the filters the rollup serves, on the groups of `r` (as `filter_conditions` on rows)."""
+    conditions = []
+    if query.maintenance_type is not None:
+        conditions.append(r.maintenance_type == query.maintenance_type)
+    if query.states:
+        conditions.append(r.state.in_([int(s) for s in query.states]))
+    if query.provider_uuid is not None:
+        conditions.append(r.provider_id.in_(select(Provider.id).where(Provider.uuid == query.provider_uuid)))
+    if query.timing_buckets is not None:
+        known = [name for name in query.timing_buckets if name in TimingBucket.__members__.values()]
+        conditions.append(r.bucket.in_(known) if known else false())
+    return conditions
+
+
 class Statistics:
     def __init__(self, context: Context) -> None:
         self.context = context
@@ -86,31 +157,93 @@ class Statistics:
     ) -> Stats:
         """Statistics of what `actor` may see, in the window, narrowed by the list filters of `query`."""
         start, end = window(self.context.clock.now().date(), start, end)
-        high = _midnight(min(end, date.max - timedelta(days=1)) + timedelta(days=1))
+        last = min(end, date.max - timedelta(days=1))  # the last day of scheduled ends counted
+        query = query or ListQuery()
         with self.context.reading() as uow:
             session, reach = uow.session, uow.reach(actor)
-            where = [
-                reach.visible_announcements(),
-                *filter_conditions(query or ListQuery()),
-                Announcement.scheduled_start >= _midnight(start),
-                Announcement.scheduled_start < high,  # implied by the end bound; it closes the index range
-                Announcement.scheduled_end < high,
-            ]
-            groups = session.execute(self._groups(where)).all()
-            daily = session.execute(self._daily(where)).all()
+            read = self._rollup if rollup_serves(query) else self._scan
+            groups, daily = read(session, reach, query, start, last)
             providers = {row.id: row for row in session.execute(select(Provider.id, Provider.uuid, Provider.name))}
         return Stats(
             summary=self._summary(groups),
             by_state=self._labelled(groups, 0, STATE_LABELS, State),
             by_type=self._labelled(groups, 1, TYPE_LABELS, MaintenanceType),
-            by_impact_level={impact.label: 0 for impact in Impact} | self._labelled(groups, 3, IMPACT_LABELS, Impact),
+            by_impact_level={IMPACT_LABELS[impact]: sum(g.impacts[impact - 1] for g in groups) for impact in Impact},
             daily=self._daily_rows(daily),
             providers=self._providers(groups, providers),
             start=start,
             end=end,
         )
 
-    # -- queries -----------------------------------------------------------------------------------
+    # -- the rollup: groups kept by the database -----------------------------------------------------
+
+    @staticmethod
+    def _rollup(session, reach, query: ListQuery, start: date, last: date) -> tuple[list[Group], list]:
+        """The window's whole months from the monthly groups, its partial edges from the daily ones; the days
+        for the chart from the daily ones."""
+
+        def where(r, low: date, high: date, *bounds) -> list:
+            return [
+                r.n > 0,  # a group emptied by later changes stays, holding zeros
+                r.start_day >= low,
+                r.start_day <= high,  # implied by the end day; it closes the key's range
+                r.end_day <= high,
+                *bounds,
+                reach.visible_announcements(r.state, r.provider_id),
+                *rollup_conditions(query, r),
+            ]
+
+        d, m = StatsRollup, StatsRollupMonthly
+        months = whole_months(start, last)
+        if months is None:
+            parts = [(d, where(d, start, last))]
+        else:
+            first, final = months  # the first day of the first whole month, the last day of the last one
+            parts = [
+                (m, where(m, first, final.replace(day=1))),  # starting and ending in whole months
+                (d, where(d, start, last, d.start_day < first)),  # starting before them
+                (d, where(d, first, last, d.end_day > final)),  # starting in them, ending after them
+            ]
+        totals: dict[tuple, list[int]] = {}
+        for r, conditions in parts:
+            keys = (r.state, r.maintenance_type, r.provider_id)
+            sums = (r.n, r.duration_us, r.timed, r.on_time, r.on_time_15, r.overrun_us, r.overran,
+                    r.impact_none, r.impact_degraded, r.impact_partial, r.impact_full)
+            rows = session.execute(select(*keys, *map(func.sum, sums)).where(*conditions).group_by(*keys))
+            for row in rows:
+                total = totals.setdefault(tuple(row[:3]), [0] * len(sums))
+                for i, value in enumerate(row[3:]):
+                    total[i] += int(value)
+        groups = [
+            Group(state, kind, provider, n, duration * MICROSECOND, timed, on_time, on_time_15,
+                  overrun * MICROSECOND, overran, tuple(impacts))
+            for (state, kind, provider), (n, duration, timed, on_time, on_time_15, overrun, overran, *impacts)
+            in totals.items()
+        ]
+        days = where(d, start, last)
+        daily = session.execute(
+            select(d.start_day, d.state, func.sum(d.n)).where(*days).group_by(d.start_day, d.state)
+            .order_by(d.start_day)
+        ).all()
+        return groups, [(day, state, int(count)) for day, state, count in daily]
+
+    # -- the scan: the rows themselves, for filters the rollup does not hold ----------------------------
+
+    @classmethod
+    def _scan(cls, session, reach, query: ListQuery, start: date, last: date) -> tuple[list[Group], list]:
+        high = _midnight(last + timedelta(days=1))
+        where = [
+            reach.visible_announcements(),
+            *filter_conditions(query),
+            Announcement.scheduled_start >= _midnight(start),
+            Announcement.scheduled_start < high,  # implied by the end bound; it closes the index range
+            Announcement.scheduled_end < high,
+        ]
+        groups = [
+            Group(state, kind, provider, n, *sums, tuple(n if level == impact else 0 for level in Impact))
+            for state, kind, provider, impact, n, *sums in session.execute(cls._groups(where))
+        ]
+        return groups, session.execute(cls._daily(where)).all()
 
     @staticmethod
     def _groups(where):

@@ -68,6 +68,8 @@ from tests.reliability.faults_support import delivered, out_of_order, stale_card
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-load-signing-secret"
 ADMIN, GROUP = "UBENCHADM1", "SBENCHOPS1"
+#: Every process's MAINTBOT_BASE_URL, as behind one load balancer: the cards link to its status page.
+BASE_URL = "https://maintbot.bench.invalid"
 DEFAULT_POSTGRES = postgres_url()
 #: How often each button is chosen among those a card shows (Edit and Delete are never pressed).
 #: Start and Cancel are rare, so that the cards keep moving between Draft and Scheduled for most of the run.
@@ -114,7 +116,7 @@ def start_replica(database_url: str, api_url: str, workdir: Path, name: str, *, 
         "MAINTBOT_ADMINS": ADMIN,
         "MAINTBOT_AUTO_MIGRATE": "false",
         "MAINTBOT_TICK_SECONDS": "1",  # the dispatcher looks for other processes' notices every second
-        "MAINTBOT_BASE_URL": f"http://127.0.0.1:{port}",
+        "MAINTBOT_BASE_URL": BASE_URL,
     }
     command = [sys.executable, "-m", "bot.cli", "run", "--host", "127.0.0.1", "--port", str(port)]
     if not scheduler:
@@ -354,13 +356,18 @@ def broken_chains(db: Database) -> tuple[list[str], int]:
     return broken, transitions
 
 
+#: Pending notices due within this are waited for (the dispatcher paces each channel, so some wait seconds for
+#: their turn); reminders are due days later and are not.
+DUE_SOON = timedelta(minutes=2)
+
+
 def drain(db: Database, within: float) -> float:
-    """Wait until the dispatcher has sent everything due; returns the seconds it took."""
+    """Wait until the dispatcher has sent everything due now or soon; returns the seconds it took."""
     started = time.monotonic()
     while time.monotonic() - started < within:
         with db.read() as session:
             due = session.scalar(select(func.count()).where(Notice.status == "pending",
-                                                            Notice.next_attempt <= datetime.now(UTC)))
+                                                            Notice.next_attempt <= datetime.now(UTC) + DUE_SOON))
             in_flight = session.scalar(select(func.count()).where(Notice.status == "pending", Notice.attempts > 0))
         if not due and not in_flight:
             return time.monotonic() - started
@@ -480,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
         delivery = delivered(db, standin, now)
         chains, transitions = broken_chains(db)
         unordered = out_of_order(db, standin)
-        stale = stale_cards(services, standin)
+        stale = stale_cards(services, standin, page=f"{BASE_URL}/status")
         with db.read() as session:
             final = Counter(State(state).label for state in session.scalars(select(Announcement.state)))
         replica_errors = [f"{replica.log.name}: {line.strip()}" for replica in processes

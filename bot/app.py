@@ -52,8 +52,17 @@ class Runtime:
         self.close()
 
 
+#: PostgreSQL connections a process keeps open, and how many more it may open at a busy moment (15 in all, as
+#: `bot.limits` assumes). SQLAlchemy's default keeps 5 and closes the others when they are returned: under
+#: 50 users pressing buttons a replica opened and closed a connection (a new server process) for most
+#: requests past the fifth at once (profiled in bench/reliability_load.py).
+POOL_SIZE, POOL_OVERFLOW = 10, 5
+
+
 def open_database(settings: Settings) -> Database:
-    return Database(settings.database_url, query_timeout=settings.query_timeout)
+    options = {} if settings.database_url.startswith("sqlite") else {"pool_size": POOL_SIZE,
+                                                                     "max_overflow": POOL_OVERFLOW}
+    return Database(settings.database_url, query_timeout=settings.query_timeout, **options)
 
 
 def describe(db: Database) -> str:

@@ -142,11 +142,18 @@ def run(settings: Settings, services: Services, host: str, port: int, *, schedul
         slack_app.close()
 
 
+#: How long an idle keep-alive connection stays open. uvicorn's 5 s equals common clients' own expiry (httpx's),
+#: so a client reusing a connection just as the server closed it met a reset (bench/reliability_load.py); a
+#: server must keep connections longer than the load balancer or client in front of it (60 s on most).
+KEEP_ALIVE_SECONDS = 75
+
+
 def serve(asgi: Any, settings: Settings, host: str, port: int, shutdown: Shutdown) -> None:
     """uvicorn until the first SIGTERM or SIGINT; then it stops listening and finishes the requests in progress
     (the acks) within the grace period."""
     config = uvicorn.Config(asgi, host=host, port=port, log_level=settings.log_level.lower(), log_config=None,
-                            access_log=False, timeout_graceful_shutdown=max(1, round(settings.shutdown_grace)))
+                            access_log=False, timeout_graceful_shutdown=max(1, round(settings.shutdown_grace)),
+                            timeout_keep_alive=KEEP_ALIVE_SECONDS)
     server = Server(config, shutdown)
     with shutdown.on_signals(server):
         server.run()

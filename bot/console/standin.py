@@ -93,6 +93,11 @@ class UploadedFile:
 class _CountingServer(ThreadingHTTPServer):
     """Counts requests from the moment they are accepted until their handler ends, for `settled()`."""
 
+    #: The listen backlog. socketserver's default of 5 overflowed when replicas and users connected at once
+    #: (bench/reliability_load.py): the kernel dropped the connection attempts, and clients retried them only
+    #: after TCP's 1 s (then 3 s) timeout — the second before a pressed card was replaced.
+    request_queue_size = 1024
+
     def __init__(self, address, handler, standin: SlackStandIn) -> None:
         self.standin = standin
         super().__init__(address, handler)

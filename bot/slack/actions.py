@@ -188,7 +188,7 @@ def show_card_as_it_is(act: Act, error: Exception) -> None:
         act.deps.homes.publish(origin.user)
     elif origin.message_ts and origin.message_ts == services.outbox.card(view.uuid, origin.channel):
         shown = services.announcements.as_published(view.uuid)  # the channel's, not the presser's
-        text, blocks = channel_card(shown, shown.name, shown.short_id)
+        text, blocks = channel_card(shown, shown.name, shown.short_id, act.deps.settings.status_page)
         responder.call(responder.client.chat_update, channel=origin.channel, ts=origin.message_ts, text=text,
                        blocks=[block.to_dict() for block in blocks])
 

@@ -59,6 +59,11 @@ log = logging.getLogger(__name__)
 COMMANDS = (COMMAND,)
 EVENTS = ("app_home_opened",)
 PLACEHOLDER_TOKEN = "xoxb-not-set"
+#: Threads for the work after acks. It mostly waits on the database (and on a card's row lock while someone
+#: else's press of it commits): with 4, presses under bench/reliability_load.py waited 3.2 s (p50) for a thread
+#: before their work began; with 12 only 0.7 s, but so many transactions queued on the same cards' row locks
+#: that some passed the statement timeout. 8 kept every check of the bench and halved the wait for the card.
+LAZY_WORKERS = 8
 
 
 def make_client(settings: Settings, token: str | None = None) -> WebClient:
@@ -129,7 +134,7 @@ def build_app(
     *,
     client: WebClient | None = None,
     verify_requests: bool = True,
-    workers: int = 4,
+    workers: int = LAZY_WORKERS,
     interface: Interface = Interface.SLACK,
 ) -> SlackApp:
     """The maintbot Bolt app. `verify_requests=False` only for Socket Mode (Slack's websocket is trusted);

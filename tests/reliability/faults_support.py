@@ -196,8 +196,9 @@ def out_of_order(db: Database, standin: SlackStandIn) -> list[str]:
             if ids != sorted(ids)]
 
 
-def stale_cards(services: Services, standin: SlackStandIn) -> list[str]:
-    """Cards in Slack that do not show their announcement as the database has it now."""
+def stale_cards(services: Services, standin: SlackStandIn, page: str | None = None) -> list[str]:
+    """Cards in Slack that do not show their announcement as the database has it now (`page`: the status page
+    the cards link to, when the process posting them has MAINTBOT_BASE_URL)."""
     with services.context.db.read() as session:
         posted = list(session.scalars(select(PostedCard)))
     stale = []
@@ -214,7 +215,7 @@ def stale_cards(services: Services, standin: SlackStandIn) -> list[str]:
             if not message.text.startswith("🗑️"):
                 stale.append(f"{card.channel_id} {card.ts}: shows {message.text[:80]!r}, database says deleted")
             continue
-        text, blocks = channel_card(view, view.name, view.short_id)
+        text, blocks = channel_card(view, view.name, view.short_id, page)
         if message.text != text or message.blocks != [block.to_dict() for block in blocks]:
             stale.append(f"{card.channel_id} {card.ts}: shows {message.text[:80]!r}, database says {view.state.label}")
     return stale

@@ -163,7 +163,8 @@ class Announcements:
         query = query or ListQuery()
         with self.context.reading() as uow:
             reach = uow.reach(actor)
-            return self._page(uow.session, reach, [reach.visible_announcements(), *filter_conditions(query)], query)
+            return self._page(uow.session, reach, [reach.visible_announcements(), *filter_conditions(query)], query,
+                              uow.now)
 
     def calendar(
         self, since: datetime, *, provider_uuid: UUID | None = None, offering_uuid: UUID | None = None
@@ -211,14 +212,15 @@ class Announcements:
             return self._view(uow.session, Reach(set()), row)
 
     @staticmethod
-    def _page(session: Session, reach: Reach, conditions: list, query: ListQuery) -> Page[AnnouncementView]:
+    def _page(session: Session, reach: Reach, conditions: list, query: ListQuery,
+              now: datetime | None = None) -> Page[AnnouncementView]:
         ordering(query.ordering)  # refused before anything is counted
         count = session.scalar(count_query(conditions)) or 0
         page, size = page_bounds(query.page, query.page_size, count)
         rows = session.execute(page_query(conditions, query.ordering, size, (page - 1) * size,
                                           soonest=query.soonest_first)).unique()
         views = conflicts.attach(session, updates.with_latest(
-            session, [announcement_view(row[0], row[1:], reach) for row in rows]))
+            session, [announcement_view(row[0], row[1:], reach) for row in rows]), now)
         return Page(views, count, page, size)
 
     def count(self, actor: Actor, query: ListQuery | None = None) -> int:
@@ -626,7 +628,8 @@ class Announcements:
     def _view(self, session: Session, reach: Reach, row: Announcement) -> AnnouncementView:
         session.flush()
         computed = session.execute(select(*timing.COMPUTED).where(Announcement.id == row.id)).one()
-        return conflicts.attach(session, updates.with_latest(session, [announcement_view(row, computed, reach)]))[0]
+        views = updates.with_latest(session, [announcement_view(row, computed, reach)])
+        return conflicts.attach(session, views, self.context.clock.now())[0]
 
     @staticmethod
     def _provider_field(session: Session, reference: object, errors: dict[str, list[str]]):

@@ -27,6 +27,7 @@ from bot.domain.impacts import keeps_own, merged_impact
 from bot.domain.lifecycle import EXTENSIONS, PAST_TENSE, TRANSITIONS
 from bot.domain.listing import (
     MAX_PAGE_SIZE,
+    VIEW_LOADING,
     ListQuery,
     count_query,
     filter_conditions,
@@ -157,6 +158,16 @@ class Announcements:
     def get(self, actor: Actor, reference: object) -> AnnouncementView:
         with self.context.reading() as uow:
             reach = uow.reach(actor)
+            if isinstance(reference, UUID):  # the API's retrieve: the row, its timing and offerings in one read
+                found = uow.session.execute(
+                    select(Announcement, *timing.COMPUTED)
+                    .where(Announcement.uuid == reference, reach.visible_announcements())
+                    .options(*VIEW_LOADING)
+                ).unique().first()
+                if found is None:  # as `lookup.announcement` says it
+                    raise NotFound(f"No announcement matches {str(reference)!r}.")
+                views = updates.with_latest(uow.session, [announcement_view(found[0], found[1:], reach)])
+                return conflicts.attach(uow.session, views, uow.now)[0]
             return self._view(uow.session, reach, self._visible(uow.session, reach, reference))
 
     def list(self, actor: Actor, query: ListQuery | None = None) -> Page[AnnouncementView]:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, String, case, false, func, nulls_last, or_, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import defaultload, selectinload
+from sqlalchemy.orm import defaultload, joinedload
 from sqlalchemy.sql.functions import GenericFunction
 
 from bot.domain import timing
@@ -22,7 +22,7 @@ from storage.models import AffectedOffering, Announcement, Offering, Provider
 #: and which no view shows; read on access, should anything ask).
 VIEW_LOADING = (
     defaultload(Announcement.provider).lazyload(Provider.managers),
-    selectinload(Announcement.affected).defaultload(AffectedOffering.offering).defaultload(Offering.provider)
+    joinedload(Announcement.affected).defaultload(AffectedOffering.offering).defaultload(Offering.provider)
     .lazyload(Provider.managers),
 )
 

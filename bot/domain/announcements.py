@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import Select, func, literal, select, update
 from sqlalchemy.orm import Session, undefer
 
 from bot.domain import audit, conflicts, extending, lookup, notices, published, silences, timing, updates
@@ -174,8 +174,9 @@ class Announcements:
         query = query or ListQuery()
         with self.context.reading() as uow:
             reach = uow.reach(actor)
-            return self._page(uow.session, reach, [reach.visible_announcements(), *filter_conditions(query)], query,
-                              uow.now)
+            filters = filter_conditions(query)
+            return self._page(uow.session, reach, [reach.visible_announcements(), *filters], query, uow.now,
+                              count_query(filters, reach.visible_parts()))
 
     def calendar(
         self, since: datetime, *, provider_uuid: UUID | None = None, offering_uuid: UUID | None = None
@@ -224,9 +225,11 @@ class Announcements:
 
     @staticmethod
     def _page(session: Session, reach: Reach, conditions: list, query: ListQuery,
-              now: datetime | None = None) -> Page[AnnouncementView]:
+              now: datetime | None = None, counting: Select | None = None) -> Page[AnnouncementView]:
+        """A page of the rows meeting `conditions`, counted by `counting` when given (the same rows, counted
+        faster), else by `conditions`."""
         ordering(query.ordering)  # refused before anything is counted
-        count = session.scalar(count_query(conditions)) or 0
+        count = session.scalar(counting if counting is not None else count_query(conditions)) or 0
         page, size = page_bounds(query.page, query.page_size, count)
         rows = session.execute(page_query(conditions, query.ordering, size, (page - 1) * size,
                                           soonest=query.soonest_first)).unique()
@@ -237,8 +240,7 @@ class Announcements:
     def count(self, actor: Actor, query: ListQuery | None = None) -> int:
         with self.context.reading() as uow:
             reach = uow.reach(actor)
-            conditions = [reach.visible_announcements(), *filter_conditions(query or ListQuery())]
-            return uow.session.scalar(count_query(conditions)) or 0
+            return uow.session.scalar(count_query(filter_conditions(query or ListQuery()), reach.visible_parts())) or 0
 
     def for_editing(self, actor: Actor, reference: object) -> AnnouncementView:
         """The announcement as its editor starts from, refused as `update` would refuse it: before anyone

@@ -192,8 +192,14 @@ def page_bounds(page: int, page_size: int, count: int) -> tuple[int, int]:
     return page, size
 
 
-def count_query(conditions: list) -> Select:
-    return select(func.count()).select_from(Announcement).where(*conditions)
+def count_query(conditions: list, parts: list | None = None) -> Select:
+    """How many announcements meet `conditions` and, when given, any one of `parts` (disjoint conditions, e.g.
+    `Reach.visible_parts`): a count per part, summed, each one range of an index."""
+    if not parts or len(parts) == 1:
+        return select(func.count()).select_from(Announcement).where(*(parts or ()), *conditions)
+    counts = [select(func.count()).select_from(Announcement).where(part, *conditions).scalar_subquery()
+              for part in parts]
+    return select(sum(counts[1:], counts[0]))
 
 
 # -- finding by words ----------------------------------------------------------------------------------

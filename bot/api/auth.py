@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends
 from fastapi.security import APIKeyHeader
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from bot import logs
@@ -38,7 +39,7 @@ def _refuse(detail: str) -> HTTPException:
     return HTTPException(401, detail, headers={"WWW-Authenticate": "Token"})
 
 
-def current_actor(
+async def current_actor(
     services: Annotated[Services, Depends(services_of)],
     authorization: Annotated[str | None, Depends(token_header)] = None,
 ) -> Actor:
@@ -50,7 +51,8 @@ def current_actor(
     secret = secret.strip()
     if not secret or " " in secret:
         raise _refuse("Invalid token header. Credentials string should not contain spaces.")
-    actor = services.tokens.authenticate(secret)
+    # On the event loop when the token was read moments ago (no I/O); its first use reads it in a worker thread.
+    actor = services.tokens.remembered(secret) or await run_in_threadpool(services.tokens.authenticate, secret)
     if actor is None:
         raise _refuse(INVALID)
     logs.bind(actor=actor.id)  # the request's log records name who called

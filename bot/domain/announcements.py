@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, overload
 from uuid import UUID
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import Select, func, literal, select, update
 from sqlalchemy.orm import Session, undefer
 
 from bot.domain import audit, conflicts, extending, lookup, notices, published, silences, timing, updates
@@ -27,6 +27,7 @@ from bot.domain.impacts import keeps_own, merged_impact
 from bot.domain.lifecycle import EXTENSIONS, PAST_TENSE, TRANSITIONS
 from bot.domain.listing import (
     MAX_PAGE_SIZE,
+    VIEW_LOADING,
     ListQuery,
     count_query,
     filter_conditions,
@@ -159,13 +160,25 @@ class Announcements:
     def get(self, actor: Actor, reference: object) -> AnnouncementView:
         with self.context.reading() as uow:
             reach = uow.reach(actor)
+            if isinstance(reference, UUID):  # the API's retrieve: the row, its timing and offerings in one read
+                found = uow.session.execute(
+                    select(Announcement, *timing.COMPUTED)
+                    .where(Announcement.uuid == reference, reach.visible_announcements())
+                    .options(*VIEW_LOADING)
+                ).unique().first()
+                if found is None:  # as `lookup.announcement` says it
+                    raise NotFound(f"No announcement matches {str(reference)!r}.")
+                views = updates.with_latest(uow.session, [announcement_view(found[0], found[1:], reach)])
+                return conflicts.attach(uow.session, views, uow.now)[0]
             return self._view(uow.session, reach, self._visible(uow.session, reach, reference))
 
     def list(self, actor: Actor, query: ListQuery | None = None) -> Page[AnnouncementView]:
         query = query or ListQuery()
         with self.context.reading() as uow:
             reach = uow.reach(actor)
-            return self._page(uow.session, reach, [reach.visible_announcements(), *filter_conditions(query)], query)
+            filters = filter_conditions(query)
+            return self._page(uow.session, reach, [reach.visible_announcements(), *filters], query, uow.now,
+                              count_query(filters, reach.visible_parts()))
 
     def calendar(
         self, since: datetime, *, provider_uuid: UUID | None = None, offering_uuid: UUID | None = None
@@ -213,21 +226,23 @@ class Announcements:
             return self._view(uow.session, Reach(set()), row)
 
     @staticmethod
-    def _page(session: Session, reach: Reach, conditions: list, query: ListQuery) -> Page[AnnouncementView]:
+    def _page(session: Session, reach: Reach, conditions: list, query: ListQuery,
+              now: datetime | None = None, counting: Select | None = None) -> Page[AnnouncementView]:
+        """A page of the rows meeting `conditions`, counted by `counting` when given (the same rows, counted
+        faster), else by `conditions`."""
         ordering(query.ordering)  # refused before anything is counted
-        count = session.scalar(count_query(conditions)) or 0
+        count = session.scalar(counting if counting is not None else count_query(conditions)) or 0
         page, size = page_bounds(query.page, query.page_size, count)
         rows = session.execute(page_query(conditions, query.ordering, size, (page - 1) * size,
                                           soonest=query.soonest_first)).unique()
         views = conflicts.attach(session, updates.with_latest(
-            session, [announcement_view(row[0], row[1:], reach) for row in rows]))
+            session, [announcement_view(row[0], row[1:], reach) for row in rows]), now)
         return Page(views, count, page, size)
 
     def count(self, actor: Actor, query: ListQuery | None = None) -> int:
         with self.context.reading() as uow:
             reach = uow.reach(actor)
-            conditions = [reach.visible_announcements(), *filter_conditions(query or ListQuery())]
-            return uow.session.scalar(count_query(conditions)) or 0
+            return uow.session.scalar(count_query(filter_conditions(query or ListQuery()), reach.visible_parts())) or 0
 
     def for_editing(self, actor: Actor, reference: object) -> AnnouncementView:
         """The announcement as its editor starts from, refused as `update` would refuse it: before anyone
@@ -640,7 +655,8 @@ class Announcements:
     def _view(self, session: Session, reach: Reach, row: Announcement) -> AnnouncementView:
         session.flush()
         computed = session.execute(select(*timing.COMPUTED).where(Announcement.id == row.id)).one()
-        return conflicts.attach(session, updates.with_latest(session, [announcement_view(row, computed, reach)]))[0]
+        views = updates.with_latest(session, [announcement_view(row, computed, reach)])
+        return conflicts.attach(session, views, self.context.clock.now())[0]
 
     @staticmethod
     def _provider_field(session: Session, reference: object, errors: dict[str, list[str]]):

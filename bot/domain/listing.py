@@ -9,12 +9,22 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, String, case, false, func, nulls_last, or_, select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import defaultload, joinedload
 from sqlalchemy.sql.functions import GenericFunction
 
 from bot.domain import timing
 from bot.domain.enums import State, TimingBucket
 from bot.domain.errors import Invalid, NotFound
 from storage.models import AffectedOffering, Announcement, Offering, Provider
+
+#: How a row to be shown as a view is loaded: its provider and offerings, not the providers' managers (which
+#: `Provider` loads by default, one more query for the page's providers and one for its offerings' providers,
+#: and which no view shows; read on access, should anything ask).
+VIEW_LOADING = (
+    defaultload(Announcement.provider).lazyload(Provider.managers),
+    joinedload(Announcement.affected).defaultload(AffectedOffering.offering).defaultload(Offering.provider)
+    .lazyload(Provider.managers),
+)
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 300
@@ -151,7 +161,7 @@ def page_query(conditions: list, keys: Iterable[str], limit: int, offset: int, *
     if soonest:
         ids = select(Announcement.id).where(*conditions).order_by(*SOONEST_TERMS).limit(limit).offset(offset)
         return (select(Announcement, *timing.COMPUTED).where(Announcement.id.in_(ids.scalar_subquery()))
-                .order_by(*SOONEST_TERMS))
+                .order_by(*SOONEST_TERMS).options(*VIEW_LOADING))
     keys = ordering(keys) or DEFAULT_ORDERING
     computed = {key.lstrip("-") for key in keys} & timing.SECONDS.keys()
     if computed:
@@ -168,7 +178,8 @@ def page_query(conditions: list, keys: Iterable[str], limit: int, offset: int, *
     else:
         ids = select(Announcement.id).where(*conditions).order_by(*order_by(keys))
     page = ids.limit(limit).offset(offset).scalar_subquery()
-    return select(Announcement, *timing.COMPUTED).where(Announcement.id.in_(page)).order_by(*order_by(keys))
+    return (select(Announcement, *timing.COMPUTED).where(Announcement.id.in_(page)).order_by(*order_by(keys))
+            .options(*VIEW_LOADING))
 
 
 def page_bounds(page: int, page_size: int, count: int) -> tuple[int, int]:
@@ -181,8 +192,14 @@ def page_bounds(page: int, page_size: int, count: int) -> tuple[int, int]:
     return page, size
 
 
-def count_query(conditions: list) -> Select:
-    return select(func.count()).select_from(Announcement).where(*conditions)
+def count_query(conditions: list, parts: list | None = None) -> Select:
+    """How many announcements meet `conditions` and, when given, any one of `parts` (disjoint conditions, e.g.
+    `Reach.visible_parts`): a count per part, summed, each one range of an index."""
+    if not parts or len(parts) == 1:
+        return select(func.count()).select_from(Announcement).where(*(parts or ()), *conditions)
+    counts = [select(func.count()).select_from(Announcement).where(part, *conditions).scalar_subquery()
+              for part in parts]
+    return select(sum(counts[1:], counts[0]))
 
 
 # -- finding by words ----------------------------------------------------------------------------------

@@ -2,12 +2,20 @@
 
 A token carries a role: `admin`, `provider` (manages one provider) or `read_only` (sees what everyone
 sees). The API turns a presented token into an Actor; the same permission rules then apply as in Slack.
+
+A token that authenticated is remembered for CACHE_SECONDS (by its hash), so that a client's every request does not
+read it again: a revocation through this process's services takes effect at once, one made elsewhere (the CLI,
+another replica) within CACHE_SECONDS.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -23,6 +31,10 @@ from storage.models import ApiToken
 
 ROLES = ("admin", "provider", "read_only")
 ADMINS_ONLY = "Only maintbot admins can manage API tokens."
+#: How long an authenticated token is taken on trust before it is read again (a revocation elsewhere waits this).
+CACHE_SECONDS = 5.0
+#: Tokens remembered at once; the least recently used is forgotten first.
+CACHE_SIZE = 1024
 
 
 def digest(secret: str) -> str:
@@ -52,8 +64,12 @@ def _view(row: ApiToken) -> TokenView:
 
 
 class Tokens:
-    def __init__(self, context: Context) -> None:
+    def __init__(self, context: Context, *, timer: Callable[[], float] = time.monotonic) -> None:
         self.context = context
+        self._timer = timer  # the cache's expiry only; what a token may do never depends on it
+        self._known: OrderedDict[str, tuple[float, Actor]] = OrderedDict()  # hash -> (read at, actor)
+        self._lock = threading.Lock()
+        self._generation = 0  # rises on `forget`: a read begun before it is not remembered
 
     def create(self, actor: Actor, role: str, *, provider: object | None = None, name: str = "") -> NewToken:
         secret = secrets.token_hex(20)
@@ -98,15 +114,43 @@ class Tokens:
                 uow.record(actor, "revoked", f"API token {row.name}")
             view = _view(row)
             uow.commit()
+            self.forget()
             return view
+
+    def forget(self) -> None:
+        """Read every token again on its next use (after a revocation)."""
+        with self._lock:
+            self._known.clear()
+            self._generation += 1
+
+    def remembered(self, secret: str) -> Actor | None:
+        """The actor of a token that authenticated within CACHE_SECONDS, or None (then `authenticate` reads it)."""
+        key = digest(secret)
+        with self._lock:
+            known = self._known.get(key)
+            if known is None or self._timer() - known[0] >= CACHE_SECONDS:
+                return None
+            self._known.move_to_end(key)
+            return known[1]
 
     def authenticate(self, secret: str) -> Actor | None:
         """The actor a presented token stands for, or None when it is unknown or revoked."""
+        if (actor := self.remembered(secret)) is not None:
+            return actor
+        key, read_at, generation = digest(secret), self._timer(), self._generation
         with self.context.reading() as uow:
-            row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
+            row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == key))
             if row is None or row.revoked is not None:
                 return None
             providers = frozenset({row.provider.uuid}) if row.provider else frozenset()
-            return Actor(
+            actor = Actor(
                 id=f"token:{row.name}", interface=Interface.API, admin=row.role == "admin", providers=providers
             )
+        with self._lock:
+            if generation != self._generation:
+                return actor
+            self._known[key] = (read_at, actor)
+            self._known.move_to_end(key)
+            while len(self._known) > CACHE_SIZE:
+                self._known.popitem(last=False)
+        return actor

@@ -24,7 +24,7 @@ import random
 import sys
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -38,13 +38,14 @@ from sqlalchemy import event, func, insert, or_, select
 
 from bot.domain.actors import Actor
 from bot.domain.clock import ManualClock
-from bot.domain.enums import PUBLIC_STATES, Impact, Interface, MaintenanceType, State
+from bot.domain.enums import PUBLIC_STATES, Interface, State
 from bot.domain.listing import ListQuery
 from bot.domain.service import Services, build_services
 from bot.domain.stats import default_window
-from bot.domain.views import DailyStats, ProviderStats, Stats
+from bot.domain.views import Stats
 from storage.db import Database
 from storage.models import AffectedOffering, Announcement, Offering, Provider
+from tests.stats_oracle import counted
 
 STATS_TARGET_MS = 50.0
 LIST_TARGET_MS = 20.0
@@ -299,68 +300,10 @@ def _midnight(day: date) -> datetime:
 
 
 def python_stats(rows, affected, providers, start: date, end: date) -> Stats:
+    """The naive statistics: the window's rows picked in Python, then counted one at a time (tests/stats_oracle)."""
     low, high = _midnight(start), _midnight(end + timedelta(days=1))
     chosen = [r for r in rows if r.scheduled_start >= low and r.scheduled_end < high]
-    highest: dict[int, int] = {}
-    for a in affected:
-        highest[a.announcement_id] = max(highest.get(a.announcement_id, 0), a.impact_level)
-    completed = [r for r in chosen if r.state == State.COMPLETED]
-    timed = [r for r in completed if r.actual_start is not None and r.actual_end is not None]
-    ended = [r for r in completed if r.actual_end is not None]
-    overran = [r for r in ended if r.actual_end > r.scheduled_end]
-    states = Counter(r.state for r in chosen)
-    types = Counter(r.maintenance_type for r in chosen)
-    summary = {
-        "total": len(chosen),
-        "active": states[State.IN_PROGRESS],
-        "scheduled": states[State.SCHEDULED],
-        "completed": len(completed),
-        "average_duration_hours": (
-            sum((r.actual_end - r.actual_start).total_seconds() for r in timed) / len(timed) / 3600 if timed else None
-        ),
-        "on_time_completion_rate": (
-            sum(r.actual_end <= r.scheduled_end for r in ended) / len(completed) * 100 if completed else None
-        ),
-        "on_time_rate_15min": (
-            sum((r.actual_end - r.scheduled_end).total_seconds() <= 900 for r in ended) / len(completed)
-            if completed
-            else None
-        ),
-        "avg_overrun_hours": (
-            sum((r.actual_end - r.scheduled_end).total_seconds() for r in overran) / len(overran) / 3600
-            if overran
-            else None
-        ),
-        "emergency_count": types[MaintenanceType.EMERGENCY],
-    }
-    impacts = Counter(highest.get(r.id, int(Impact.NONE)) for r in chosen)
-    days: dict[date, Counter] = defaultdict(Counter)
-    per_provider: dict[int, Counter] = defaultdict(Counter)
-    for r in chosen:
-        days[r.scheduled_start.date()][State(r.state).label] += 1
-        per_provider[r.provider_id][r.state] += 1
-    provider_rows = sorted(
-        (
-            ProviderStats(
-                providers[pid].uuid,
-                providers[pid].name,
-                sum(c.values()),
-                c[State.IN_PROGRESS],
-                c[State.SCHEDULED],
-                c[State.COMPLETED],
-            )
-            for pid, c in per_provider.items()
-        ),
-        key=lambda p: (-p.total, p.name),
-    )
-    return Stats(
-        summary=summary,
-        by_state={State(s).label: n for s, n in sorted(states.items())},
-        by_type={MaintenanceType(t).label: n for t, n in sorted(types.items())},
-        by_impact_level={i.label: impacts[int(i)] for i in Impact},
-        daily=[DailyStats(day, sum(c.values()), dict(c)) for day, c in sorted(days.items())],
-        providers=provider_rows,
-    )
+    return counted(chosen, affected, providers, start, end)
 
 
 def python_page(rows, affected, query: ListQuery, provider_id: int | None):

@@ -7,7 +7,7 @@ from the rows (the migration's backfill) gives the groups the triggers kept."""
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import date, timedelta
 
 from alembic import command
@@ -21,9 +21,10 @@ from bot.domain.errors import DomainError
 from bot.domain.lifecycle import EXTENSIONS
 from bot.domain.listing import ListQuery
 from bot.domain.timing import bucket_of
-from bot.domain.views import DailyStats, ProviderStats, Stats
+from bot.domain.views import Stats
 from storage import migrate
 from storage.models import AffectedOffering, Announcement, Offering, Provider, StatsRollup, StatsRollupMonthly
+from tests.stats_oracle import counted
 
 READERS = ["admin", "cloud_manager", "storage_manager", "anyone"]
 OFFERINGS = ["VMs", "Kubernetes", "Object store", "Backup"]
@@ -65,10 +66,8 @@ def queries(world) -> list[ListQuery]:
 
 def naive(rows, affected, providers, reach, query: ListQuery, start: date, end: date, offering_id) -> Stats:
     """DESIGN §2, one announcement at a time."""
-    highest: dict[int, int] = {}
     offerings: dict[int, set[int]] = defaultdict(set)
     for a in affected:
-        highest[a.announcement_id] = max(highest.get(a.announcement_id, 0), a.impact_level)
         offerings[a.announcement_id].add(a.offering_id)
 
     def bucket(r) -> str:
@@ -85,45 +84,7 @@ def naive(rows, affected, providers, reach, query: ListQuery, start: date, end: 
         and all(word in r.name.lower() or word in r.message.lower() for word in query.words)
         and (query.offering_uuid is None or offering_id in offerings[r.id])
     ]
-    completed = [r for r in chosen if r.state == State.COMPLETED]
-    timed = [r for r in completed if r.actual_start is not None and r.actual_end is not None]
-    late = [(r.actual_end - (r.planned_end or r.scheduled_end)).total_seconds() for r in completed
-            if r.actual_end is not None]
-    overran = [seconds for seconds in late if seconds > 0]
-    states = Counter(r.state for r in chosen)
-    types = Counter(r.maintenance_type for r in chosen)
-    summary = {
-        "total": len(chosen),
-        "active": states[State.IN_PROGRESS],
-        "scheduled": states[State.SCHEDULED],
-        "completed": len(completed),
-        "average_duration_hours": (sum((r.actual_end - r.actual_start).total_seconds() for r in timed)
-                                   / len(timed) / 3600 if timed else None),
-        "on_time_completion_rate": sum(s <= 0 for s in late) / len(completed) * 100 if completed else None,
-        "on_time_rate_15min": sum(s <= 900 for s in late) / len(completed) if completed else None,
-        "avg_overrun_hours": sum(overran) / len(overran) / 3600 if overran else None,
-        "emergency_count": types[MaintenanceType.EMERGENCY],
-    }
-    impacts = Counter(highest.get(r.id, int(Impact.NONE)) for r in chosen)
-    days: dict[date, Counter] = defaultdict(Counter)
-    per_provider: dict[int, Counter] = defaultdict(Counter)
-    for r in chosen:
-        days[r.scheduled_start.date()][State(r.state).label] += 1
-        per_provider[r.provider_id][r.state] += 1
-    return Stats(
-        summary=summary,
-        by_state={State(s).label: n for s, n in sorted(states.items())},
-        by_type={MaintenanceType(t).label: n for t, n in sorted(types.items())},
-        by_impact_level={i.label: impacts[int(i)] for i in Impact},
-        daily=[DailyStats(day, sum(c.values()), dict(c)) for day, c in sorted(days.items())],
-        providers=sorted(
-            (ProviderStats(providers[pid].uuid, providers[pid].name, sum(c.values()), c[State.IN_PROGRESS],
-                           c[State.SCHEDULED], c[State.COMPLETED]) for pid, c in per_provider.items()),
-            key=lambda p: (-p.total, p.name),
-        ),
-        start=start,
-        end=end,
-    )
+    return counted(chosen, affected, providers, start, end)
 
 
 def assert_same(ours: Stats, theirs: Stats) -> None:

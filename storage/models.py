@@ -19,6 +19,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Text,
@@ -502,15 +503,21 @@ class SeriesOffering(Base):
     offering: Mapped[Offering] = relationship(lazy="joined")
 
 
-class _RollupColumns:
-    """The key and the sums of a statistics rollup table (daily or monthly)."""
+#: What a statistics group is keyed by, and what it sums (storage/rollup.py folds changes into them by name).
+ROLLUP_KEYS = ("start_day", "end_day", "provider_id", "state", "maintenance_type", "bucket")
+ROLLUP_SUMS = ("n", "impact_none", "impact_degraded", "impact_partial", "impact_full", "timed", "duration_us",
+               "on_time", "on_time_15", "overran", "overrun_us")
 
-    start_day: Mapped[date] = mapped_column(Date, primary_key=True)
-    end_day: Mapped[date] = mapped_column(Date, primary_key=True)
-    provider_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    state: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    maintenance_type: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    bucket: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+class _RollupColumns:
+    """The key and the sums of a statistics group (daily, monthly, or one change to be folded in)."""
+
+    start_day: Mapped[date] = mapped_column(Date)
+    end_day: Mapped[date] = mapped_column(Date)
+    provider_id: Mapped[int] = mapped_column(Integer)
+    state: Mapped[int] = mapped_column(SmallInteger)
+    maintenance_type: Mapped[int] = mapped_column(SmallInteger)
+    bucket: Mapped[str] = mapped_column(String(16))
     n: Mapped[int] = mapped_column(BigInteger)
     # By highest impact: counts, not a key (no reader filters by it), which keeps the groups ~4 times fewer.
     impact_none: Mapped[int] = mapped_column(BigInteger)
@@ -529,12 +536,13 @@ class StatsRollup(_RollupColumns, Base):
     """What statistics count, kept per group instead of per announcement (bot/domain/stats.py): one row per
     (day of the scheduled start, day of the scheduled end, provider, state, type, timing bucket) with the count,
     the counts by highest impact and the integer sums every summary figure is made of (times in microseconds,
-    so adding and taking away stays exact). Database triggers on `announcements` (migration 0008) keep it in the
-    same transaction as every insert, update and delete, whichever code writes; a group whose count falls to 0
-    stays, holding zeros. No foreign key: a provider's announcements are taken away after it is."""
+    so adding and taking away stays exact). Changed only by folding `StatsDelta` rows in (storage/rollup.py);
+    a group whose count falls to 0 stays, holding zeros. No foreign key: a provider's announcements are taken
+    away after it is."""
 
     __tablename__ = "stats_rollup"
-    __table_args__ = (Index(None, "end_day"), {"sqlite_with_rowid": False})
+    __table_args__ = (PrimaryKeyConstraint(*ROLLUP_KEYS, name="pk_stats_rollup"), Index(None, "end_day"),
+                      {"sqlite_with_rowid": False})
 
 
 class StatsRollupMonthly(_RollupColumns, Base):
@@ -542,4 +550,17 @@ class StatsRollupMonthly(_RollupColumns, Base):
     end. A window adds up its whole months here and only its partial edges from the daily groups."""
 
     __tablename__ = "stats_rollup_monthly"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = (PrimaryKeyConstraint(*ROLLUP_KEYS, name="pk_stats_rollup_monthly"),
+                      {"sqlite_with_rowid": False})
+
+
+class StatsDelta(_RollupColumns, Base):
+    """One announcement's contribution to its daily group taken away (sums × -1) or added (× 1), written by the
+    triggers on `announcements` (migration 0008) in the same statement as the change, whatever code made it.
+    Only appended, never updated: writers of different announcements never wait for one another on a shared
+    group row (updating the groups in place did, and deadlocked when two changes moved in opposite directions).
+    Statistics fold them into the groups before they read (storage/rollup.py)."""
+
+    __tablename__ = "stats_deltas"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -28,6 +28,7 @@ from bot.domain.listing import ListQuery, filter_conditions
 from bot.domain.timing import TOLERANCE_SECONDS, planned_end
 from bot.domain.views import DailyStats, ProviderStats, Stats
 from storage.models import Announcement, Provider, StatsRollup, StatsRollupMonthly
+from storage.rollup import fold
 from storage.types import epoch, utc_date
 
 HOUR = 3600.0
@@ -159,11 +160,18 @@ class Statistics:
         start, end = window(self.context.clock.now().date(), start, end)
         last = min(end, date.max - timedelta(days=1))  # the last day of scheduled ends counted
         query = query or ListQuery()
-        with self.context.reading() as uow:
+        from_rollup = rollup_serves(query)
+        # The rollup is read after folding the changes in, in the same transaction (storage/rollup.py); a commit
+        # that cannot reach the disk is lost harmlessly, with its deltas still there to fold.
+        with self.context.unit_of_work(durable=False) if from_rollup else self.context.reading() as uow:
             session, reach = uow.session, uow.reach(actor)
-            read = self._rollup if rollup_serves(query) else self._scan
+            if from_rollup:
+                fold(session)
+            read = self._rollup if from_rollup else self._scan
             groups, daily = read(session, reach, query, start, last)
             providers = {row.id: row for row in session.execute(select(Provider.id, Provider.uuid, Provider.name))}
+            if from_rollup:
+                uow.commit()
         return Stats(
             summary=self._summary(groups),
             by_state=self._labelled(groups, 0, STATE_LABELS, State),

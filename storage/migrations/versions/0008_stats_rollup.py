@@ -6,8 +6,9 @@ Revises: 0007_series
 Statistics over 100,000 announcements read every row of the window and parsed its timestamps (hundreds of
 milliseconds). `stats_rollup` holds the same figures per group (storage/models.py, StatsRollup); statistics
 add up groups instead (bot/domain/stats.py). Triggers keep it: every insert, delete and update of a counted
-column of `announcements` takes the row's old contribution away and adds its new one, in the same statement
-and so the same transaction, whatever code (ORM or Core, the domain or a bulk load) made the change.
+column of `announcements` appends the row's old contribution taken away and its new one to `stats_deltas`, in
+the same statement and so the same transaction, whatever code (ORM or Core, the domain or a bulk load) made the
+change; statistics fold the deltas into the groups before they read (storage/rollup.py).
 
 The contribution of one row is written once below (`_contribution`) for both backends, for the triggers and
 for the backfill alike; only the spelling of "the UTC day of" and "microseconds since 1970 of" differs.
@@ -86,19 +87,13 @@ def _contribution(row: str, sign: str, dialect: str, table: str = "stats_rollup"
     ]
 
 
-def _upsert(table: str, row: str, sign: str, dialect: str) -> str:
-    values = ", ".join(_contribution(row, sign, dialect, table))
-    added = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in SUMS)
-    # "WHERE true": SQLite's parser needs it to tell the upsert's ON CONFLICT from a join's ON.
-    return (
-        f"INSERT INTO {table} ({', '.join(KEYS + SUMS)}) SELECT {values} WHERE true"
-        f" ON CONFLICT ({', '.join(KEYS)}) DO UPDATE SET {added}"
-    )
-
-
 def _apply(row: str, sign: str, dialect: str) -> str:
-    """The statements adding `row`'s contribution to its groups, daily and monthly (creating them the first time)."""
-    return "; ".join(_upsert(table, row, sign, dialect) for table in TABLES)
+    """The statement appending `row`'s contribution, times `sign`, to the deltas that statistics fold into the
+    daily and monthly groups before they read (storage/rollup.py). Appended, never an update of a group in place:
+    two changes then never wait for one another on a shared group row, nor deadlock moving in opposite
+    directions."""
+    values = ", ".join(_contribution(row, sign, dialect))
+    return f"INSERT INTO stats_deltas ({', '.join(KEYS + SUMS)}) SELECT {values}"
 
 
 def _create_triggers(dialect: str) -> None:
@@ -145,6 +140,17 @@ def upgrade() -> None:
         )
     # The days of a window's last, partial month are found by the day they end.
     op.create_index("ix_stats_rollup_end_day", "stats_rollup", ["end_day"])
+    op.create_table(
+        "stats_deltas",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("start_day", sa.Date(), nullable=False),
+        sa.Column("end_day", sa.Date(), nullable=False),
+        sa.Column("provider_id", sa.Integer(), nullable=False),
+        sa.Column("state", sa.SmallInteger(), nullable=False),
+        sa.Column("maintenance_type", sa.SmallInteger(), nullable=False),
+        sa.Column("bucket", sa.String(16), nullable=False),
+        *(sa.Column(name, sa.BigInteger(), nullable=False) for name in SUMS),
+    )
     _create_triggers(dialect)
 
 
@@ -155,6 +161,7 @@ def downgrade() -> None:
     else:
         op.execute("DROP TRIGGER stats_rollup ON announcements")
         op.execute("DROP FUNCTION stats_rollup_apply()")
+    op.drop_table("stats_deltas")
     op.drop_index("ix_stats_rollup_end_day", "stats_rollup")
     for table in TABLES:
         op.drop_table(table)

@@ -140,7 +140,7 @@ def queue(
 
 
 def insert_all(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Queue these notices (`_row`s) with one INSERT of many rows, in their order (a channel's notices go out in
+    """Queue these notices (`notice_row`s) with one INSERT of many rows, in their order (a channel's notices go out in
     the order of their ids). Returns how many. A key already taken raises IntegrityError here."""
     if not rows:
         return 0

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import literal, or_, select, union_all, update
+from sqlalchemy import insert, literal, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from bot.domain.actors import Actor
@@ -66,24 +66,40 @@ def audience(session: Session, announcement: Announcement, *, with_cards: bool =
     `with_cards` adds the channels that already show the announcement's card (one that unsubscribed since
     still has a card to keep current). One query.
     """
-    offerings = select(AffectedOffering.offering_id).where(AffectedOffering.announcement_id == announcement.id)
+    return audiences(session, [announcement.id], with_cards=with_cards).get(announcement.id, [])
+
+
+def audiences(session: Session, ids: list[int], *, with_cards: bool = False) -> dict[int, list[str]]:
+    """`audience` of each of these announcements (by id), in one query for them all: the tick's overrun alerts
+    go to several announcements' audiences at once."""
+    if not ids:
+        return {}
+    chosen = Announcement.id.in_(ids)
+    offerings = select(AffectedOffering.offering_id).where(AffectedOffering.announcement_id == Announcement.id)
     parts = [
-        select(Provider.channel_id, literal(0).label("part"), literal(0).label("position")).where(
-            Provider.id == announcement.provider_id
-        ),
-        select(Subscription.channel_id, literal(1), Subscription.id).where(
-            or_(Subscription.offering_id.in_(offerings), Subscription.provider_id == announcement.provider_id)
-        ),
+        select(Announcement.id, Provider.channel_id, literal(0).label("part"), literal(0).label("position"))
+        .join(Provider, Provider.id == Announcement.provider_id)
+        .where(chosen),
+        select(Announcement.id, Subscription.channel_id, literal(1), Subscription.id)
+        .join(
+            Subscription,
+            or_(Subscription.provider_id == Announcement.provider_id, Subscription.offering_id.in_(offerings)),
+        )
+        .where(chosen),
     ]
     if with_cards:
         parts.append(
-            select(PostedCard.channel_id, literal(2), PostedCard.id).where(
-                PostedCard.announcement_uuid == announcement.uuid
-            )
+            select(Announcement.id, PostedCard.channel_id, literal(2), PostedCard.id)
+            .join(PostedCard, PostedCard.announcement_uuid == Announcement.uuid)
+            .where(chosen)
         )
     everyone = union_all(*parts).subquery()
-    channels = session.scalars(select(everyone.c.channel_id).order_by(everyone.c.part, everyone.c.position))
-    return list(dict.fromkeys(channels))
+    found: dict[int, dict[str, None]] = {}
+    for announcement_id, channel in session.execute(
+        select(everyone.c.id, everyone.c.channel_id).order_by(everyone.c.id, everyone.c.part, everyone.c.position)
+    ):
+        found.setdefault(announcement_id, {})[channel] = None
+    return {announcement_id: list(channels) for announcement_id, channels in found.items()}
 
 
 def key_of(subject: str, kind: str, refers_to: str, channel: str) -> str:
@@ -115,16 +131,25 @@ def queue(
     payload = {"name": announcement.name, **(details or {})}
     if actor is not None:
         payload |= {"actor": actor.id, "interface": actor.interface.value}
-    queued = 0
-    for channel in channels if channels is not None else audience(session, announcement, with_cards=True):
-        key = key_of(announcement.uuid.hex, kind, refers_to, channel)
-        if key in existing:
-            continue
-        _add(session, key, announcement.uuid, kind, channel, payload, due or now, now)
-        queued += 1
-    if queued:  # the rows are flushed with the next query or the commit, all in one batch
-        session.info[NOTICES_QUEUED] = True
-    return queued
+    rows = [
+        notice_row(key, announcement.uuid, kind, channel, payload, due or now, now)
+        for channel in (channels if channels is not None else audience(session, announcement, with_cards=True))
+        if (key := key_of(announcement.uuid.hex, kind, refers_to, channel)) not in existing
+    ]
+    return insert_all(session, rows)
+
+
+def insert_all(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Queue these notices (`notice_row`s) with one INSERT of many rows, in their order (a channel's notices go out in
+    the order of their ids). Returns how many. A key already taken raises IntegrityError here."""
+    if not rows:
+        return 0
+    session.execute(insert(Notice), rows)
+    queued = session.info.setdefault(QUEUED_KINDS, {})
+    for row in rows:
+        queued[row["kind"]] = queued.get(row["kind"], 0) + 1
+    session.info[NOTICES_QUEUED] = True
+    return len(rows)
 
 
 def queue_summary(
@@ -149,21 +174,26 @@ def queue_summary(
 def _add(session: Session, key: str, subject, kind: str, channel: str, payload: dict, due: datetime, now: datetime):
     queued = session.info.setdefault(QUEUED_KINDS, {})
     queued[kind] = queued.get(kind, 0) + 1
-    session.add(
-        Notice(
-            key=key,
-            announcement_uuid=subject,
-            kind=kind,
-            channel_id=channel,
-            payload=payload,
-            status=PENDING,
-            attempts=0,
-            due=due,
-            next_attempt=due,
-            last_error="",
-            created=now,
-        )
-    )
+    session.add(Notice(**notice_row(key, subject, kind, channel, payload, due, now)))
+
+
+def notice_row(
+    key: str, subject, kind: str, channel: str, payload: dict, due: datetime, now: datetime
+) -> dict[str, Any]:
+    """A notice's columns, pending and never tried."""
+    return {
+        "key": key,
+        "announcement_uuid": subject,
+        "kind": kind,
+        "channel_id": channel,
+        "payload": payload,
+        "status": PENDING,
+        "attempts": 0,
+        "due": due,
+        "next_attempt": due,
+        "last_error": "",
+        "created": now,
+    }
 
 
 # -- reminders -------------------------------------------------------------------------------------

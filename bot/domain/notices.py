@@ -161,20 +161,12 @@ def queue_summary(
     key = key_of(SUMMARY, SUMMARY, refers_to, channel)
     if session.scalar(select(Notice.id).where(Notice.key == key)) is not None:
         return False
-    _add(session, key, None, SUMMARY, channel, figures, now, now)
-    if chart:
-        session.flush()  # the summary's id first: a channel's notices go out in the order of their ids
-        _add(session, key_of(SUMMARY, SUMMARY_CHART, refers_to, channel), None, SUMMARY_CHART, channel, figures,
-             now, now)
-    session.flush()
-    session.info[NOTICES_QUEUED] = True
+    rows = [notice_row(key, None, SUMMARY, channel, figures, now, now)]
+    if chart:  # right behind it: a channel's notices go out in the order of their ids
+        rows.append(notice_row(key_of(SUMMARY, SUMMARY_CHART, refers_to, channel), None, SUMMARY_CHART, channel,
+                               figures, now, now))
+    insert_all(session, rows)
     return True
-
-
-def _add(session: Session, key: str, subject, kind: str, channel: str, payload: dict, due: datetime, now: datetime):
-    queued = session.info.setdefault(QUEUED_KINDS, {})
-    queued[kind] = queued.get(kind, 0) + 1
-    session.add(Notice(**notice_row(key, subject, kind, channel, payload, due, now)))
 
 
 def notice_row(
